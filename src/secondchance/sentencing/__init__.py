@@ -1,0 +1,1 @@
+"""Release-date and eligibility computation, with a timeline that explains each date."""

@@ -1,0 +1,30 @@
+"""Typed reasons for sending a sentence to manual review instead of guessing."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["ReasonCode", "ManualReview"]
+
+
+class ReasonCode(StrEnum):
+    """Why the engine will not compute a date for a record."""
+
+    UNSUPPORTED_SENTENCE_TYPE = "UNSUPPORTED_SENTENCE_TYPE"
+    UNSUPPORTED_SYSTEM = "UNSUPPORTED_SYSTEM"
+    MISSING_COMMENCEMENT_DATE = "MISSING_COMMENCEMENT_DATE"
+    MISSING_TERM = "MISSING_TERM"
+    MISSING_OFFENSE_DATE = "MISSING_OFFENSE_DATE"
+    CONFLICTING_CREDITS = "CONFLICTING_CREDITS"
+    CONSECUTIVE_CYCLE = "CONSECUTIVE_CYCLE"
+    CONSECUTIVE_TARGET_MISSING = "CONSECUTIVE_TARGET_MISSING"
+    NO_PROFILE_FOR_DATE = "NO_PROFILE_FOR_DATE"
+
+
+class ManualReview(Exception):
+    """Raised by a rule that cannot compute a date; carries a reason code and a readable detail."""
+
+    def __init__(self, code: ReasonCode, detail: str) -> None:
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail

@@ -1,0 +1,84 @@
+"""Sentence terms as imposed (calendar months plus days) and how they become dates.
+
+Convention (docs/sentencing-conventions.md): the commencement date is day 1 of the
+term (18 U.S.C. § 3585(a)), so a 12-month term starting 2020-01-01 ends on
+2020-12-31, its last day in custody.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from secondchance.errors import UserError
+
+__all__ = ["Term", "parse_term", "full_term_date", "days_inclusive"]
+
+_TERM_PART = re.compile(r"(\d+)\s*([ymd])", re.IGNORECASE)
+_TERM_WHOLE = re.compile(r"^(\s*\d+\s*[ymd]\s*)+$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, order=True)
+class Term:
+    """A term imposed by a court: whole months (years × 12) plus days."""
+
+    months: int = 0
+    days: int = 0
+
+    def __post_init__(self) -> None:
+        if self.months < 0 or self.days < 0:
+            raise ValueError("a term cannot be negative")
+
+    @property
+    def years(self) -> float:
+        """The term in years, as a number (for display and percentages only)."""
+        return self.months / 12 + self.days / 365
+
+    def __str__(self) -> str:
+        parts = []
+        years, months = divmod(self.months, 12)
+        if years:
+            parts.append(f"{years} year{'s' if years != 1 else ''}")
+        if months:
+            parts.append(f"{months} month{'s' if months != 1 else ''}")
+        if self.days or not parts:
+            parts.append(f"{self.days} day{'s' if self.days != 1 else ''}")
+        return " ".join(parts)
+
+
+def parse_term(text: str) -> Term:
+    """Parse a term written like `24m`, `10y`, `366d`, `12m1d` or `2y6m`.
+
+    >>> parse_term("12m1d")
+    Term(months=12, days=1)
+    """
+    if not text or not _TERM_WHOLE.match(text):
+        raise UserError(f"term {text!r} is not a term like 24m, 10y, 366d or 12m1d")
+    months = days = 0
+    for amount, unit in _TERM_PART.findall(text):
+        value = int(amount)
+        match unit.lower():
+            case "y":
+                months += 12 * value
+            case "m":
+                months += value
+            case _:
+                days += value
+    return Term(months, days)
+
+
+def full_term_date(start: date, term: Term, jail_credit_days: int = 0) -> date:
+    """The last day of a term counted from `start` as day 1, less prior custody credit.
+
+    18 U.S.C. § 3585(a) (commencement) and (b) (credit for prior custody).
+    """
+    end_exclusive = start + relativedelta(months=term.months) + timedelta(days=term.days)
+    return end_exclusive - timedelta(days=1 + jail_credit_days)
+
+
+def days_inclusive(start: date, end: date) -> int:
+    """Days from `start` to `end`, both counted."""
+    return (end - start).days + 1
