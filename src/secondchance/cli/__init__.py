@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import sys
 
-from secondchance.cli import _records
+from secondchance.cli import _dates, _records
 from secondchance.cli._app import app, console_error
 from secondchance.errors import UserError
 
 __all__ = ["app", "main"]
 
 _records.register(app)
+_dates.register(app)
 
 
 def main() -> None:
