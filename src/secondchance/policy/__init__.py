@@ -1,0 +1,1 @@
+"""Policy as code: packs, the facts catalogue, the compiler to SQL, engines and explanations."""
