@@ -1,0 +1,616 @@
+"""Validated, atomic, idempotent loading of records into the store.
+
+Two entry points share one path:
+
+- `load_frames(connection, {"person": frame, ...}, source_files=[...])` for adapters and Python
+  callers: Polars frames in the canonical column names of `records.schema`;
+- `load_files(connection, "person", [Path("people.csv")])` for CSV, Parquet and XLSX files.
+
+Rows are staged in DuckDB, checked with SQL (`records.validate`), and written in one transaction:
+any problem refuses the whole load (an `IngestError` listing every problem) unless
+`skip_invalid`, which loads the valid rows and writes the rejected ones, with their reasons, to
+a rejects CSV. Rows are keyed by (`source`, `source_id`): loading them again replaces them in
+place and keeps their internal `id`. Every file (or frame) loaded gets an `ingest_log` row.
+docs/ingest.md describes the rules and the messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from secondchance.records.problems import IngestError, Problem
+from secondchance.records.readers import LINE_COLUMN, ReadFailure, Staged, sha256_file, stage_file, stage_frame
+from secondchance.records.schema import TABLE_NAMES, TABLES, Reference, Table, table
+from secondchance.records.store import ensure_schema, store_columns
+from secondchance.records.validate import column_sql, quote_identifier, quote_literal, row_checks
+
+__all__ = ["load_frames", "load_files", "IngestReport", "TableLoad", "IngestError", "Problem", "Progress"]
+
+Progress = Callable[[str], None]
+
+_PROBLEMS = "__sc_problems"
+_KEYS = "__sc_keys"
+
+
+@dataclass
+class TableLoad:
+    """What one file (or frame) did to one table: its `ingest_log` row."""
+
+    ingest_id: int
+    table: str
+    file: str
+    source: str
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    rows_inserted: int
+    rows_updated: int
+
+
+@dataclass
+class IngestReport:
+    """The outcome of a load: one entry per file and table, and the rejected rows (with --skip-invalid)."""
+
+    loads: list[TableLoad] = field(default_factory=list)
+    rejected: list[Problem] = field(default_factory=list)
+    rejects_files: list[str] = field(default_factory=list)
+
+    @property
+    def rows_read(self) -> int:
+        return sum(load.rows_read for load in self.loads)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(load.rows_loaded for load in self.loads)
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(load.rows_rejected for load in self.loads)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as plain data (for --json)."""
+        return {
+            "rows_read": self.rows_read,
+            "rows_loaded": self.rows_loaded,
+            "rows_rejected": self.rows_rejected,
+            "loads": [asdict(load) for load in self.loads],
+            "rejects_files": self.rejects_files,
+            "problems": [problem.as_row() for problem in self.rejected],
+        }
+
+
+def load_frames(
+    connection: duckdb.DuckDBPyConnection,
+    frames: Mapping[str, pl.DataFrame],
+    *,
+    source_files: Sequence[Path] = (),
+    adapter: str | None = None,
+    skip_invalid: bool = False,
+    rejects_path: Path | None = None,
+    default_source: str | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Validate and load canonical frames (table name -> frame) in one transaction.
+
+    Frames use the column names of `records.schema` (any subset); values may be text or typed.
+    `source` defaults to `default_source`, else `adapter`. `source_files` are the files the frames
+    were read from (named and checksummed in `ingest_log`). A frame may carry `_line` (the line
+    of the source file each row came from) so problems cite it. Raises IngestError on bad input
+    (unless `skip_invalid`); the store is then unchanged.
+    """
+    label_base = ", ".join(p.name for p in source_files) or adapter or "frame"
+    path_text = "; ".join(str(p) for p in source_files) or None
+    fallback = default_source or adapter
+    for name in frames:
+        if name not in TABLE_NAMES:
+            raise IngestError([Problem(label_base, None, None, None, f"unknown table {name!r}")])
+
+    def stage(connection: duckdb.DuckDBPyConnection) -> list[tuple[Staged, str | None]]:
+        staged = []
+        for name, frame in frames.items():
+            label = f"{label_base} ({name})" if len(frames) > 1 or source_files else label_base
+            staged.append((stage_frame(connection, name, frame, label, path_text), fallback))
+        return staged
+
+    def checksums() -> dict[str, str]:
+        if not source_files:
+            return {}
+        return {path_text or "": _combined_sha256(source_files)}
+
+    return _ingest(connection, stage, checksums, adapter, skip_invalid, rejects_path, progress)
+
+
+def load_files(
+    connection: duckdb.DuckDBPyConnection,
+    table_name: str,
+    paths: Sequence[Path],
+    *,
+    source: str | None = None,
+    skip_invalid: bool = False,
+    rejects_path: Path | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Validate and load CSV, Parquet or XLSX files of one table in one transaction.
+
+    `source` applies to files without a `source` column; it defaults to each file's name
+    without its extension. Raises IngestError on bad input (unless `skip_invalid`).
+    """
+    try:
+        table(table_name)
+    except KeyError as error:
+        raise IngestError([Problem(", ".join(p.name for p in paths), None, None, None, str(error.args[0]))]) from None
+
+    def stage(connection: duckdb.DuckDBPyConnection) -> list[tuple[Staged, str | None]]:
+        staged: list[tuple[Staged, str | None]] = []
+        failures: list[Problem] = []
+        for path in paths:
+            if progress:
+                progress(f"reading {path.name}")
+            try:
+                staged.append((stage_file(connection, table_name, path), source or path.stem))
+            except ReadFailure as failure:
+                failures.append(failure.problem)
+        if failures:
+            raise IngestError(failures)
+        return staged
+
+    def checksums() -> dict[str, str]:
+        return {str(path): sha256_file(path) for path in paths if path.is_file()}
+
+    return _ingest(connection, stage, checksums, None, skip_invalid, rejects_path, progress)
+
+
+def _combined_sha256(paths: Sequence[Path]) -> str:
+    import hashlib
+
+    if len(paths) == 1:
+        return sha256_file(paths[0])
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(sha256_file(path).encode())
+    return digest.hexdigest()
+
+
+def _ingest(
+    connection: duckdb.DuckDBPyConnection,
+    stage: Callable[[duckdb.DuckDBPyConnection], list[tuple[Staged, str | None]]],
+    checksums: Callable[[], dict[str, str]],
+    adapter: str | None,
+    skip_invalid: bool,
+    rejects_path: Path | None,
+    progress: Progress | None,
+) -> IngestReport:
+    started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    ensure_schema(connection)
+    # The checksum is read beside the load: hashing releases the GIL while DuckDB works.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        digests = pool.submit(checksums)
+        # Staging happens before the transaction: temporary tables then number their rows from 0
+        # (`rowid`), which gives each row its line, and the store is not touched until BEGIN.
+        batches: list[tuple[Staged, str | None]] = []
+        try:
+            batches = stage(connection)
+            run = _Run(connection, batches, skip_invalid, dt.date.today(), progress)
+            connection.begin()
+            try:
+                report = run.execute(adapter, digests.result, started, rejects_path)
+                run.drop()
+                connection.commit()
+            except BaseException:
+                connection.rollback()
+                raise
+        finally:
+            for staged, _ in batches:
+                connection.execute(f"DROP TABLE IF EXISTS {staged.name}")
+    return report
+
+
+class _Run:
+    """One load: staged batches, their problems, and the writes into the store."""
+
+    def __init__(
+        self,
+        connection: duckdb.DuckDBPyConnection,
+        batches: list[tuple[Staged, str | None]],
+        skip_invalid: bool,
+        today: dt.date,
+        progress: Progress | None,
+    ) -> None:
+        self.connection = connection
+        self.batches = [staged for staged, _ in batches]
+        self.defaults = [default for _, default in batches]
+        self.skip_invalid = skip_invalid
+        self.today = today
+        self.progress = progress
+        self.temp: list[str] = []
+
+    def say(self, step: str) -> None:
+        if self.progress:
+            self.progress(step)
+
+    def sql(self, statement: str) -> duckdb.DuckDBPyConnection:
+        return self.connection.execute(statement)
+
+    def drop(self) -> None:
+        for name in self.temp:
+            self.sql(f"DROP TABLE IF EXISTS {name}")
+
+    # -- expressions -------------------------------------------------------------------------
+
+    def source_sql(self, index: int) -> str:
+        staged = self.batches[index]
+        if "source" in staged.columns:
+            return column_sql(table(staged.table).column("source"), staged.columns["source"]).text
+        default = self.defaults[index]
+        return quote_literal(default) if default is not None else "NULL::VARCHAR"
+
+    def text_sql(self, index: int, column: str) -> str:
+        staged = self.batches[index]
+        return column_sql(table(staged.table).column(column), staged.columns.get(column)).text
+
+    # -- steps -------------------------------------------------------------------------------
+
+    def execute(
+        self,
+        adapter: str | None,
+        digests: Callable[[], dict[str, str]],
+        started: dt.datetime,
+        rejects_path: Path | None,
+    ) -> IngestReport:
+        file_problems = [p for index in range(len(self.batches)) for p in self.header_problems(index)]
+        if file_problems:
+            raise IngestError(file_problems)
+        self.say("validating")
+        self.sql(
+            f"CREATE TEMP TABLE {_PROBLEMS} (batch INTEGER, row BIGINT, line BIGINT, column_name VARCHAR, "
+            "position INTEGER, value VARCHAR, reason VARCHAR)"
+        )
+        self.temp.append(_PROBLEMS)
+        for index in range(len(self.batches)):
+            self.check_rows(index)
+        self.collect_keys()
+        self.check_duplicates()
+        for spec in TABLES:
+            self.check_references(spec)
+        problems = self.fetch_problems()
+        if problems and not self.skip_invalid:
+            raise IngestError(problems)
+        rejects_files = self.write_rejects(rejects_path) if problems else []
+        loads = self.write(adapter, digests(), started)
+        return IngestReport(loads, problems, rejects_files)
+
+    def header_problems(self, index: int) -> list[Problem]:
+        staged = self.batches[index]
+        spec = table(staged.table)
+        known = set(spec.column_names) | {f"{c.name}_raw" for c in spec.columns if c.enum}
+        header_line = 1 if staged.line_word == "line" or staged.line_offset == 2 else None
+        problems = []
+        for name in staged.columns:
+            if name not in known:
+                close = difflib.get_close_matches(name, sorted(known), n=1)
+                hint = (
+                    f"; did you mean {close[0]}?" if close else f"; the columns of {spec.name} are in docs/records.md"
+                )
+                problems.append(
+                    Problem(
+                        staged.label, header_line, name, None, f"is not a column of {spec.name}{hint}", staged.line_word
+                    )
+                )
+        for name in spec.required:
+            if name not in staged.columns and not (name == "source" and self.defaults[index] is not None):
+                problems.append(
+                    Problem(staged.label, header_line, name, None, "required column is missing", staged.line_word)
+                )
+        return problems
+
+    def check_rows(self, index: int) -> None:
+        staged = self.batches[index]
+        spec = table(staged.table)
+        positions = {name: i for i, name in enumerate(spec.column_names)}
+        checks = row_checks(spec, staged.columns, self.today)
+        if "source" not in staged.columns and self.defaults[index] is None:
+            return
+        parts = [
+            f"SELECT {index}, rowid, {staged.line_sql()}, {quote_literal(check.column)}, {positions[check.column]}, "
+            f"{check.value}, {check.reason} FROM {staged.name} WHERE {check.condition}"
+            for check in checks
+        ]
+        if parts:
+            self.sql(f"INSERT INTO {_PROBLEMS} " + " UNION ALL ".join(parts))
+
+    def collect_keys(self) -> None:
+        self.sql(
+            f"CREATE TEMP TABLE {_KEYS} (batch INTEGER, row BIGINT, line BIGINT, table_name VARCHAR, "
+            "source VARCHAR, source_id VARCHAR)"
+        )
+        self.temp.append(_KEYS)
+        for index, staged in enumerate(self.batches):
+            self.sql(
+                f"INSERT INTO {_KEYS} SELECT {index}, rowid, {staged.line_sql()}, {quote_literal(staged.table)}, "
+                f"{self.source_sql(index)}, {self.text_sql(index, 'source_id')} FROM {staged.name}"
+            )
+
+    def batch_labels_sql(self) -> str:
+        rows = ", ".join(
+            f"({i}, {quote_literal(s.label)}, {quote_literal(s.line_word)})" for i, s in enumerate(self.batches)
+        )
+        return f"(VALUES {rows}) AS labels(batch, label, line_word)"
+
+    def check_duplicates(self) -> None:
+        # A hash aggregate finds the repeated keys; only their rows are then looked at again.
+        self.sql(
+            f"""
+            INSERT INTO {_PROBLEMS}
+            WITH repeated AS (
+                SELECT table_name, source, source_id, arg_min(batch, batch * 1e12 + row) AS first_batch,
+                       min(batch * 1e12 + row) AS first_key
+                FROM {_KEYS} WHERE source_id IS NOT NULL AND source IS NOT NULL
+                GROUP BY ALL HAVING count(*) > 1
+            ),
+            firsts AS (
+                SELECT r.*, k.line AS first_line FROM repeated r JOIN {_KEYS} k
+                  ON k.batch = r.first_batch AND k.batch * 1e12 + k.row = r.first_key
+            )
+            SELECT k.batch, k.row, k.line, 'source_id', 1, k.source_id,
+                   'repeats the key of ' || labels.line_word || ' ' || f.first_line
+                   || CASE WHEN f.first_batch <> k.batch THEN ' of ' || labels.label ELSE '' END
+                   || ' (source ''' || k.source || ''')'
+            FROM {_KEYS} k
+            JOIN firsts f USING (table_name, source, source_id)
+            JOIN {self.batch_labels_sql()} ON labels.batch = f.first_batch
+            WHERE k.batch * 1e12 + k.row <> f.first_key
+            """
+        )
+
+    def valid_keys_sql(self, table_name: str) -> str:
+        """Keys of `table_name` in this load that a reference may point to."""
+        keys = f"SELECT source, source_id FROM {_KEYS} WHERE table_name = {quote_literal(table_name)}"
+        if not self.skip_invalid:
+            return keys
+        return (
+            f"SELECT k.source, k.source_id FROM {_KEYS} k WHERE k.table_name = {quote_literal(table_name)} "
+            f"AND NOT EXISTS (SELECT 1 FROM {_PROBLEMS} p WHERE p.batch = k.batch AND p.row = k.row)"
+        )
+
+    def check_references(self, spec: Table) -> None:
+        indexes = [i for i, s in enumerate(self.batches) if s.table == spec.name]
+        if not indexes:
+            return
+        self_references = [ref for ref in spec.references if ref.table == spec.name]
+        for ref in spec.references:
+            if ref.table != spec.name:
+                for index in indexes:
+                    self.check_reference(index, ref)
+        for ref in self_references:
+            # A row that refers to a rejected row of its own table is rejected in turn, until none is.
+            while True:
+                before = self.problem_count()
+                for index in indexes:
+                    self.check_reference(index, ref)
+                if self.problem_count() == before or not self.skip_invalid:
+                    break
+
+    def problem_count(self) -> int:
+        row = self.sql(f"SELECT count(*) FROM {_PROBLEMS}").fetchone()
+        return int(row[0]) if row else 0
+
+    def check_reference(self, index: int, ref: Reference) -> None:
+        staged = self.batches[index]
+        if ref.column not in staged.columns:
+            return
+        spec = table(staged.table)
+        position = spec.column_names.index(ref.column)
+        value = self.text_sql(index, ref.column)
+        target = ref.table
+        self.sql(
+            f"""
+            INSERT INTO {_PROBLEMS}
+            WITH refs AS (
+                SELECT rowid AS row, {staged.line_sql()} AS line, {self.source_sql(index)} AS source,
+                       {value} AS value
+                FROM {staged.name}
+            ),
+            good AS ({self.valid_keys_sql(target)} UNION SELECT source, source_id FROM {target}),
+            loaded AS (SELECT source, source_id FROM {_KEYS} WHERE table_name = {quote_literal(target)})
+            SELECT {index}, r.row, r.line, {quote_literal(ref.column)}, {position}, r.value,
+                   CASE WHEN EXISTS (SELECT 1 FROM loaded l WHERE l.source = r.source AND l.source_id = r.value)
+                        THEN 'refers to a {target} row that was rejected'
+                        ELSE 'does not match any {target} of source ''' || r.source
+                             || ''' in this load or in the store' END
+            FROM refs r
+            WHERE r.value IS NOT NULL AND r.source IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM good g WHERE g.source = r.source AND g.source_id = r.value)
+              AND NOT EXISTS (SELECT 1 FROM {_PROBLEMS} p WHERE p.batch = {index} AND p.row = r.row
+                              AND p.column_name = {quote_literal(ref.column)})
+            """
+        )
+
+    def fetch_problems(self) -> list[Problem]:
+        rows = self.sql(
+            f"""
+            SELECT labels.label, p.line, p.column_name, p.value, p.reason, labels.line_word
+            FROM {_PROBLEMS} p JOIN {self.batch_labels_sql()} ON labels.batch = p.batch
+            ORDER BY p.batch, p.row, p.position, p.reason
+            """
+        ).fetchall()
+        return [
+            Problem(str(label), None if line is None else int(line), column, value, str(reason), str(word))
+            for label, line, column, value, reason, word in rows
+        ]
+
+    def write_rejects(self, rejects_path: Path | None) -> list[str]:
+        written: list[str] = []
+        tables = sorted({s.table for s in self.batches}, key=TABLE_NAMES.index)
+        for table_name in tables:
+            indexes = [i for i, s in enumerate(self.batches) if s.table == table_name]
+            if rejects_path is None:
+                first = self.batches[indexes[0]]
+                base = Path(first.path.split("; ")[0]) if first.path else Path(f"{table_name}.csv")
+                path = base.with_name(f"{base.stem}.rejects.csv")
+            elif len(tables) == 1:
+                path = rejects_path
+            else:
+                path = rejects_path.with_name(f"{rejects_path.stem}.{table_name}{rejects_path.suffix or '.csv'}")
+            parts = []
+            for index in indexes:
+                staged = self.batches[index]
+                parts.append(
+                    f"""
+                    SELECT {quote_literal(staged.label)} AS _file, {quote_literal(staged.line_word)} AS _line_kind,
+                           reasons.line AS _line, reasons.reasons AS _reasons, {_star(staged)}
+                    FROM {staged.name} s JOIN (
+                        SELECT row, any_value(line) AS line,
+                               string_agg(column_name || ': ' || coalesce('''' || value || ''' ', '') || reason, '; '
+                                          ORDER BY position, reason) AS reasons
+                        FROM {_PROBLEMS} WHERE batch = {index} GROUP BY row
+                    ) reasons ON reasons.row = s.rowid
+                    """
+                )
+            query = " UNION ALL BY NAME ".join(parts)
+            exists = self.sql(f"SELECT count(*) FROM ({query})").fetchone()
+            if not exists or not exists[0]:
+                continue
+            self.sql(f"COPY ({query} ORDER BY _file, _line) TO {quote_literal(str(path))} (FORMAT csv, HEADER)")
+            written.append(str(path))
+        return written
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def write(self, adapter: str | None, digests: dict[str, str], started: dt.datetime) -> list[TableLoad]:
+        row = self.sql("SELECT coalesce(max(ingest_id), 0) FROM ingest_log").fetchone()
+        next_ingest = int(row[0]) + 1 if row else 1
+        ingest_ids = {index: next_ingest + index for index in range(len(self.batches))}
+        loads: list[TableLoad] = []
+        counts: dict[int, tuple[int, int, str]] = {}
+        for spec in TABLES:
+            indexes = [i for i, s in enumerate(self.batches) if s.table == spec.name]
+            if indexes:
+                self.say(f"loading {spec.name}")
+                counts.update(self.write_table(spec, indexes, ingest_ids))
+        finished = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        rejected = dict(self.sql(f"SELECT batch, count(DISTINCT row) FROM {_PROBLEMS} GROUP BY batch").fetchall())
+        for index, staged in enumerate(self.batches):
+            inserted, updated, sources = counts.get(index, (0, 0, ""))
+            loaded = inserted + updated
+            load = TableLoad(
+                ingest_ids[index],
+                staged.table,
+                staged.path or staged.label,
+                sources or (self.defaults[index] or ""),
+                staged.rows,
+                loaded,
+                int(rejected.get(index, 0)),
+                inserted,
+                updated,
+            )
+            loads.append(load)
+            self.connection.execute(
+                "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    load.ingest_id,
+                    load.source,
+                    load.table,
+                    staged.path,
+                    digests.get(staged.path or ""),
+                    adapter,
+                    load.rows_read,
+                    load.rows_loaded,
+                    load.rows_rejected,
+                    started,
+                    finished,
+                ],
+            )
+        return loads
+
+    def typed_select(self, index: int, ingest_id: int) -> str:
+        staged = self.batches[index]
+        spec = table(staged.table)
+        items = []
+        for column in spec.columns:
+            expr = column_sql(column, staged.columns.get(column.name), staged.columns.get(column.name + "_raw"))
+            typed = self.source_sql(index) if column.name == "source" else expr.typed
+            items.append(f"{typed} AS {quote_identifier(column.name)}")
+            if column.enum:
+                items.append(f"{expr.raw} AS {quote_identifier(column.name + '_raw')}")
+        rejected = ""
+        if self.skip_invalid:
+            rejected = f" WHERE rowid NOT IN (SELECT row FROM {_PROBLEMS} WHERE batch = {index})"
+        return (
+            f"SELECT {ingest_id}::BIGINT AS ingest_id, {index} AS __batch, rowid AS __row, {', '.join(items)} "
+            f"FROM {staged.name}{rejected}"
+        )
+
+    def write_table(
+        self, spec: Table, indexes: list[int], ingest_ids: dict[int, int]
+    ) -> dict[int, tuple[int, int, str]]:
+        typed = f"__sc_typed_{spec.name}"
+        self.temp.append(typed)
+        union = " UNION ALL ".join(self.typed_select(i, ingest_ids[i]) for i in indexes)
+        self.sql(
+            f"CREATE TEMP TABLE {typed} AS SELECT t.*, old.id AS __old_id FROM ({union}) t "
+            f"LEFT JOIN {spec.name} old ON old.source = t.source AND old.source_id = t.source_id"
+        )
+        row = self.sql(f"SELECT coalesce(max(id), 0) FROM {spec.name}").fetchone()
+        max_id = int(row[0]) if row else 0
+        self.sql(
+            f"DELETE FROM {spec.name} USING {typed} t WHERE {spec.name}.source = t.source "
+            f"AND {spec.name}.source_id = t.source_id AND t.__old_id IS NOT NULL"
+        )
+        joins: list[str] = []
+        # New rows get ids above the table's largest: max + rows of the earlier batches + their row + 1.
+        offsets = (
+            "CASE t.__batch "
+            + " ".join(f"WHEN {i} THEN {sum(self.batches[j].rows for j in indexes if j < i)}" for i in indexes)
+            + " END"
+        )
+        new_id = f"{max_id} + {offsets} + t.__row + 1"
+        values: dict[str, str] = {"id": f"coalesce(t.__old_id, {new_id})", "ingest_id": "t.ingest_id"}
+        for n, ref in enumerate(spec.references):
+            if ref.table == spec.name:
+                values[ref.internal] = "NULL"  # resolved below, once every row of the table is in
+                continue
+            alias = f"r{n}"
+            joins.append(
+                f"LEFT JOIN {ref.table} {alias} ON {alias}.source = t.source "
+                f"AND {alias}.source_id = t.{quote_identifier(ref.column)}"
+            )
+            values[ref.internal] = f"{alias}.id"
+            for extra, _, _ in spec.extra_store_columns:
+                # e.g. a charge's person_id comes through its sentence
+                if extra in {name for name, _ in store_columns(table(ref.table))}:
+                    values[extra] = f"{alias}.{extra}"
+        names = [name for name, _ in store_columns(spec)]
+        select = ", ".join(values.get(name, f"t.{quote_identifier(name)}") for name in names)
+        self.sql(
+            f"INSERT INTO {spec.name} ({', '.join(quote_identifier(n) for n in names)}) "
+            f"SELECT {select} FROM {typed} t {' '.join(joins)}"
+        )
+        for ref in spec.references:
+            if ref.table == spec.name:
+                ids = ", ".join(str(ingest_ids[i]) for i in indexes)
+                self.sql(
+                    f"UPDATE {spec.name} SET {ref.internal} = target.id FROM {spec.name} target "
+                    f"WHERE {spec.name}.ingest_id IN ({ids}) AND {spec.name}.{ref.column} IS NOT NULL "
+                    f"AND target.source = {spec.name}.source AND target.source_id = {spec.name}.{ref.column}"
+                )
+        rows = self.sql(
+            f"SELECT __batch, count(*) FILTER (WHERE __old_id IS NULL), count(*) FILTER (WHERE __old_id IS NOT NULL), "
+            f"string_agg(DISTINCT source, ', ' ORDER BY source) FROM {typed} GROUP BY __batch"
+        ).fetchall()
+        return {int(b): (int(ins), int(upd), str(src or "")) for b, ins, upd, src in rows}
+
+
+def _star(staged: Staged) -> str:
+    """Every staged column, without the `_line` column that frames may carry."""
+    if staged.has_line_column:
+        return f"s.* EXCLUDE ({quote_identifier(LINE_COLUMN)})"
+    return "s.*"

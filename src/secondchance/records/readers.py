@@ -1,0 +1,190 @@
+"""Readers that stage input files (CSV, Parquet, XLSX) and data frames as DuckDB temporary tables.
+
+Staging keeps every value as given (CSV and XLSX as text), in file order, so that `rowid` of the
+staged table gives the line or row of each value. Files that cannot be read at all become a
+`Problem` rather than an exception.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from secondchance.records.problems import Problem
+from secondchance.records.validate import quote_identifier, quote_literal
+
+__all__ = ["Staged", "ReadFailure", "stage_file", "stage_frame", "sha256_file", "SUFFIXES", "temp_name"]
+
+SUFFIXES = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "xlsx"}
+# Frames may carry where each row came from, so problems cite the source file and line.
+LINE_COLUMN = "_line"
+
+_counter = itertools.count(1)
+
+
+def temp_name(prefix: str) -> str:
+    """A fresh name for a temporary table of this process."""
+    return f"__sc_{prefix}_{next(_counter)}"
+
+
+@dataclass
+class Staged:
+    """A staged input: a temporary table of one file (or frame) for one records table."""
+
+    table: str  # records table it loads into
+    name: str  # DuckDB temporary table holding the rows as given
+    label: str  # how problems name the file
+    path: str | None  # file path for the ingest log
+    line_word: str  # "line" (CSV) or "row"
+    line_offset: int  # line of a row = rowid + line_offset
+    columns: dict[str, str] = field(default_factory=dict)  # staged column -> DuckDB type
+    rows: int = 0
+    has_line_column: bool = False
+
+    def line_sql(self, alias: str = "") -> str:
+        """SQL giving the line (or row) of each staged row."""
+        prefix = f"{alias}." if alias else ""
+        if self.has_line_column:
+            return f"CAST({prefix}{quote_identifier(LINE_COLUMN)} AS BIGINT)"
+        return f"({prefix}rowid + {self.line_offset})"
+
+
+class ReadFailure(Exception):
+    """The file could not be read; carries the problem to report."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message())
+        self.problem = problem
+
+
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file (or of every file under a folder, in name order)."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        with file.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _describe(connection: duckdb.DuckDBPyConnection, name: str) -> dict[str, str]:
+    rows = connection.execute(f"DESCRIBE {quote_identifier(name)}").fetchall()
+    return {str(row[0]): str(row[1]) for row in rows}
+
+
+def _count(connection: duckdb.DuckDBPyConnection, name: str) -> int:
+    row = connection.execute(f"SELECT count(*) FROM {quote_identifier(name)}").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
+
+
+def stage_file(connection: duckdb.DuckDBPyConnection, table: str, path: Path) -> Staged:
+    """Stage one CSV, Parquet or XLSX file; raises ReadFailure when it cannot be read."""
+    label = path.name
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        known = ", ".join(sorted(SUFFIXES))
+        raise ReadFailure(Problem(label, None, None, None, f"has an unknown file type (expected one of {known})"))
+    if not path.exists():
+        raise ReadFailure(Problem(label, None, None, None, f"cannot be read: no such file ({path})"))
+    if not path.is_file():
+        raise ReadFailure(Problem(label, None, None, None, f"cannot be read: not a file ({path})"))
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError as error:
+        raise ReadFailure(Problem(label, None, None, None, f"cannot be read: {error.strerror}")) from None
+    if not head.strip():
+        raise ReadFailure(Problem(label, None, None, None, "is empty (expected a header line and rows)"))
+    name = temp_name("stage")
+    line_word, offset = ("line", 2) if kind == "csv" else (("row", 2) if kind == "xlsx" else ("row", 1))
+    try:
+        if kind == "csv":
+            connection.execute(
+                f"CREATE TEMP TABLE {name} AS SELECT * FROM read_csv({quote_literal(str(path))}, "
+                "all_varchar = true, header = true, auto_detect = true)"
+            )
+        elif kind == "parquet":
+            connection.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM read_parquet({quote_literal(str(path))})")
+        else:
+            frame = _read_xlsx(path)
+            view = temp_name("xlsx")
+            connection.register(view, frame)
+            try:
+                connection.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {view}")
+            finally:
+                connection.unregister(view)
+    except ReadFailure:
+        raise
+    except (duckdb.Error, OSError, ValueError, pl.exceptions.PolarsError) as error:
+        what = {"csv": "CSV", "parquet": "Parquet", "xlsx": "XLSX"}[kind]
+        raise ReadFailure(Problem(label, None, None, None, f"cannot be read as {what}: {_first_line(error)}")) from None
+    except Exception as error:  # the XLSX reader raises its own error types
+        raise ReadFailure(Problem(label, None, None, None, f"cannot be read as XLSX: {_first_line(error)}")) from None
+    staged = Staged(table, name, label, str(path), line_word, offset, _describe(connection, name))
+    staged.rows = _count(connection, name)
+    return staged
+
+
+def stage_frame(
+    connection: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, label: str, path: str | None
+) -> Staged:
+    """Stage a data frame; rows are numbered from 1 unless the frame has a `_line` column."""
+    name = temp_name("stage")
+    view = temp_name("frame")
+    connection.register(view, frame)
+    try:
+        connection.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {view}")
+    finally:
+        connection.unregister(view)
+    columns = _describe(connection, name)
+    has_line = LINE_COLUMN in columns
+    columns.pop(LINE_COLUMN, None)
+    staged = Staged(table, name, label, path, "line" if has_line else "row", 1, columns, has_line_column=has_line)
+    staged.rows = frame.height
+    return staged
+
+
+def _cell_text(value: Any) -> str | None:
+    """An XLSX cell as text: dates in ISO form, whole numbers without a decimal point."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_xlsx(path: Path) -> pl.DataFrame:
+    """The first sheet of a workbook, first row as header, every cell as text."""
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_path(str(path))
+    rows: list[list[Any]] = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    if not rows or all(cell in (None, "") for cell in rows[0]):
+        raise ReadFailure(Problem(path.name, None, None, None, "is empty (expected a header row and rows)"))
+    header = [str(cell).strip() if cell is not None else "" for cell in rows[0]]
+    body = rows[1:]
+    # One pass per column over a sheet of at most 1,048,576 rows (the XLSX limit).
+    data = {
+        column_name: [_cell_text(row[index]) if index < len(row) else None for row in body]
+        for index, column_name in enumerate(header)
+    }
+    return pl.DataFrame(data, schema=dict.fromkeys(header, pl.String))
