@@ -19,6 +19,9 @@ class ReasonCode(StrEnum):
     CONSECUTIVE_CYCLE = "CONSECUTIVE_CYCLE"
     CONSECUTIVE_TARGET_MISSING = "CONSECUTIVE_TARGET_MISSING"
     NO_PROFILE_FOR_DATE = "NO_PROFILE_FOR_DATE"
+    MISSING_FACT = "MISSING_FACT"  # a fact a rule needs (e.g. prior prison commitments) is unknown
+    INCONSISTENT_DATES = "INCONSISTENT_DATES"  # e.g. a birth date after the commencement date
+    RULE_NEEDS_REVIEW = "RULE_NEEDS_REVIEW"  # the rule that applies is one the engine does not compute
 
 
 class ManualReview(Exception):

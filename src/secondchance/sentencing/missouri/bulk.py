@@ -1,0 +1,235 @@
+"""Missouri dates for a whole relation of sentences, in one DuckDB query.
+
+Interface (used by `secondchance dates compute`):
+
+    compute_missouri_bulk(connection, sentences) -> duckdb.DuckDBPyRelation
+
+`sentences` is a relation, or the name of a table or view, with the columns
+
+    sentence_id, person_id, commencement_date, offense_date, term_months, term_days,
+    min_term_months, sentence_type, jail_credit_days, prior_commitments, dangerous_felony,
+    no_parole_offense, birth_date
+
+(`offense_date` and `min_term_months` are read by no Missouri rule and may be NULL). The result has
+one row per input row and these `computed_dates` columns, in table order:
+
+    sentence_id, person_id, system, commencement_date, full_term_date, jail_credit_days,
+    parole_eligibility_date, conditional_release_date, projected_release_date, review_reason,
+    review_detail, rule_profile, engine_version
+
+so the caller inserts it with `INSERT INTO computed_dates BY NAME SELECT * FROM result` and stamps
+`computed_at` itself. NULL inputs mean unknown: a NULL `no_parole_offense` counts as "no listed
+no-parole offence", a NULL `dangerous_felony` or `prior_commitments` that a rule needs sends the row
+to review (`MISSING_FACT`) with the dates that do not depend on it still filled.
+
+`compute_missouri_row` is the scalar reference for one such row (it calls `compute_missouri`); the
+test suite checks that both give identical rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import duckdb
+
+from secondchance import __version__
+from secondchance.sentencing.missouri.compute import RULE_PROFILE, SENTENCE_TYPES, compute_missouri
+from secondchance.sentencing.reasons import ManualReview
+from secondchance.sentencing.terms import Term
+
+__all__ = ["INPUT_COLUMNS", "OUTPUT_COLUMNS", "compute_missouri_bulk", "compute_missouri_row"]
+
+INPUT_COLUMNS = (
+    "sentence_id",
+    "person_id",
+    "commencement_date",
+    "offense_date",
+    "term_months",
+    "term_days",
+    "min_term_months",
+    "sentence_type",
+    "jail_credit_days",
+    "prior_commitments",
+    "dangerous_felony",
+    "no_parole_offense",
+    "birth_date",
+)
+OUTPUT_COLUMNS = (
+    "sentence_id",
+    "person_id",
+    "system",
+    "commencement_date",
+    "full_term_date",
+    "jail_credit_days",
+    "parole_eligibility_date",
+    "conditional_release_date",
+    "projected_release_date",
+    "review_reason",
+    "review_detail",
+    "rule_profile",
+    "engine_version",
+)
+
+_TYPES_SQL = ", ".join(f"'{name}'" for name in SENTENCE_TYPES)
+_TYPES_TEXT = ", ".join(SENTENCE_TYPES)
+
+# Each CTE mirrors a step of `compute_missouri`; comments name the rule.
+_SQL = f"""
+WITH base AS (
+    SELECT
+        sentence_id, person_id, commencement_date AS start, sentence_type, birth_date,
+        COALESCE(jail_credit_days, 0) AS credit,
+        prior_commitments AS priors,
+        dangerous_felony AS dangerous,
+        sentence_type = 'life_without_parole' OR COALESCE(no_parole_offense, false) AS no_parole,
+        sentence_type IN ('life', 'life_without_parole') AS is_life,
+        CASE WHEN term_months IS NULL AND term_days IS NULL THEN NULL
+             ELSE CAST(commencement_date + to_months(COALESCE(term_months, 0)) + to_days(COALESCE(term_days, 0))
+                       AS DATE) END AS end_exclusive
+    FROM sentences
+), checked AS (
+    SELECT *,
+        end_exclusive - start AS total_days,
+        -- the same checks, in the same order, as compute_missouri
+        CASE
+            WHEN start IS NULL THEN 'MISSING_COMMENCEMENT_DATE'
+            WHEN sentence_type IS NULL OR sentence_type NOT IN ({_TYPES_SQL}) THEN 'UNSUPPORTED_SENTENCE_TYPE'
+            WHEN NOT is_life AND end_exclusive IS NULL THEN 'MISSING_TERM'
+            WHEN credit < 0 THEN 'CONFLICTING_CREDITS'
+            WHEN priors < 0 THEN 'MISSING_FACT'
+            WHEN birth_date > start THEN 'INCONSISTENT_DATES'
+            WHEN NOT is_life AND end_exclusive - start <= credit THEN 'CONFLICTING_CREDITS'
+        END AS stop_reason
+    FROM base
+), stopped AS (
+    SELECT *,
+        CASE stop_reason
+            WHEN 'MISSING_COMMENCEMENT_DATE' THEN 'the sentence has no commencement date'
+            WHEN 'UNSUPPORTED_SENTENCE_TYPE' THEN
+                'sentence type ' || COALESCE(sentence_type, 'unknown') || ' is not supported ({_TYPES_TEXT})'
+            WHEN 'MISSING_TERM' THEN 'a determinate sentence needs a term'
+            WHEN 'MISSING_FACT' THEN 'prior prison commitments cannot be negative'
+            WHEN 'INCONSISTENT_DATES' THEN 'the birth date is after the commencement date'
+            WHEN 'CONFLICTING_CREDITS' THEN
+                CASE WHEN credit < 0 THEN 'jail credit cannot be negative'
+                     ELSE 'jail credit is as long as the term or longer' END
+        END AS stop_detail
+    FROM checked
+), rule AS (
+    SELECT *,
+        stop_reason IS NULL AND NOT no_parole AND (dangerous IS NULL OR (NOT dangerous AND priors IS NULL))
+            AS missing_fact,
+        -- RSMo 558.019.3 (dangerous felony) before 558.019.2(1)-(3) (prior prison commitments)
+        CASE WHEN no_parole THEN NULL
+             WHEN dangerous THEN 85 WHEN priors >= 3 THEN 80 WHEN priors = 2 THEN 50 WHEN priors = 1 THEN 40
+        END AS percent,
+        CASE WHEN no_parole THEN NULL
+             WHEN dangerous THEN 40 WHEN priors >= 2 THEN 40 WHEN priors = 1 THEN 30
+        END AS age_70_percent,
+        -- RSMo 558.019.4(1): life is calculated to be thirty years
+        CASE WHEN is_life THEN CAST(start + to_months(360) AS DATE) - start ELSE total_days END AS base_days
+    FROM stopped
+), parole AS (
+    SELECT *,
+        start + CAST(base_days * percent // 100 - 1 - credit AS INTEGER) AS main_date,
+        -- the age-70 alternative: the later of the 70th birthday and the smaller percentage served
+        CASE WHEN percent IS NOT NULL AND birth_date IS NOT NULL THEN greatest(
+            CAST(birth_date + to_years(70) AS DATE),
+            start + CAST(base_days * age_70_percent // 100 - 1 - credit AS INTEGER)
+        ) END AS alternative_date
+    FROM rule
+    WHERE stop_reason IS NULL
+), eligibility AS (
+    SELECT *,
+        CASE WHEN NOT missing_fact THEN least(main_date, alternative_date) END AS parole_eligibility_date,
+        CASE WHEN NOT is_life THEN end_exclusive - CAST(1 + credit AS INTEGER) END AS full_term_date,
+        -- RSMo 558.011.4(1): only terms of years for felonies other than dangerous felonies
+        CASE
+            WHEN is_life OR dangerous IS NULL OR dangerous THEN NULL
+            WHEN total_days <= CAST(start + to_months(108) AS DATE) - start
+                THEN start + CAST(total_days * 2 // 3 - 1 - credit AS INTEGER)
+            WHEN total_days <= CAST(start + to_months(180) AS DATE) - start
+                THEN CAST(end_exclusive - to_months(36) AS DATE) - CAST(1 + credit AS INTEGER)
+            ELSE CAST(end_exclusive - to_months(60) AS DATE) - CAST(1 + credit AS INTEGER)
+        END AS statutory_conditional_release
+    FROM parole
+), computed AS (
+    SELECT sentence_id, person_id, start, credit, full_term_date, parole_eligibility_date,
+        -- RSMo 558.019.2: the minimum prison term applies notwithstanding 558.011
+        greatest(statutory_conditional_release, parole_eligibility_date) AS conditional_release_date,
+        CASE WHEN missing_fact THEN 'MISSING_FACT' END AS review_reason,
+        CASE WHEN missing_fact THEN
+            CASE WHEN dangerous IS NULL THEN 'whether the offence is a dangerous felony'
+                 ELSE 'prior prison commitments' END
+            || ' unknown; the minimum prison term depends on it' END AS review_detail
+    FROM eligibility
+)
+SELECT sentence_id, person_id, 'us-mo' AS system, start AS commencement_date, full_term_date,
+    CAST(credit AS INTEGER) AS jail_credit_days, parole_eligibility_date, conditional_release_date,
+    CASE WHEN full_term_date IS NOT NULL THEN COALESCE(conditional_release_date, full_term_date) END
+        AS projected_release_date,
+    review_reason, review_detail, '{RULE_PROFILE}' AS rule_profile, '{__version__}' AS engine_version
+FROM computed
+UNION ALL
+SELECT sentence_id, person_id, 'us-mo', start, NULL, CAST(credit AS INTEGER), NULL, NULL, NULL,
+    stop_reason, stop_detail, '{RULE_PROFILE}', '{__version__}'
+FROM stopped
+WHERE stop_reason IS NOT NULL
+"""
+
+
+def compute_missouri_bulk(
+    connection: duckdb.DuckDBPyConnection, sentences: duckdb.DuckDBPyRelation | str
+) -> duckdb.DuckDBPyRelation:
+    """Missouri dates for every row of `sentences` (a relation, or a table or view name), as a relation.
+
+    Rows come back in no particular order; join on `sentence_id`.
+    """
+    relation = connection.table(sentences) if isinstance(sentences, str) else sentences
+    missing = [name for name in INPUT_COLUMNS if name not in relation.columns]
+    if missing:
+        raise ValueError(f"the sentences relation lacks the columns {', '.join(missing)}")
+    result = relation.query("sentences", _SQL)
+    assert result is not None  # a SELECT always gives a relation
+    return result
+
+
+def compute_missouri_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The scalar reference for one input row: the same columns as `compute_missouri_bulk`."""
+    months, days = row.get("term_months"), row.get("term_days")
+    term = None if months is None and days is None else Term(months or 0, days or 0)
+    credit = row.get("jail_credit_days") or 0
+    output: dict[str, Any] = dict.fromkeys(OUTPUT_COLUMNS)
+    output.update(
+        sentence_id=row.get("sentence_id"),
+        person_id=row.get("person_id"),
+        system="us-mo",
+        commencement_date=row.get("commencement_date"),
+        jail_credit_days=credit,
+        rule_profile=RULE_PROFILE,
+        engine_version=__version__,
+    )
+    try:
+        dates = compute_missouri(
+            row.get("commencement_date"),
+            term,
+            sentence_type=row.get("sentence_type"),
+            prior_commitments=row.get("prior_commitments"),
+            dangerous_felony=row.get("dangerous_felony"),
+            no_parole_offense=row.get("no_parole_offense"),
+            birth_date=row.get("birth_date"),
+            jail_credit_days=credit,
+        )
+    except ManualReview as review:
+        output.update(review_reason=str(review.code), review_detail=review.detail)
+        return output
+    output.update(
+        full_term_date=dates.full_term_date,
+        parole_eligibility_date=dates.parole_eligibility_date,
+        conditional_release_date=dates.conditional_release_date,
+        projected_release_date=dates.projected_release_date,
+        review_reason=str(dates.review_reason) if dates.review_reason else None,
+        review_detail=dates.review_detail,
+    )
+    return output
