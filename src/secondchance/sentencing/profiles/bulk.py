@@ -1,0 +1,279 @@
+"""Profile dates for a whole relation of sentences: the profile's rules compiled to one DuckDB query.
+
+Interface (used by `secondchance dates compute`):
+
+    compute_profile_bulk(connection, profile, sentences) -> duckdb.DuckDBPyRelation
+
+`sentences` is a relation, or a table or view name, with the columns of
+`secondchance.sentencing.missouri.bulk.INPUT_COLUMNS` (the profile reads sentence_id, person_id,
+commencement_date, offense_date, term_months, term_days, sentence_type and jail_credit_days) plus,
+optionally, one column per profile fact: violent, sex_offense, habitual_offender (BOOLEAN),
+prior_felonies, prior_violent_felonies, prior_sex_offenses (INTEGER). An absent fact column is NULL,
+unknown, and a rule that turns on it sends the row to review (`MISSING_FACT`).
+
+The result has these `computed_dates` columns: sentence_id, person_id, system, commencement_date,
+full_term_date, gct_days, jail_credit_days, release_date, parole_eligibility_date,
+projected_release_date, review_reason, review_detail, rule_profile, engine_version. `gct_days` holds
+the good-time days of the projection.
+
+The rules are compiled from the same `Rule` objects `compute_profile` walks, with SQL's three-valued
+logic standing in for the evaluator's, so the two agree row for row (tests/sentencing/profiles).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import duckdb
+
+from secondchance import __version__
+from secondchance.sentencing.missouri.bulk import INPUT_COLUMNS
+from secondchance.sentencing.profiles.evaluate import SENTENCE_TYPES, compute_profile, missing_detail, review_detail
+from secondchance.sentencing.profiles.model import BOOLEAN_FACTS, INTEGER_FACTS, Profile, Range, Rule, Version
+from secondchance.sentencing.reasons import ManualReview
+from secondchance.sentencing.terms import Term
+
+__all__ = ["OUTPUT_COLUMNS", "compute_profile_bulk", "compute_profile_row", "profile_sql"]
+
+OUTPUT_COLUMNS = (
+    "sentence_id",
+    "person_id",
+    "system",
+    "commencement_date",
+    "full_term_date",
+    "gct_days",
+    "jail_credit_days",
+    "release_date",
+    "parole_eligibility_date",
+    "projected_release_date",
+    "review_reason",
+    "review_detail",
+    "rule_profile",
+    "engine_version",
+)
+_FACT_COLUMNS = tuple(name for name in (*BOOLEAN_FACTS, *INTEGER_FACTS) if name != "life")
+
+
+def _text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _condition_sql(fact: str, condition: bool | int | Range) -> str:
+    if isinstance(condition, Range):
+        parts = []
+        if condition.min is not None:
+            parts.append(f"{fact} >= {condition.min}")
+        if condition.max is not None:
+            parts.append(f"{fact} <= {condition.max}")
+        return "(" + " AND ".join(parts) + ")"
+    if isinstance(condition, bool):
+        return f"({fact} = {'TRUE' if condition else 'FALSE'})"
+    return f"({fact} = {condition})"
+
+
+def _match_sql(rule: Rule) -> str:
+    if not rule.when:
+        return "TRUE"
+    return "(" + " AND ".join(_condition_sql(fact, condition) for fact, condition in rule.when.items()) + ")"
+
+
+def _choice_sql(rules: list[Rule]) -> str:
+    """A STRUCT(kind, num, den, detail) naming the rule `choose_rule` would pick for the row."""
+
+    def struct(kind: str, num: int | None = None, den: int | None = None, detail: str | None = None) -> str:
+        return (
+            f"{{'kind': {_text(kind)}, 'num': {'NULL' if num is None else num}::BIGINT, "
+            f"'den': {'NULL' if den is None else den}::BIGINT, "
+            f"'detail': {'NULL' if detail is None else _text(detail)}::VARCHAR}}"
+        )
+
+    branches = []
+    for rule in rules:
+        match = _match_sql(rule)
+        if rule.when:
+            missing_fact = " ".join(
+                f"WHEN {fact} IS NULL THEN {struct('missing', detail=missing_detail(fact, rule))}" for fact in rule.when
+            )
+            branches.append(f"WHEN {match} IS NULL THEN CASE {missing_fact} END")
+        if rule.outcome == "none":
+            branches.append(f"WHEN {match} THEN {struct('none')}")
+        elif rule.outcome == "review":
+            branches.append(f"WHEN {match} THEN {struct('review', detail=review_detail(rule))}")
+        else:
+            share = rule.share
+            assert share is not None
+            detail = f"{rule.cite}: a share of a life sentence needs a term in years"
+            branches.append(f"WHEN {match} THEN {struct('share', share.numerator, share.denominator, detail)}")
+    unmatched = struct("unmatched", detail="no rule of the profile matches these facts")
+    return "CASE " + " ".join(branches) + f" ELSE {unmatched} END"
+
+
+def _by_version(versions: list[Version], pick: str) -> str:
+    whens = " ".join(
+        f"WHEN version_id = {_text(version.id)} THEN {_choice_sql(getattr(version, pick))}" for version in versions
+    )
+    return f"CASE {whens} END"
+
+
+def profile_sql(profile: Profile, columns: list[str]) -> str:
+    """The query computing `profile` over a relation named `sentences` that has `columns`."""
+    facts = ", ".join(
+        f"{name}" if name in columns else f"NULL::{'BOOLEAN' if name in BOOLEAN_FACTS else 'BIGINT'} AS {name}"
+        for name in _FACT_COLUMNS
+    )
+    versions = " ".join(
+        f"WHEN offense_date >= DATE '{version.effective.from_}'"
+        + (f" AND offense_date <= DATE '{version.effective.to}'" if version.effective.to else "")
+        + f" THEN {_text(version.id)}"
+        for version in profile.versions
+    )
+    types = ", ".join(_text(name) for name in SENTENCE_TYPES)
+    types_text = ", ".join(SENTENCE_TYPES)
+    profile_text = _text(profile.id)
+    return f"""
+WITH base AS (
+    SELECT sentence_id, person_id, commencement_date AS start, offense_date, sentence_type,
+        COALESCE(jail_credit_days, 0) AS credit,
+        sentence_type IN ('life', 'life_without_parole') AS life,
+        CASE WHEN term_months IS NULL AND term_days IS NULL THEN NULL
+             ELSE CAST(commencement_date + to_months(COALESCE(term_months, 0)) + to_days(COALESCE(term_days, 0))
+                       AS DATE) END AS end_exclusive,
+        CASE {versions} END AS version_id,
+        {facts}
+    FROM sentences
+), checked AS (
+    SELECT *, CASE WHEN NOT life THEN end_exclusive - start END AS total_days,
+        CASE
+            WHEN start IS NULL THEN 'MISSING_COMMENCEMENT_DATE'
+            WHEN sentence_type IS NULL OR sentence_type NOT IN ({types}) THEN 'UNSUPPORTED_SENTENCE_TYPE'
+            WHEN NOT life AND end_exclusive IS NULL THEN 'MISSING_TERM'
+            WHEN credit < 0 THEN 'CONFLICTING_CREDITS'
+            WHEN offense_date IS NULL THEN 'MISSING_OFFENSE_DATE'
+            WHEN version_id IS NULL THEN 'NO_PROFILE_FOR_DATE'
+            WHEN NOT life AND end_exclusive - start <= credit THEN 'CONFLICTING_CREDITS'
+        END AS stop_reason
+    FROM base
+), stopped AS (
+    SELECT *,
+        CASE stop_reason
+            WHEN 'MISSING_COMMENCEMENT_DATE' THEN 'the sentence has no commencement date'
+            WHEN 'UNSUPPORTED_SENTENCE_TYPE' THEN
+                'sentence type ' || COALESCE(sentence_type, 'unknown') || ' is not supported ({types_text})'
+            WHEN 'MISSING_TERM' THEN 'a determinate sentence needs a term'
+            WHEN 'MISSING_OFFENSE_DATE' THEN 'the profile''s rules depend on the offence date'
+            WHEN 'NO_PROFILE_FOR_DATE' THEN {profile_text} || ' has no rules for offences on ' || offense_date
+            WHEN 'CONFLICTING_CREDITS' THEN
+                CASE WHEN credit < 0 THEN 'jail credit cannot be negative'
+                     ELSE 'jail credit is as long as the term or longer' END
+        END AS stop_detail
+    FROM checked
+), chosen AS (
+    SELECT *,
+        CASE WHEN sentence_type = 'life_without_parole' THEN {{'kind': 'lwop', 'num': NULL::BIGINT,
+             'den': NULL::BIGINT, 'detail': NULL::VARCHAR}}
+             ELSE {_by_version(profile.versions, "parole")} END AS parole,
+        {_by_version(profile.versions, "good_time")} AS good_time
+    FROM stopped
+    WHERE stop_reason IS NULL
+), dated AS (
+    SELECT *,
+        CASE WHEN NOT life THEN end_exclusive - CAST(1 + credit AS INTEGER) END AS full_term_date,
+        CASE WHEN parole.kind = 'share' AND NOT life
+             THEN start + CAST(total_days * parole.num // parole.den - 1 - credit AS INTEGER) END AS parole_date,
+        CASE WHEN good_time.kind = 'share' AND NOT life
+             THEN start + CAST(total_days * good_time.num // good_time.den - 1 - credit AS INTEGER)
+             WHEN good_time.kind = 'none' AND NOT life THEN end_exclusive - CAST(1 + credit AS INTEGER)
+        END AS good_time_date,
+        -- the first review of the parole rule, then of the good-time rule, as in compute_profile
+        CASE
+            WHEN parole.kind = 'missing' THEN 'MISSING_FACT'
+            WHEN parole.kind IN ('unmatched', 'review') THEN 'RULE_NEEDS_REVIEW'
+            WHEN parole.kind = 'share' AND life THEN 'RULE_NEEDS_REVIEW'
+            WHEN good_time.kind = 'missing' THEN 'MISSING_FACT'
+            WHEN good_time.kind IN ('unmatched', 'review') THEN 'RULE_NEEDS_REVIEW'
+            WHEN good_time.kind = 'share' AND life THEN 'RULE_NEEDS_REVIEW'
+        END AS review_reason,
+        CASE
+            WHEN parole.kind IN ('missing', 'unmatched', 'review') OR (parole.kind = 'share' AND life)
+                THEN parole.detail
+            WHEN good_time.kind IN ('missing', 'unmatched', 'review') OR (good_time.kind = 'share' AND life)
+                THEN good_time.detail
+        END AS review_detail
+    FROM chosen
+)
+SELECT sentence_id, person_id, {profile_text} AS system, start AS commencement_date, full_term_date,
+    CAST(CASE WHEN good_time_date IS NOT NULL THEN total_days - (good_time_date - start) - 1 - credit END
+         AS INTEGER) AS gct_days,
+    CAST(credit AS INTEGER) AS jail_credit_days, good_time_date AS release_date,
+    parole_date AS parole_eligibility_date, good_time_date AS projected_release_date,
+    review_reason, review_detail, {profile_text} || '@' || version_id AS rule_profile,
+    '{__version__}' AS engine_version
+FROM dated
+UNION ALL
+SELECT sentence_id, person_id, {profile_text}, start, NULL, NULL, CAST(credit AS INTEGER), NULL, NULL, NULL,
+    stop_reason, stop_detail, CASE WHEN version_id IS NOT NULL THEN {profile_text} || '@' || version_id END,
+    '{__version__}'
+FROM stopped
+WHERE stop_reason IS NOT NULL
+"""
+
+
+def compute_profile_bulk(
+    connection: duckdb.DuckDBPyConnection, profile: Profile, sentences: duckdb.DuckDBPyRelation | str
+) -> duckdb.DuckDBPyRelation:
+    """Profile dates for every row of `sentences` (a relation, or a table or view name), as a relation."""
+    relation = connection.table(sentences) if isinstance(sentences, str) else sentences
+    needed = ("sentence_id", "person_id", "commencement_date", "offense_date", "term_months", "term_days")
+    missing = [name for name in (*needed, "sentence_type", "jail_credit_days") if name not in relation.columns]
+    if missing:
+        raise ValueError(f"the sentences relation lacks the columns {', '.join(missing)}")
+    result = relation.query("sentences", profile_sql(profile, list(relation.columns)))
+    assert result is not None  # a SELECT always gives a relation
+    return result
+
+
+def compute_profile_row(profile: Profile, row: Mapping[str, Any]) -> dict[str, Any]:
+    """The scalar reference for one input row: the same columns as `compute_profile_bulk`."""
+    months, days = row.get("term_months"), row.get("term_days")
+    term = None if months is None and days is None else Term(months or 0, days or 0)
+    credit = row.get("jail_credit_days") or 0
+    output: dict[str, Any] = dict.fromkeys(OUTPUT_COLUMNS)
+    offense_date = row.get("offense_date")
+    version = profile.version_for(offense_date) if offense_date is not None else None
+    output.update(
+        sentence_id=row.get("sentence_id"),
+        person_id=row.get("person_id"),
+        system=profile.id,
+        commencement_date=row.get("commencement_date"),
+        jail_credit_days=credit,
+        rule_profile=f"{profile.id}@{version.id}" if version else None,
+        engine_version=__version__,
+    )
+    try:
+        dates = compute_profile(
+            profile,
+            offense_date,
+            term,
+            start=row.get("commencement_date"),
+            sentence_type=row.get("sentence_type"),
+            jail_credit_days=credit,
+            facts={name: row.get(name) for name in _FACT_COLUMNS},
+        )
+    except ManualReview as review:
+        output.update(review_reason=str(review.code), review_detail=review.detail)
+        return output
+    output.update(
+        full_term_date=dates.full_term_date,
+        gct_days=dates.good_time_days,
+        release_date=dates.release_date,
+        parole_eligibility_date=dates.parole_eligibility_date,
+        projected_release_date=dates.projected_release_date,
+        review_reason=str(dates.review_reason) if dates.review_reason else None,
+        review_detail=dates.review_detail,
+    )
+    return output
+
+
+# INPUT_COLUMNS is re-exported for callers that build the relation for both Missouri and profiles.
+__all__ += ["INPUT_COLUMNS"]
