@@ -1,0 +1,190 @@
+"""`secondchance dates missouri` and `secondchance dates profile`: one state sentence's dates and timeline."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table as RichTable
+
+from secondchance.cli._app import JsonOption, console, escape, print_json
+from secondchance.cli._dates import dates_app
+from secondchance.errors import UserError
+from secondchance.sentencing.missouri import compute_missouri
+from secondchance.sentencing.profiles import builtin_profile, builtin_profile_ids, compute_profile
+from secondchance.sentencing.reasons import ManualReview
+from secondchance.sentencing.terms import Term, parse_term
+from secondchance.sentencing.timeline import Timeline
+
+__all__ = ["register"]
+
+StartOption = Annotated[str, typer.Option("--start", help="Commencement date, YYYY-MM-DD (day 1 of the term).")]
+TermOption = Annotated[str, typer.Option("--term", help="Term imposed: 24m, 10y, 366d, 12m1d, or life.")]
+JailCreditOption = Annotated[int, typer.Option("--jail-credit", help="Days of credit for time in custody.")]
+
+
+def _date(option: str, text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"{option} {text!r} is not a date like YYYY-MM-DD") from None
+
+
+def _term(text: str) -> tuple[Term | None, str]:
+    """The term and sentence type a --term value stands for."""
+    lowered = text.strip().lower()
+    if lowered == "life":
+        return None, "life"
+    if lowered in ("lwop", "life-without-parole"):
+        return None, "life_without_parole"
+    return parse_term(text), "determinate"
+
+
+def _check_common(start: date, jail_credit: int) -> None:
+    if jail_credit < 0:
+        raise UserError(f"--jail-credit {jail_credit} cannot be negative")
+    if start.year < 1900:
+        raise UserError(f"--start {start} is before 1900")
+
+
+def _show(title: str, rows: dict[str, Any], timeline: Timeline) -> None:
+    table = RichTable(title=title, show_header=False)
+    table.add_column("date")
+    table.add_column("value")
+    for name, value in rows.items():
+        table.add_row(name, "—" if value is None else escape(str(value)))
+    console.print(table)
+    steps = RichTable(title="Timeline")
+    for column in ("step", "date", "days", "what happened", "rule"):
+        steps.add_column(column)
+    for step in timeline:
+        steps.add_row(
+            step.label,
+            step.on.isoformat() if step.on else "",
+            "" if step.days is None else f"{step.days:,}",
+            escape(step.description),
+            escape(step.rule),
+        )
+    console.print(steps)
+
+
+def missouri(
+    start: StartOption,
+    term: TermOption,
+    prior_commitments: Annotated[
+        int, typer.Option("--prior-commitments", help="Previous prison commitments to the Missouri DOC.")
+    ] = 0,
+    dangerous: Annotated[bool, typer.Option("--dangerous", help="A dangerous felony (RSMo 556.061).")] = False,
+    no_parole_offense: Annotated[
+        bool, typer.Option("--no-parole-offense", help="An offence without parole (e.g. RSMo 565.020).")
+    ] = False,
+    birth_date: Annotated[
+        str | None, typer.Option("--birth-date", help="Birth date, YYYY-MM-DD (age-70 alternative).")
+    ] = None,
+    jail_credit: JailCreditOption = 0,
+    as_json: JsonOption = False,
+) -> None:
+    """Missouri parole eligibility (RSMo 558.019) and conditional release (RSMo 558.011.4) for one sentence.
+
+    Example: secondchance dates missouri --start 2020-01-01 --term 10y --prior-commitments 1 --json
+    """
+    start_date = _date("--start", start)
+    assert start_date is not None
+    born = _date("--birth-date", birth_date)
+    sentence_term, sentence_type = _term(term)
+    _check_common(start_date, jail_credit)
+    if prior_commitments < 0:
+        raise UserError(f"--prior-commitments {prior_commitments} cannot be negative")
+    if born is not None and born > start_date:
+        raise UserError(f"--birth-date {born} is after --start {start_date}")
+    try:
+        result = compute_missouri(
+            start_date,
+            sentence_term,
+            sentence_type=sentence_type,
+            prior_commitments=prior_commitments,
+            dangerous_felony=dangerous,
+            no_parole_offense=no_parole_offense,
+            birth_date=born,
+            jail_credit_days=jail_credit,
+        )
+    except ManualReview as review:
+        raise UserError(f"cannot compute this sentence ({review.code}): {review.detail}") from None
+    data = result.to_dict()
+    if as_json:
+        print_json(data)
+        return
+    shown = ("full_term_date", "parole_eligibility_date", "conditional_release_date", "parole_basis")
+    _show("Missouri sentence", {name: data[name] for name in shown}, result.timeline)
+
+
+def profile(
+    jurisdiction: Annotated[str, typer.Option("--jurisdiction", help="Profile id, e.g. us-la.")],
+    offense_date: Annotated[str, typer.Option("--offense-date", help="Offence date, YYYY-MM-DD.")],
+    start: StartOption,
+    term: TermOption,
+    violent: Annotated[bool, typer.Option("--violent", help="A crime of violence as the state defines it.")] = False,
+    sex_offense: Annotated[bool, typer.Option("--sex-offense", help="A sex offence as the state defines it.")] = False,
+    habitual: Annotated[bool, typer.Option("--habitual", help="Sentenced as a habitual offender.")] = False,
+    prior_felonies: Annotated[int, typer.Option("--prior-felonies", help="Prior felony convictions.")] = 0,
+    prior_violent: Annotated[int, typer.Option("--prior-violent", help="Prior crimes of violence.")] = 0,
+    prior_sex: Annotated[int, typer.Option("--prior-sex", help="Prior sex offences.")] = 0,
+    jail_credit: JailCreditOption = 0,
+    as_json: JsonOption = False,
+) -> None:
+    """Parole eligibility and good-time release for one sentence under a jurisdiction profile.
+
+    Example: secondchance dates profile --jurisdiction us-la --offense-date 2018-03-01 --start 2019-01-01 --term 10y
+    """
+    if jurisdiction not in builtin_profile_ids():
+        raise UserError(f"no profile {jurisdiction!r}; shipped profiles: {', '.join(builtin_profile_ids())}")
+    offence = _date("--offense-date", offense_date)
+    start_date = _date("--start", start)
+    assert offence is not None and start_date is not None
+    sentence_term, sentence_type = _term(term)
+    _check_common(start_date, jail_credit)
+    if offence > start_date:
+        raise UserError(f"--offense-date {offence} is after --start {start_date}")
+    for option, value in (("--prior-felonies", prior_felonies), ("--prior-violent", prior_violent)):
+        if value < 0:
+            raise UserError(f"{option} {value} cannot be negative")
+    if prior_sex < 0:
+        raise UserError(f"--prior-sex {prior_sex} cannot be negative")
+    facts: dict[str, bool | int | None] = {
+        "violent": violent,
+        "sex_offense": sex_offense,
+        "habitual_offender": habitual,
+        "prior_felonies": prior_felonies,
+        "prior_violent_felonies": prior_violent,
+        "prior_sex_offenses": prior_sex,
+    }
+    try:
+        result = compute_profile(
+            builtin_profile(jurisdiction),
+            offence,
+            sentence_term,
+            start=start_date,
+            sentence_type=sentence_type,
+            jail_credit_days=jail_credit,
+            facts=facts,
+        )
+    except ManualReview as review:
+        raise UserError(f"cannot compute this sentence ({review.code}): {review.detail}") from None
+    data = result.to_dict()
+    if as_json:
+        print_json(data)
+        return
+    shown = ("rule_profile", "full_term_date", "parole_eligibility_date", "release_date", "good_time_days")
+    rows = {name: data[name] for name in shown}
+    if result.review_reason:
+        rows["review"] = f"{result.review_reason}: {result.review_detail}"
+    _show(f"{builtin_profile(jurisdiction).title} sentence", rows, result.timeline)
+
+
+def register() -> None:
+    """Add the state commands to the `dates` group."""
+    dates_app.command()(missouri)
+    dates_app.command()(profile)
