@@ -1,0 +1,180 @@
+"""The DuckDB screening engine: every pack as one set-based query over the facts relation.
+
+The facts relation is a table or view name, or a SELECT, with one row per person (`person_id`,
+`source_id` and one column per fact). The SQL comes from `status.evaluation_sql`, which takes a
+dialect, so a Spark engine can run the same compiled packs over the same facts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+import duckdb
+from sqlglot import exp
+
+from secondchance.errors import UserError
+from secondchance.policy.compiler import CompiledPack
+from secondchance.policy.pack import Group
+from secondchance.policy.parameters import values_as_of
+from secondchance.policy.results import ensure_results_schema, next_run_id, record_run
+from secondchance.policy.status import evaluation_sql
+
+__all__ = ["PackRun", "ScreeningRun", "ENGINES", "evaluate", "facts_relation_for", "screen"]
+
+ENGINES: tuple[str, ...] = ("duckdb",)
+_FACTS_TABLE = "screening_facts"
+_EVALUATED_TABLE = "screening_evaluated"
+
+
+@dataclass
+class PackRun:
+    """What one pack did in a run."""
+
+    compiled: CompiledPack
+    screened: int = 0
+    outside_population: int = 0
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+    def record(self) -> dict[str, Any]:
+        """The entry of this pack in `screening_run.packs`."""
+        pack = self.compiled.pack
+        return {
+            "id": pack.id,
+            "version": pack.version,
+            "sha256": self.compiled.sha256,
+            "path": self.compiled.path,
+            "screened": self.screened,
+            "outside_population": self.outside_population,
+        }
+
+
+@dataclass
+class ScreeningRun:
+    """A finished run: its id and as-of date, and the time spent on facts and on each pack."""
+
+    run_id: int
+    as_of: date
+    engine: str
+    packs: list[PackRun]
+    facts_seconds: float
+    people: int
+
+
+def _string(value: str) -> str:
+    return exp.Literal.string(value).sql("duckdb")
+
+
+def facts_relation_for(as_of: date) -> str:
+    """The SELECT computing every fact from the records store as of a date (policy.facts.query)."""
+    try:
+        from secondchance.policy.facts import query
+    except ImportError:
+        raise UserError(
+            "the facts query (secondchance.policy.facts.query) is not available; "
+            "pass --facts with a facts table or file"
+        ) from None
+    facts_query: Any = query.facts_query
+    return str(facts_query(as_of))
+
+
+def evaluate(
+    connection: duckdb.DuckDBPyConnection,
+    compiled: CompiledPack,
+    facts: str,
+    as_of: date,
+    *,
+    population_only: bool = True,
+) -> duckdb.DuckDBPyRelation:
+    """The evaluation of one pack over a facts relation, as a DuckDB relation (not yet run)."""
+    sql = evaluation_sql(
+        compiled, facts, values_as_of(compiled.pack, as_of), as_of, "duckdb", population_only=population_only
+    )
+    return connection.sql(sql)
+
+
+def _effective_warning(compiled: CompiledPack, as_of: date) -> str | None:
+    effective = compiled.pack.effective
+    if as_of < effective.from_ or (effective.to is not None and as_of > effective.to):
+        until = effective.to.isoformat() if effective.to else "today"
+        return (
+            f"pack {compiled.pack.id} is in force from {effective.from_.isoformat()} to {until}, "
+            f"not on {as_of.isoformat()}: its results say what its criteria would decide"
+        )
+    return None
+
+
+def _write_pack(
+    connection: duckdb.DuckDBPyConnection, run_id: int, compiled: CompiledPack, facts: str, as_of: date
+) -> int:
+    sql = evaluation_sql(compiled, facts, values_as_of(compiled.pack, as_of), as_of, "duckdb")
+    connection.execute(f"CREATE OR REPLACE TEMP TABLE {_EVALUATED_TABLE} AS {sql}")
+    pack_id = _string(compiled.pack.id)
+    connection.execute(
+        f"INSERT INTO screening_result SELECT {run_id}, {pack_id}, person_id, source_id, status, eligible_on, "
+        f"unmet_count, unknown_count FROM {_EVALUATED_TABLE}"
+    )
+    selects = []
+    for node in compiled.all_criteria():
+        evidence = f"{node.alias}_evidence" if not isinstance(node.node, Group) else "NULL"
+        parent = _string(node.parent_id) if node.parent_id is not None else "NULL"
+        selects.append(
+            f"SELECT {run_id}, {pack_id}, person_id, {_string(node.id)}, {parent}, {node.alias}_status, "
+            f"{node.alias}_eligible_on, {evidence} FROM {_EVALUATED_TABLE}"
+        )
+    connection.execute("INSERT INTO screening_criterion " + " UNION ALL ".join(selects))
+    row = connection.execute(f"SELECT count(*) FROM {_EVALUATED_TABLE}").fetchone()
+    connection.execute(f"DROP TABLE {_EVALUATED_TABLE}")
+    return int(row[0]) if row else 0
+
+
+def screen(
+    connection: duckdb.DuckDBPyConnection,
+    packs: Sequence[CompiledPack],
+    *,
+    as_of: date,
+    facts: str | None = None,
+    facts_label: str | None = None,
+) -> ScreeningRun:
+    """Screen everyone in the facts relation against each pack and record the run; returns its summary.
+
+    Without `facts`, the facts are computed from the records store as of `as_of`.
+    """
+    started_at = datetime.now(UTC).replace(tzinfo=None)
+    ensure_results_schema(connection)
+    run_id = next_run_id(connection)
+    clock = time.perf_counter()
+    if facts is None:
+        connection.execute(f"CREATE OR REPLACE TEMP TABLE {_FACTS_TABLE} AS {facts_relation_for(as_of)}")
+        facts, facts_label = _FACTS_TABLE, facts_label or "records store (policy.facts.query)"
+    facts_seconds = time.perf_counter() - clock
+    relation = f"({facts}) AS counted" if facts.strip().upper().startswith(("SELECT", "WITH", "FROM")) else facts
+    row = connection.execute(f"SELECT count(*) FROM {relation}").fetchone()
+    people = int(row[0]) if row else 0
+    runs: list[PackRun] = []
+    for compiled in packs:
+        pack_run = PackRun(compiled)
+        warning = _effective_warning(compiled, as_of)
+        if warning:
+            pack_run.warnings.append(warning)
+        clock = time.perf_counter()
+        pack_run.screened = _write_pack(connection, run_id, compiled, facts, as_of)
+        pack_run.outside_population = people - pack_run.screened
+        pack_run.seconds = time.perf_counter() - clock
+        runs.append(pack_run)
+    record_run(
+        connection,
+        run_id=run_id,
+        started_at=started_at,
+        finished_at=datetime.now(UTC).replace(tzinfo=None),
+        as_of=as_of,
+        engine="duckdb",
+        packs=[pack_run.record() for pack_run in runs],
+        facts=facts_label or facts,
+    )
+    connection.execute(f"DROP TABLE IF EXISTS {_FACTS_TABLE}")
+    return ScreeningRun(run_id, as_of, "duckdb", runs, facts_seconds, people)

@@ -1,0 +1,341 @@
+"""The policy pack format: Pydantic models and a YAML loader that remembers the line of every node.
+
+A pack is a YAML file (DESIGN.md, "Policy packs"): metadata, cited sources, dated parameters, a
+`population` filter, an `almost_within` window and a list of criteria. A criterion is either a
+leaf (`test`, optional `eligible_on`, `kind`) or a group that combines other criteria with
+`all_of`, `any_of` or `at_least: N, of: [...]`. `docs/packs.md` is the reference.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+__all__ = [
+    "Criterion",
+    "CriterionNode",
+    "DatedValue",
+    "Effective",
+    "Group",
+    "LineDict",
+    "LineList",
+    "Pack",
+    "PackFile",
+    "Parameter",
+    "ParameterValue",
+    "Source",
+    "Window",
+    "iter_criteria",
+    "line_of",
+    "parse_window",
+    "read_pack_file",
+]
+
+CriterionKind = Literal["rule", "proxy", "judgement"]
+ScalarValue = StrictBool | StrictInt | StrictFloat | date | StrictStr
+ParameterValue = ScalarValue | list[ScalarValue]
+
+_WINDOW = re.compile(r"^\s*(\d+)\s*(day|week|month|year)s?\s*$", re.IGNORECASE)
+
+
+# ---------------------------------------------------------------------------- YAML with line numbers
+
+
+class LineDict(dict[Any, Any]):
+    """A YAML mapping that remembers its own line and the line (and column) of each key's value."""
+
+    line: int = 0
+    key_lines: dict[Any, int]
+    value_marks: dict[Any, tuple[int, int, str]]  # key -> (line, column, scalar style) of the value
+    duplicate_keys: list[tuple[Any, int]]
+
+
+class LineList(list[Any]):
+    """A YAML sequence that remembers its own line and the line of each item."""
+
+    line: int = 0
+    item_lines: list[int]
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader whose mappings and sequences are `LineDict` and `LineList` (1-based lines)."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    mapping = LineDict()
+    mapping.line = node.start_mark.line + 1
+    mapping.key_lines, mapping.value_marks, mapping.duplicate_keys = {}, {}, []
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in mapping:
+            mapping.duplicate_keys.append((key, key_node.start_mark.line + 1))
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.key_lines[key] = key_node.start_mark.line + 1
+        style = getattr(value_node, "style", None) or ""
+        mapping.value_marks[key] = (value_node.start_mark.line + 1, value_node.start_mark.column + 1, style)
+    return mapping
+
+
+def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineList:
+    sequence = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    sequence.line = node.start_mark.line + 1
+    sequence.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return sequence
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def load_yaml_with_lines(text: str) -> Any:
+    """Parse YAML text into `LineDict`/`LineList`/scalars; raises yaml.YAMLError on bad YAML."""
+    return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+def line_of(root: Any, location: tuple[Any, ...]) -> int:
+    """The line of the deepest node of `root` reached by `location` (keys and list indexes)."""
+    node, line = root, getattr(root, "line", 1)
+    for step in location:
+        if isinstance(node, LineDict) and step in node:
+            line, node = node.key_lines[step], node[step]
+        elif isinstance(node, LineList) and isinstance(step, int) and 0 <= step < len(node):
+            line, node = node.item_lines[step], node[step]
+        else:
+            break
+    return line
+
+
+# ---------------------------------------------------------------------------- the pack models
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Model):
+    """A cited source: a statute, regulation, guideline, memo or press release."""
+
+    id: StrictStr
+    cite: StrictStr
+    url: StrictStr | None = None
+
+
+class DatedValue(_Model):
+    """One value of a parameter, in force from its date, with the source that set it."""
+
+    value: ParameterValue
+    source: StrictStr
+
+
+class Parameter(_Model):
+    """A named threshold whose value can change over time; each value is dated and cited."""
+
+    description: StrictStr
+    unit: StrictStr | None = None
+    values: dict[date, DatedValue] = Field(min_length=1)
+
+
+class Effective(_Model):
+    """The dates a pack version is in force: `from` (inclusive) and `to` (inclusive, or open)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    from_: date = Field(alias="from")
+    to: date | None = None
+
+
+class Criterion(_Model):
+    """A leaf criterion: a boolean test over facts and parameters, and optionally the date it becomes true."""
+
+    id: StrictStr
+    text: StrictStr
+    kind: CriterionKind
+    source: StrictStr
+    test: StrictStr | None = None
+    eligible_on: StrictStr | None = None
+    unknown_reason: StrictStr | None = None
+
+    @property
+    def children(self) -> tuple[CriterionNode, ...]:
+        """A leaf has no children."""
+        return ()
+
+
+class Group(_Model):
+    """Criteria combined with three-valued logic: all of them, any of them, or at least N of them."""
+
+    id: StrictStr
+    text: StrictStr
+    source: StrictStr | None = None
+    all_of: list[CriterionNode] | None = None
+    any_of: list[CriterionNode] | None = None
+    at_least: StrictInt | None = None
+    of: list[CriterionNode] | None = None
+    unknown_reason: StrictStr | None = None
+
+    @model_validator(mode="after")
+    def _one_combination(self) -> Group:
+        given = [name for name in ("all_of", "any_of", "of") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError("a group needs exactly one of `all_of`, `any_of` or `at_least` with `of`")
+        if (self.at_least is None) != (self.of is None):
+            raise ValueError("`at_least: N` and `of: [...]` go together")
+        if self.at_least is not None and self.of is not None and not 1 <= self.at_least <= len(self.of):
+            raise ValueError(f"`at_least` must be between 1 and the number of criteria in `of` ({len(self.of)})")
+        return self
+
+    @property
+    def combination(self) -> Literal["all_of", "any_of", "at_least"]:
+        """How the children combine."""
+        if self.all_of is not None:
+            return "all_of"
+        if self.any_of is not None:
+            return "any_of"
+        return "at_least"
+
+    @property
+    def children(self) -> tuple[CriterionNode, ...]:
+        """The criteria this group combines."""
+        return tuple(self.all_of or self.any_of or self.of or ())
+
+
+def _node_tag(value: Any) -> str:
+    if isinstance(value, dict) and any(key in value for key in ("all_of", "any_of", "at_least", "of")):
+        return "group"
+    if isinstance(value, Criterion | Group):
+        return "group" if isinstance(value, Group) else "criterion"
+    return "criterion"
+
+
+CriterionNode = Annotated[
+    Annotated[Criterion, Tag("criterion")] | Annotated[Group, Tag("group")],
+    Discriminator(_node_tag),
+]
+Group.model_rebuild()
+
+
+class Pack(_Model):
+    """A policy pack: one version of a set of published criteria."""
+
+    id: StrictStr = Field(pattern=r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$")
+    title: StrictStr
+    jurisdiction: StrictStr
+    version: StrictInt = Field(ge=1)
+    effective: Effective
+    sources: list[Source] = Field(min_length=1)
+    description: StrictStr | None = None
+    parameters: dict[StrictStr, Parameter] = Field(default_factory=dict)
+    population: StrictStr | None = None
+    almost_within: StrictStr | None = None
+    criteria: list[CriterionNode] = Field(min_length=1)
+
+    @field_validator("almost_within")
+    @classmethod
+    def _window(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_window(value)
+        return value
+
+    def window(self) -> Window | None:
+        """The almost-eligible window, or None when the pack has none."""
+        return parse_window(self.almost_within) if self.almost_within is not None else None
+
+
+@dataclass(frozen=True)
+class Window:
+    """A length of time such as `180 days` or `6 months`."""
+
+    count: int
+    unit: Literal["day", "week", "month", "year"]
+
+    def after(self, start: date) -> date:
+        """The last day of the window that begins on `start`."""
+        from dateutil.relativedelta import relativedelta
+
+        steps = {
+            "day": relativedelta(days=self.count),
+            "week": relativedelta(weeks=self.count),
+            "month": relativedelta(months=self.count),
+            "year": relativedelta(years=self.count),
+        }
+        result: date = start + steps[self.unit]
+        return result
+
+
+def parse_window(text: str) -> Window:
+    """Parse `180 days`, `6 months`, `1 year`; raises ValueError with a plain message otherwise."""
+    match = _WINDOW.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not a length of time; write it like '180 days', '26 weeks' or '6 months'")
+    unit = match.group(2).lower()
+    return Window(int(match.group(1)), unit)  # type: ignore[arg-type]
+
+
+def iter_criteria(nodes: tuple[CriterionNode, ...] | list[CriterionNode]) -> Iterator[CriterionNode]:
+    """Every criterion and group, depth first, parents before their children."""
+    for node in nodes:
+        yield node
+        yield from iter_criteria(node.children)
+
+
+# ---------------------------------------------------------------------------- reading a pack file
+
+
+@dataclass
+class PackFile:
+    """A pack file as read: its raw YAML (with lines), the validated pack if valid, and its content hash."""
+
+    path: Path
+    text: str
+    sha256: str
+    raw: Any
+    pack: Pack | None
+    yaml_error: tuple[int, str] | None = None
+    validation_errors: list[tuple[tuple[int | str, ...], str, str]] = field(default_factory=list)
+
+
+def read_pack_file(path: Path) -> PackFile:
+    """Read and validate a pack file; problems are kept on the result, not raised."""
+    data = path.read_bytes()
+    text = data.decode("utf-8", errors="replace")
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        raw = load_yaml_with_lines(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        reason = str(getattr(error, "problem", None) or error)
+        return PackFile(path, text, digest, None, None, yaml_error=(line, f"this is not valid YAML: {reason}"))
+    if not isinstance(raw, LineDict):
+        return PackFile(path, text, digest, raw, None, yaml_error=(1, "a pack must be a YAML mapping (id: ..., ...)"))
+    try:
+        pack = Pack.model_validate(raw)
+    except ValidationError as error:
+        errors = [
+            (tuple(step for step in item["loc"] if step not in ("criterion", "group")), item["type"], item["msg"])
+            for item in error.errors()
+        ]
+        return PackFile(path, text, digest, raw, None, validation_errors=errors)
+    return PackFile(path, text, digest, raw, pack)
