@@ -1,0 +1,413 @@
+"""The facts view: one DuckDB SELECT computing every fact of the catalogue for every person, as of a date.
+
+The query is set-based: each records table is aggregated once by person, then left-joined to `person`.
+Statute lists are matched once per distinct statute (`policy.facts.offense_lists`). The rules for
+unknown values are in the docstring of `policy.facts.catalogue`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+
+from secondchance.policy.facts.catalogue import FACTS
+from secondchance.policy.facts.offense_lists import (
+    group_columns_sql,
+    list_flag_sql,
+    normalised_statute_sql,
+    offense_lists,
+)
+from secondchance.records.schema import NEED_DOMAINS, TABLES
+from secondchance.records.store import create_table_sql
+from secondchance.sentencing.computed_dates import CREATE_COMPUTED_DATES_SQL
+
+__all__ = ["facts_query", "ensure_fact_inputs", "materialize_facts", "person_facts"]
+
+
+def _any(x: str) -> str:
+    """Three-valued 'some row is true': true if one is, NULL if one is unknown, else false."""
+    return f"(CASE WHEN bool_or({x}) THEN true WHEN count(*) > count({x}) THEN NULL ELSE false END)"
+
+
+def _all(x: str) -> str:
+    """Three-valued 'every row is true'."""
+    return f"(CASE WHEN bool_or(NOT ({x})) THEN false WHEN count(*) > count({x}) THEN NULL ELSE true END)"
+
+
+def _strict_max(x: str) -> str:
+    """The latest value, or NULL when a row's value is unknown."""
+    return f"(CASE WHEN count(*) > count({x}) THEN NULL ELSE max({x}) END)"
+
+
+def _age(birth: str, on: str) -> str:
+    """Whole years from `birth` to `on`; a birthday counts from the day itself."""
+    return (
+        f"(year({on}) - year({birth}) - CASE WHEN month({on}) * 100 + day({on}) "
+        f"< month({birth}) * 100 + day({birth}) THEN 1 ELSE 0 END)"
+    )
+
+
+_SENTENCE_RANK = (
+    "CASE sentence_type WHEN 'death' THEN 5 WHEN 'life_without_parole' THEN 4 WHEN 'life' THEN 3 "
+    "WHEN 'indeterminate' THEN 2 WHEN 'determinate' THEN 1 END"
+)
+_AGGRAVATING_ROLES = "('manager_supervisor', 'leader_organizer')"
+
+
+def _charge_ctes(as_of: str) -> str:
+    lists = offense_lists()
+    group_columns = []
+    flags = []
+    for offense_list in lists.values():
+        group_columns += group_columns_sql(offense_list, "norm_statute", "norm_enhancements", "lower_description")
+        flags.append(f"{list_flag_sql(offense_list, 'c.system')} AS l_{offense_list.name}")
+    group_sql = ",\n        ".join(f"{sql} AS {name}" for name, sql in group_columns)
+    flag_sql = ",\n        ".join(flags)
+    return f"""
+charge_scope AS MATERIALIZED (
+    SELECT c.id, s.id AS sentence_id, s.person_id, s.system, s.is_current, s.is_prior,
+        c.statute, c.enhancements, c.description, c.offense_category, c.offense_date,
+        coalesce(c.counts, 1) AS counts, c.relationship, c.role, c.death_or_injury_resulted,
+        c.weapon_involved, c.dangerous_felony
+    FROM charge AS c JOIN sentence_scope AS s ON c.sentence_id = s.id
+    WHERE s.is_current OR s.is_prior
+),
+statute_flags AS (
+    SELECT system, statute, enhancements, description,
+        {group_sql}
+    FROM (
+        SELECT system, statute, enhancements, description,
+            {normalised_statute_sql("statute")} AS norm_statute,
+            {normalised_statute_sql("enhancements")} AS norm_enhancements,
+            lower(description) AS lower_description
+        FROM (SELECT DISTINCT system, statute, enhancements, description FROM charge_scope)
+    )
+),
+charge_flags AS MATERIALIZED (
+    SELECT c.*,
+        {flag_sql}
+    FROM charge_scope AS c JOIN statute_flags AS f
+        ON c.system = f.system
+        AND c.statute IS NOT DISTINCT FROM f.statute
+        AND c.enhancements IS NOT DISTINCT FROM f.enhancements
+        AND c.description IS NOT DISTINCT FROM f.description
+),
+current_charges AS (
+    SELECT *,
+        coalesce(offense_category = 'drug', l_federal_drug_trafficking OR l_mo_drug OR l_ca_drug) AS is_drug,
+        l_ca_violent_felony OR l_ca_super_strike OR l_ca_registrable_sex AS in_ca_tables
+    FROM charge_flags WHERE is_current
+),
+current_charge_summary AS (
+    SELECT person_id,
+        CASE WHEN count(*) > count(offense_category) THEN NULL
+            ELSE string_agg(DISTINCT offense_category, ';' ORDER BY offense_category) END
+            AS current_offense_categories,
+        {_any("offense_category = 'violent'")} AS has_violent_current_offense,
+        {_any("is_drug")} AS has_drug_current_offense,
+        {_any("offense_category = 'sex'")} AS has_sex_current_offense,
+        {_any("offense_category = 'weapon'")} AS has_weapon_current_offense,
+        {_all("is_drug")} AS is_drug_only_offense,
+        {_any("l_federal_drug_trafficking")} AS has_federal_drug_trafficking_offense,
+        {_any("l_fsa_excluded")} AS has_fsa_excluded_offense,
+        {_any("l_crack_cocaine")} AS has_crack_cocaine_offense,
+        coalesce(sum(counts) FILTER (WHERE l_usc_924c), 0) AS known_924c,
+        count(*) > count(l_usc_924c) AS unknown_924c,
+        {_any("l_enhancement_851")} AS has_851_enhancement,
+        {_any("l_sentence_3559c")} AS has_3559c_sentence,
+        {_any("l_mo_no_parole")} AS mo_no_parole_charge,
+        {_any("coalesce(dangerous_felony, l_mo_dangerous_felony)")} AS has_mo_dangerous_felony,
+        {_any("l_mo_drug")} AS has_mo_drug_offense,
+        {_any("l_ca_violent_felony")} AS has_ca_violent_felony,
+        {_any("l_pc12022")} AS has_pc12022_enhancement,
+        CASE WHEN bool_or(in_ca_tables) THEN true WHEN bool_and(system <> 'us-ca') THEN false END
+            AS ca_current_offense_in_tables_abcd,
+        {_any(f"role IN {_AGGRAVATING_ROLES}")} AS aggravating_role,
+        {_any("death_or_injury_resulted")} AS death_or_injury_resulted,
+        {_any("weapon_involved")} AS weapon_involved,
+        min(offense_date) AS earliest_offense_date
+    FROM current_charges GROUP BY person_id
+),
+prior_summary AS (
+    SELECT s.person_id,
+        count(DISTINCT coalesce(CAST(s.commencement_date AS VARCHAR), CAST(s.imposed_date AS VARCHAR),
+            'sentence ' || CAST(s.id AS VARCHAR))) AS prior_commitments,
+        coalesce(sum(c.counts) FILTER (WHERE c.offense_category = 'violent'), 0) AS violent_counts,
+        count(*) FILTER (WHERE c.id IS NULL OR c.offense_category IS NULL) AS unknown_rows,
+        bool_or(c.l_ca_super_strike OR c.l_ca_registrable_sex) AS in_ca_tables_cd
+    FROM sentence_scope AS s LEFT JOIN charge_flags AS c ON c.sentence_id = s.id
+    WHERE s.is_prior
+    GROUP BY s.person_id
+),"""
+
+
+def facts_query(as_of: date) -> str:
+    """One DuckDB SELECT: a row per person with `person_id`, `source_id`, `source` and every fact, in order."""
+    at = f"DATE '{as_of.isoformat()}'"
+    needs = ",\n        ".join(f"arg_max(need_{d}, key) AS needs_{d}" for d in NEED_DOMAINS)
+    sql = f"""
+WITH RECURSIVE
+sentence_scope AS MATERIALIZED (
+    SELECT id, person_id, source, system, sentence_type, imposed_date, commencement_date, jail_credit_days,
+        consecutive_to_id, source_release_date, source_parole_eligibility_date,
+        coalesce(commuted_term_months, term_months) AS term_months,
+        CASE WHEN commuted_term_months IS NOT NULL THEN 0 ELSE coalesce(term_days, 0) END AS term_days,
+        coalesce(min_term_months, commuted_term_months, term_months) AS min_months,
+        coalesce(status, 'active') = 'active' AND (imposed_date IS NULL OR imposed_date <= {at}) AS is_current,
+        coalesce(status = 'completed' AND (imposed_date IS NULL OR imposed_date <= {at}), false) AS is_prior
+    FROM sentence
+),
+current_sentence AS MATERIALIZED (SELECT * FROM sentence_scope WHERE is_current),
+sentence_summary AS MATERIALIZED (
+    SELECT person_id,
+        coalesce(arg_min(system, coalesce(commencement_date, imposed_date)), min(system)) AS system,
+        CASE WHEN count(*) > count(sentence_type) THEN NULL ELSE arg_max(sentence_type, {_SENTENCE_RANK}) END
+            AS sentence_type,
+        {_any("sentence_type IN ('life', 'life_without_parole')")} AS is_life_sentence,
+        {_any("sentence_type = 'life_without_parole'")} AS is_life_without_parole,
+        min(imposed_date) AS sentence_imposed_date,
+        min(commencement_date) AS commencement_date,
+        max(jail_credit_days) AS jail_credit_days,
+        CAST(min(commencement_date) - CAST(coalesce(max(jail_credit_days), 0) AS INTEGER) AS DATE) AS served_from_date,
+        {_strict_max("cs.source_release_date")} AS source_release_date,
+        {_strict_max("cs.source_parole_eligibility_date")} AS source_parole_eligibility_date
+    FROM current_sentence AS cs GROUP BY person_id
+),
+chain_root AS (
+    SELECT s.* FROM current_sentence AS s
+    LEFT JOIN current_sentence AS target ON s.consecutive_to_id = target.id
+    WHERE target.id IS NULL
+),
+chain AS (
+    SELECT id AS sentence_id, person_id, commencement_date AS root_start, term_months AS months,
+        term_days AS days, min_months, 0 AS depth
+    FROM chain_root
+    UNION ALL
+    SELECT next.id, chain.person_id, chain.root_start, chain.months + next.term_months,
+        chain.days + next.term_days, chain.min_months + next.min_months, chain.depth + 1
+    FROM chain JOIN current_sentence AS next ON next.consecutive_to_id = chain.sentence_id
+    WHERE chain.depth < 100
+),
+chain_end AS (
+    SELECT c.person_id, c.months, c.days, c.min_months,
+        CAST(coalesce(c.root_start, ss.commencement_date)
+            + to_months(CAST(c.months AS INTEGER)) + to_days(CAST(c.days AS INTEGER)) AS DATE)
+            AS end_exclusive
+    FROM chain AS c JOIN sentence_summary AS ss USING (person_id)
+),
+term_summary AS (
+    SELECT person_id,
+        CASE WHEN count(*) > count(months) THEN NULL
+            ELSE arg_max(months, struct_pack(e := end_exclusive, m := months * 31 + days)) END AS term_months,
+        CASE WHEN count(*) > count(months) THEN NULL
+            ELSE arg_max(days, struct_pack(e := end_exclusive, m := months * 31 + days)) END AS term_days,
+        {_strict_max("end_exclusive")} AS term_end_exclusive,
+        {_strict_max("min_months")} AS min_term_months
+    FROM chain_end GROUP BY person_id
+),{_charge_ctes(at)}
+incident_summary AS (
+    SELECT i.person_id,
+        count(*) FILTER (WHERE i.incident_date <= {at}) AS incidents_total,
+        count(*) FILTER (WHERE in_10y AND i.severity IN ('greatest', 'high')) AS serious_10y,
+        count(*) FILTER (WHERE in_10y AND i.severity IS NULL) AS unknown_10y,
+        count(*) FILTER (WHERE in_term AND i.severity IN ('greatest', 'high')) AS serious_term,
+        count(*) FILTER (WHERE in_term AND i.severity IS NULL) AS unknown_severity_term,
+        count(*) FILTER (WHERE in_term AND i.violent) AS violent_term,
+        count(*) FILTER (WHERE in_term AND i.violent IS NULL) AS unknown_violent_term,
+        count(*) FILTER (WHERE i.incident_date > {at} - INTERVAL 12 MONTH AND i.incident_date <= {at})
+            AS incidents_last_12m,
+        coalesce(sum(i.gct_days_lost) FILTER (WHERE in_term), 0) AS gct_days_lost
+    FROM (
+        SELECT i.*,
+            i.incident_date > {at} - INTERVAL 10 YEAR AND i.incident_date <= {at} AS in_10y,
+            coalesce(i.incident_date >= ss.served_from_date AND i.incident_date <= {at}, false) AS in_term
+        FROM incident AS i LEFT JOIN sentence_summary AS ss USING (person_id)
+    ) AS i
+    GROUP BY i.person_id
+),
+assessment_summary AS (
+    SELECT person_id,
+        arg_max(struct_pack(level := risk_level, tool := tool, assessed_on := assessed_on), key, 2)
+            FILTER (WHERE risk_level IS NOT NULL) AS risks,
+        {needs}
+    FROM (SELECT *, struct_pack(d := assessed_on, i := id) AS key FROM assessment WHERE assessed_on <= {at})
+    GROUP BY person_id
+),
+program_summary AS (
+    SELECT e.person_id, count(*) AS programs_completed,
+        count(*) FILTER (WHERE p.evidence_based) AS evidence_based,
+        count(*) FILTER (WHERE p.evidence_based IS NULL) AS evidence_unknown
+    FROM enrollment AS e LEFT JOIN program AS p ON e.program_id = p.id
+    WHERE e.status = 'completed'
+        AND (coalesce(e.end_date, e.start_date, e.referred_on) IS NULL
+            OR coalesce(e.end_date, e.start_date, e.referred_on) <= {at})
+    GROUP BY e.person_id
+),
+custody_summary AS (
+    SELECT person_id, bool_or(start_date <= {at} AND (end_date IS NULL OR end_date > {at})) AS in_custody
+    FROM custody_period GROUP BY person_id
+),
+latest_computed AS (
+    SELECT * FROM computed_dates
+    QUALIFY row_number() OVER (PARTITION BY sentence_id ORDER BY computed_at DESC NULLS LAST) = 1
+),
+dates_summary AS (
+    SELECT s.person_id,
+        {_strict_max("d.full_term_date")} AS full_term_date,
+        {_strict_max("d.release_date")} AS release_date,
+        {_strict_max("d.projected_release_date")} AS projected_release_date,
+        {_strict_max("d.parole_eligibility_date")} AS parole_eligibility_date,
+        {_strict_max("d.conditional_release_date")} AS conditional_release_date,
+        {_strict_max("d.supervised_release_date")} AS supervised_release_date,
+        {_strict_max("d.prerelease_custody_date")} AS prerelease_custody_date,
+        CASE WHEN count(*) > count(d.sentence_id) THEN NULL
+            ELSE arg_max(d.ftc_days, struct_pack(p := d.projected_release_date, f := d.full_term_date)) END
+            AS ftc_days,
+        string_agg(DISTINCT d.review_reason, ';' ORDER BY d.review_reason) AS dates_review_reason
+    FROM current_sentence AS s LEFT JOIN latest_computed AS d ON d.sentence_id = s.id
+    GROUP BY s.person_id
+),
+sources_with_incidents AS (SELECT DISTINCT source FROM incident),
+sources_with_custody AS (SELECT DISTINCT source FROM custody_period),
+sources_with_enrollments AS (SELECT DISTINCT source FROM enrollment),
+sources_with_priors AS (SELECT DISTINCT source FROM sentence WHERE status = 'completed'),
+facts AS (
+    SELECT p.id AS person_id, p.source_id, p.source,
+        {at} AS as_of_date,
+        ss.system,
+        p.jurisdiction,
+        CASE WHEN sc.source IS NOT NULL THEN coalesce(cu.in_custody, false) END AS in_custody,
+        p.birth_date,
+        {_age("p.birth_date", at)} AS age_years,
+        p.sex,
+        p.race,
+        coalesce(p.has_diploma, CASE WHEN p.education_level IN ('high_school', 'ged', 'some_college', 'degree')
+            THEN true WHEN p.education_level IN ('none', 'some_high_school') THEN false END) AS has_diploma,
+        p.final_order_of_removal,
+        ss.sentence_type,
+        ss.is_life_sentence,
+        ss.is_life_without_parole,
+        ss.sentence_imposed_date,
+        ss.commencement_date,
+        ss.jail_credit_days,
+        ss.served_from_date,
+        greatest(date_diff('day', ss.commencement_date, {at}) + 1, 0) + coalesce(ss.jail_credit_days, 0)
+            AS served_days,
+        ts.term_months,
+        date_diff('day', ss.commencement_date, ts.term_end_exclusive) AS sentence_term_days,
+        ts.term_months / 12.0 + ts.term_days / 365.0 AS sentence_term_years,
+        ts.min_term_months,
+        ss.source_release_date,
+        ss.source_parole_eligibility_date,
+        cc.* EXCLUDE (person_id),
+        ps.prior_commitments AS prior_commitments_known,
+        ps.violent_counts, ps.unknown_rows, ps.in_ca_tables_cd,
+        sp.source IS NOT NULL AS source_has_priors,
+        si.source IS NOT NULL AS source_has_incidents,
+        inc.* EXCLUDE (person_id),
+        a.risks,
+        a.* EXCLUDE (person_id, risks),
+        se.source IS NOT NULL AS source_has_enrollments,
+        pr.programs_completed AS programs_completed_known, pr.evidence_based, pr.evidence_unknown,
+        d.* EXCLUDE (person_id)
+    FROM person AS p
+    LEFT JOIN sentence_summary AS ss ON ss.person_id = p.id
+    LEFT JOIN term_summary AS ts ON ts.person_id = p.id
+    LEFT JOIN current_charge_summary AS cc ON cc.person_id = p.id
+    LEFT JOIN prior_summary AS ps ON ps.person_id = p.id
+    LEFT JOIN incident_summary AS inc ON inc.person_id = p.id
+    LEFT JOIN assessment_summary AS a ON a.person_id = p.id
+    LEFT JOIN program_summary AS pr ON pr.person_id = p.id
+    LEFT JOIN custody_summary AS cu ON cu.person_id = p.id
+    LEFT JOIN dates_summary AS d ON d.person_id = p.id
+    LEFT JOIN sources_with_incidents AS si ON si.source = p.source
+    LEFT JOIN sources_with_custody AS sc ON sc.source = p.source
+    LEFT JOIN sources_with_enrollments AS se ON se.source = p.source
+    LEFT JOIN sources_with_priors AS sp ON sp.source = p.source
+)
+SELECT {_final_columns(at)}
+FROM facts
+"""
+    return sql
+
+
+def _final_columns(at: str) -> str:
+    """The SELECT list of the last step: identity columns, then each fact in catalogue order."""
+    incidents = "source_has_incidents"
+    expressions: dict[str, str] = {
+        "served_years": "served_days / 365.25",
+        "fraction_served": "CASE WHEN sentence_term_days > 0 THEN served_days / sentence_term_days END",
+        "count_924c": "CASE WHEN unknown_924c THEN NULL ELSE known_924c END",
+        "has_924c_stacking": "CASE WHEN known_924c >= 2 THEN true WHEN unknown_924c THEN NULL "
+        "WHEN known_924c IS NOT NULL THEN false END",
+        "has_mo_no_parole_offense": "(mo_no_parole_charge OR is_life_without_parole)",
+        "age_at_offense_years": _age("birth_date", "earliest_offense_date"),
+        "prior_commitments": "CASE WHEN source_has_priors THEN coalesce(prior_commitments_known, 0) END",
+        "prior_violent_offenses": "CASE WHEN source_has_priors AND coalesce(unknown_rows, 0) = 0 "
+        "THEN coalesce(violent_counts, 0) END",
+        "has_violent_prior_offense": "CASE WHEN violent_counts > 0 THEN true "
+        "WHEN source_has_priors AND coalesce(unknown_rows, 0) = 0 THEN false END",
+        "ca_prior_offense_in_tables_cd": "CASE WHEN in_ca_tables_cd THEN true "
+        "WHEN source_has_priors AND system IS NOT NULL AND system <> 'us-ca' THEN false END",
+        "incidents_total": f"CASE WHEN {incidents} THEN coalesce(incidents_total, 0) END",
+        "serious_incidents_last_10y": f"CASE WHEN {incidents} AND coalesce(unknown_10y, 0) = 0 "
+        "THEN coalesce(serious_10y, 0) END",
+        "serious_incidents_this_term": f"CASE WHEN {incidents} AND served_from_date IS NOT NULL "
+        "AND coalesce(unknown_severity_term, 0) = 0 THEN coalesce(serious_term, 0) END",
+        "violent_incidents_this_term": f"CASE WHEN {incidents} AND served_from_date IS NOT NULL "
+        "AND coalesce(unknown_violent_term, 0) = 0 THEN coalesce(violent_term, 0) END",
+        "incidents_last_12m": f"CASE WHEN {incidents} THEN coalesce(incidents_last_12m, 0) END",
+        "gct_days_lost": f"CASE WHEN {incidents} AND served_from_date IS NOT NULL THEN coalesce(gct_days_lost, 0) END",
+        "latest_risk_level": "risks[1].level",
+        "latest_risk_tool": "risks[1].tool",
+        "latest_risk_assessed_on": "risks[1].assessed_on",
+        "risk_level_previous": "risks[2].level",
+        "programs_completed": "CASE WHEN source_has_enrollments THEN coalesce(programs_completed_known, 0) END",
+        "evidence_based_programs_completed": "CASE WHEN source_has_enrollments AND coalesce(evidence_unknown, 0) = 0 "
+        "THEN coalesce(evidence_based, 0) END",
+        "days_to_release": f"date_diff('day', {at}, projected_release_date)",
+        "warden_request_date": "CAST(NULL AS DATE)",
+        "medical_circumstance": "CAST(NULL AS BOOLEAN)",
+        "family_circumstance": "CAST(NULL AS BOOLEAN)",
+        "abuse_in_custody_finding": "CAST(NULL AS BOOLEAN)",
+    }
+    sql_types = {"boolean": "BOOLEAN", "integer": "BIGINT", "number": "DOUBLE", "date": "DATE", "text": "VARCHAR"}
+    columns = ["person_id", "source_id", "source"]
+    for item in FACTS:
+        expression = expressions.get(item.name, item.name)
+        columns.append(f"CAST({expression} AS {sql_types[item.type]}) AS {item.name}")
+    return ",\n    ".join(columns)
+
+
+def ensure_fact_inputs(connection: duckdb.DuckDBPyConnection) -> None:
+    """Create the tables the facts read when missing: in the store, or as empty temporary tables if read-only."""
+    existing = {row[0] for row in connection.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    statements = [create_table_sql(spec) for spec in TABLES if spec.name not in existing]
+    if "computed_dates" not in existing:
+        statements.append(CREATE_COMPUTED_DATES_SQL)
+    for statement in statements:
+        try:
+            connection.execute(statement)
+        except duckdb.Error:
+            # A read-only store: an empty temporary table stands in, so its facts are NULL.
+            connection.execute(statement.replace("CREATE TABLE", "CREATE TEMP TABLE", 1))
+
+
+def materialize_facts(connection: duckdb.DuckDBPyConnection, as_of: date, table: str = "facts") -> None:
+    """Compute the facts as of a date into a table (replacing it)."""
+    ensure_fact_inputs(connection)
+    connection.execute(f"CREATE OR REPLACE TABLE {table} AS {facts_query(as_of)}")
+
+
+def person_facts(connection: duckdb.DuckDBPyConnection, source_id: str, as_of: date) -> dict[str, object] | None:
+    """The facts of the person with this source id (first by source when several match), or None."""
+    ensure_fact_inputs(connection)
+    cursor = connection.execute(
+        f"SELECT * FROM ({facts_query(as_of)}) WHERE source_id = ? ORDER BY source, person_id LIMIT 1", [source_id]
+    )
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    names = [column[0] for column in cursor.description]
+    return dict(zip(names, row, strict=True))
