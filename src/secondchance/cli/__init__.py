@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from secondchance.cli import _dates, _dates_state, _records
+from secondchance.cli import _dates, _dates_state, _facts, _records
 from secondchance.cli._app import app, console_error
 from secondchance.errors import UserError
 
@@ -16,6 +16,7 @@ __all__ = ["app", "main"]
 
 _records.register(app)
 _dates.register(app)
+_facts.register(app)
 _dates_state.register()
 
 

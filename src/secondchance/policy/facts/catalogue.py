@@ -1,20 +1,7 @@
 """Declarations of every fact: its name, type, description and the records it reads.
 
 The SQL that computes the facts lives in `policy.facts.query`; `docs/facts.md` is generated
-from these declarations. Facts are values as of a date; a fact the records cannot establish is
-NULL (unknown), never false or zero. Two rules decide when "nothing recorded" means none rather
-than unknown:
-
-- *Source rule.* Incidents, custody periods, programme enrolments and prior (completed)
-  sentences are optional tables. When a person's source supplies at least one row of such a table
-  for anybody, a person of that source without rows has none (0 or false); when the source
-  supplies no rows of it at all, the fact is NULL for all its people.
-- *Unknown rows.* A count or flag over rows with a missing classification (an incident without a
-  severity, a charge without a category or statute) is NULL unless the rows that are known
-  already decide it (one violent charge makes `has_violent_current_offense` true).
-
-"Current sentences" are the person's sentences with status `active` (or no status recorded) imposed
-on or before the as-of date; "prior sentences" are those with status `completed`.
+from these declarations. `UNKNOWN_RULES` says when a fact is NULL (unknown).
 """
 
 from __future__ import annotations
@@ -22,7 +9,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["FactType", "Fact", "FACTS", "fact", "fact_names"]
+__all__ = ["FactType", "Fact", "FACTS", "UNKNOWN_RULES", "fact", "fact_names"]
+
+UNKNOWN_RULES = """\
+Facts are values as of a date; a fact the records cannot establish is NULL (unknown), never false
+or zero. Two rules decide when "nothing recorded" means none rather than unknown:
+
+- *Source rule.* Incidents, custody periods, programme enrolments and prior (completed) sentences
+  are optional tables. When a person's source supplies at least one row of such a table for anybody,
+  a person of that source without rows has none (0 or false); when the source supplies no rows of it
+  at all, the fact is NULL for all its people.
+- *Unknown rows.* A count or flag over rows with a missing classification (an incident without a
+  severity, a charge without a category or statute) is NULL unless the rows that are known already
+  decide it (one violent charge makes `has_violent_current_offense` true).
+
+"Current sentences" are the person's sentences with status `active` (or no status recorded) imposed
+on or before the as-of date; "prior sentences" are those with status `completed`.
+"""
 
 FactType = Literal["boolean", "integer", "number", "date", "text"]
 

@@ -1,0 +1,93 @@
+"""The `secondchance facts` command group: the facts catalogue and one person's facts."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich.table import Table as RichTable
+
+from secondchance.cli._app import JsonOption, StoreOption, console, escape, print_json, store_path
+from secondchance.errors import UserError
+from secondchance.policy.facts import FACTS, person_facts
+from secondchance.records.store import open_store
+
+__all__ = ["facts_app", "register"]
+
+facts_app = typer.Typer(
+    name="facts",
+    help="The facts catalogue: named, typed per-person values that policy packs read.",
+    no_args_is_help=True,
+)
+
+
+def _parse_date(text: str | None) -> date:
+    if text is None:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"--as-of {text!r} is not a date written YYYY-MM-DD") from None
+
+
+@facts_app.command("list")
+def list_facts(as_json: JsonOption = False) -> None:
+    """Print every fact with its type and description.
+
+    Example: secondchance facts list --json
+    """
+    if as_json:
+        print_json([{"name": f.name, "type": f.type, "description": f.description, "reads": f.reads} for f in FACTS])
+        return
+    table = RichTable(title="Facts")
+    table.add_column("name", no_wrap=True)
+    table.add_column("type")
+    table.add_column("description")
+    for item in FACTS:
+        table.add_row(item.name, item.type, escape(item.description))
+    console.print(table)
+
+
+@facts_app.command("show")
+def show(
+    person: Annotated[str, typer.Argument(help="The person's source id.", show_default=False)],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Date the facts hold on (YYYY-MM-DD); default today.")
+    ] = None,
+    store: StoreOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Print one person's facts as of a date.
+
+    Example: secondchance facts show P000123 --as-of 2024-06-30
+    """
+    on = _parse_date(as_of)
+    path = store_path(store)
+    if not path.exists():
+        raise UserError(f"no records store at {path}; run `secondchance generate` or `secondchance ingest` first")
+    with open_store(path, read_only=True) as connection:
+        values = person_facts(connection, person, on)
+    if values is None:
+        raise UserError(f"no person with source id {person!r} in {path}")
+    if as_json:
+        print_json(values)
+        return
+    table = RichTable(title=f"Facts of {escape(person)} as of {on.isoformat()}")
+    table.add_column("fact", no_wrap=True)
+    table.add_column("type")
+    table.add_column("value")
+    types = {f.name: f.type for f in FACTS}
+    for name, value in values.items():
+        shown = (
+            "[dim]unknown[/dim]"
+            if value is None
+            else escape(str(value).lower() if isinstance(value, bool) else str(value))
+        )
+        table.add_row(name, types.get(name, ""), shown)
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `facts` group to the application."""
+    app.add_typer(facts_app)
