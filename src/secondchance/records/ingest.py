@@ -31,13 +31,22 @@ from secondchance.records.problems import IngestError, Problem
 from secondchance.records.readers import LINE_COLUMN, ReadFailure, Staged, sha256_file, stage_file, stage_frame
 from secondchance.records.schema import TABLE_NAMES, TABLES, Reference, Table, table
 from secondchance.records.store import ensure_schema, store_columns
-from secondchance.records.validate import column_sql, quote_identifier, quote_literal, row_checks
+from secondchance.records.validate import (
+    column_sql,
+    lookup_columns,
+    quote_identifier,
+    quote_literal,
+    row_checks,
+    typed_select,
+)
 
 __all__ = ["load_frames", "load_files", "IngestReport", "TableLoad", "IngestError", "Problem", "Progress"]
 
 Progress = Callable[[str], None]
 
 _PROBLEMS = "__sc_problems"
+# Beyond this many distinct values, an enumerated column is normalised by string functions instead.
+MAX_LOOKUP_VALUES = 1000
 _KEYS = "__sc_keys"
 
 
@@ -232,6 +241,7 @@ class _Run:
         self.today = today
         self.progress = progress
         self.temp: list[str] = []
+        self.views: list[str] = []
 
     def say(self, step: str) -> None:
         if self.progress:
@@ -241,6 +251,8 @@ class _Run:
         return self.connection.execute(statement)
 
     def drop(self) -> None:
+        for name in self.views:
+            self.sql(f"DROP VIEW IF EXISTS {name}")
         for name in self.temp:
             self.sql(f"DROP TABLE IF EXISTS {name}")
 
@@ -253,9 +265,9 @@ class _Run:
         default = self.defaults[index]
         return quote_literal(default) if default is not None else "NULL::VARCHAR"
 
-    def text_sql(self, index: int, column: str) -> str:
-        staged = self.batches[index]
-        return column_sql(table(staged.table).column(column), staged.columns.get(column)).text
+    def typed_name(self, index: int) -> str:
+        """The temporary table of typed rows of a batch (`__row`, `__line` and every canonical column)."""
+        return f"__sc_typed_{index}"
 
     # -- steps -------------------------------------------------------------------------------
 
@@ -276,6 +288,7 @@ class _Run:
         )
         self.temp.append(_PROBLEMS)
         for index in range(len(self.batches)):
+            self.make_typed(index)
             self.check_rows(index)
         self.collect_keys()
         self.check_duplicates()
@@ -312,32 +325,60 @@ class _Run:
                 )
         return problems
 
+    def make_typed(self, index: int) -> None:
+        staged = self.batches[index]
+        typed = self.typed_name(index)
+        self.temp.append(typed)
+        spec = table(staged.table)
+        # Enumerations and booleans hold few distinct values: each is mapped once, not once per row.
+        distinct: dict[str, list[str]] = {}
+        lookups = lookup_columns(spec, staged.columns)
+        if lookups:
+            lists = ", ".join(
+                f"list(DISTINCT {quote_identifier(n)}) FILTER (WHERE {quote_identifier(n)} IS NOT NULL)"
+                for n in lookups
+            )
+            row = self.sql(f"SELECT {lists} FROM {staged.name}").fetchone()
+            for name, values in zip(lookups, row or (), strict=True):
+                if values is not None and len(values) <= MAX_LOOKUP_VALUES:
+                    distinct[name] = [str(v) for v in values]
+        select = typed_select(spec, staged.columns, self.source_sql(index), distinct)
+        self.sql(
+            f"CREATE TEMP TABLE {typed} AS SELECT s.rowid AS __row, {staged.line_sql('s')} AS __line, {select} "
+            f"FROM {staged.name} s"
+        )
+
     def check_rows(self, index: int) -> None:
         staged = self.batches[index]
         spec = table(staged.table)
         positions = {name: i for i, name in enumerate(spec.column_names)}
         checks = row_checks(spec, staged.columns, self.today)
-        if "source" not in staged.columns and self.defaults[index] is None:
+        if not checks:
+            return
+        # Both tables hold the batch's rows in the same order, so a positional join pairs them.
+        rows = f"{staged.name} s POSITIONAL JOIN {self.typed_name(index)} t"
+        # One scan answers whether any row is bad; only then is each check run apart to say why.
+        any_bad = self.sql(
+            f"SELECT EXISTS (SELECT 1 FROM {rows} WHERE " + " OR ".join(f"({c.condition})" for c in checks) + ")"
+        ).fetchone()
+        if not any_bad or not any_bad[0]:
             return
         parts = [
-            f"SELECT {index}, rowid, {staged.line_sql()}, {quote_literal(check.column)}, {positions[check.column]}, "
-            f"{check.value}, {check.reason} FROM {staged.name} WHERE {check.condition}"
+            f"SELECT {index}, t.__row, t.__line, {quote_literal(check.column)}, {positions[check.column]}, "
+            f"{check.value}, {check.reason} FROM {rows} WHERE {check.condition}"
             for check in checks
         ]
-        if parts:
-            self.sql(f"INSERT INTO {_PROBLEMS} " + " UNION ALL ".join(parts))
+        self.sql(f"INSERT INTO {_PROBLEMS} " + " UNION ALL ".join(parts))
 
     def collect_keys(self) -> None:
-        self.sql(
-            f"CREATE TEMP TABLE {_KEYS} (batch INTEGER, row BIGINT, line BIGINT, table_name VARCHAR, "
-            "source VARCHAR, source_id VARCHAR)"
-        )
-        self.temp.append(_KEYS)
-        for index, staged in enumerate(self.batches):
-            self.sql(
-                f"INSERT INTO {_KEYS} SELECT {index}, rowid, {staged.line_sql()}, {quote_literal(staged.table)}, "
-                f"{self.source_sql(index)}, {self.text_sql(index, 'source_id')} FROM {staged.name}"
-            )
+        # A view over the typed tables: the keys of every batch without copying them.
+        parts = [
+            f"SELECT {index}::INTEGER AS batch, __row AS row, __line AS line, "
+            f"{quote_literal(staged.table)} AS table_name, source, source_id FROM {self.typed_name(index)}"
+            for index, staged in enumerate(self.batches)
+        ]
+        self.sql(f"CREATE TEMP VIEW {_KEYS} AS " + " UNION ALL ".join(parts))
+        self.views.append(_KEYS)
 
     def batch_labels_sql(self) -> str:
         rows = ", ".join(
@@ -409,15 +450,13 @@ class _Run:
             return
         spec = table(staged.table)
         position = spec.column_names.index(ref.column)
-        value = self.text_sql(index, ref.column)
         target = ref.table
         self.sql(
             f"""
             INSERT INTO {_PROBLEMS}
             WITH refs AS (
-                SELECT rowid AS row, {staged.line_sql()} AS line, {self.source_sql(index)} AS source,
-                       {value} AS value
-                FROM {staged.name}
+                SELECT __row AS row, __line AS line, source, {quote_identifier(ref.column)} AS value
+                FROM {self.typed_name(index)}
             ),
             good AS ({self.valid_keys_sql(target)} UNION SELECT source, source_id FROM {target}),
             loaded AS (SELECT source, source_id FROM {_KEYS} WHERE table_name = {quote_literal(target)})
@@ -531,41 +570,35 @@ class _Run:
             )
         return loads
 
-    def typed_select(self, index: int, ingest_id: int) -> str:
-        staged = self.batches[index]
-        spec = table(staged.table)
-        items = []
-        for column in spec.columns:
-            expr = column_sql(column, staged.columns.get(column.name), staged.columns.get(column.name + "_raw"))
-            typed = self.source_sql(index) if column.name == "source" else expr.typed
-            items.append(f"{typed} AS {quote_identifier(column.name)}")
-            if column.enum:
-                items.append(f"{expr.raw} AS {quote_identifier(column.name + '_raw')}")
+    def typed_rows(self, index: int, ingest_id: int) -> str:
         rejected = ""
         if self.skip_invalid:
-            rejected = f" WHERE rowid NOT IN (SELECT row FROM {_PROBLEMS} WHERE batch = {index})"
-        return (
-            f"SELECT {ingest_id}::BIGINT AS ingest_id, {index} AS __batch, rowid AS __row, {', '.join(items)} "
-            f"FROM {staged.name}{rejected}"
-        )
+            rejected = f" WHERE __row NOT IN (SELECT row FROM {_PROBLEMS} WHERE batch = {index})"
+        return f"SELECT {ingest_id}::BIGINT AS ingest_id, {index} AS __batch, * FROM {self.typed_name(index)}{rejected}"
 
     def write_table(
         self, spec: Table, indexes: list[int], ingest_ids: dict[int, int]
     ) -> dict[int, tuple[int, int, str]]:
-        typed = f"__sc_typed_{spec.name}"
-        self.temp.append(typed)
-        union = " UNION ALL ".join(self.typed_select(i, ingest_ids[i]) for i in indexes)
+        # Rows already in the store (same source and source_id) keep their internal id: they are
+        # deleted and written again. Only those keys are collected, so a first load stays cheap.
+        old = f"__sc_old_{spec.name}"
+        self.temp.append(old)
+        accepted = ""
+        if self.skip_invalid:
+            accepted = f"AND NOT EXISTS (SELECT 1 FROM {_PROBLEMS} p WHERE p.batch = k.batch AND p.row = k.row)"
         self.sql(
-            f"CREATE TEMP TABLE {typed} AS SELECT t.*, old.id AS __old_id FROM ({union}) t "
-            f"LEFT JOIN {spec.name} old ON old.source = t.source AND old.source_id = t.source_id"
+            f"CREATE TEMP TABLE {old} AS SELECT k.batch AS __batch, k.row AS __row, s.id AS __old_id "
+            f"FROM {_KEYS} k JOIN {spec.name} s ON s.source = k.source AND s.source_id = k.source_id "
+            f"WHERE k.table_name = {quote_literal(spec.name)} {accepted}"
         )
+        updated = dict(self.sql(f"SELECT __batch, count(*) FROM {old} GROUP BY __batch").fetchall())
         row = self.sql(f"SELECT coalesce(max(id), 0) FROM {spec.name}").fetchone()
         max_id = int(row[0]) if row else 0
-        self.sql(
-            f"DELETE FROM {spec.name} USING {typed} t WHERE {spec.name}.source = t.source "
-            f"AND {spec.name}.source_id = t.source_id AND t.__old_id IS NOT NULL"
-        )
+        if updated:
+            self.sql(f"DELETE FROM {spec.name} WHERE id IN (SELECT __old_id FROM {old})")
         joins: list[str] = []
+        if updated:
+            joins.append(f"LEFT JOIN {old} o ON o.__batch = t.__batch AND o.__row = t.__row")
         # New rows get ids above the table's largest: max + rows of the earlier batches + their row + 1.
         offsets = (
             "CASE t.__batch "
@@ -573,7 +606,10 @@ class _Run:
             + " END"
         )
         new_id = f"{max_id} + {offsets} + t.__row + 1"
-        values: dict[str, str] = {"id": f"coalesce(t.__old_id, {new_id})", "ingest_id": "t.ingest_id"}
+        values: dict[str, str] = {
+            "id": f"coalesce(o.__old_id, {new_id})" if updated else new_id,
+            "ingest_id": "t.ingest_id",
+        }
         for n, ref in enumerate(spec.references):
             if ref.table == spec.name:
                 values[ref.internal] = "NULL"  # resolved below, once every row of the table is in
@@ -590,9 +626,10 @@ class _Run:
                     values[extra] = f"{alias}.{extra}"
         names = [name for name, _ in store_columns(spec)]
         select = ", ".join(values.get(name, f"t.{quote_identifier(name)}") for name in names)
+        union = " UNION ALL ".join(self.typed_rows(i, ingest_ids[i]) for i in indexes)
         self.sql(
             f"INSERT INTO {spec.name} ({', '.join(quote_identifier(n) for n in names)}) "
-            f"SELECT {select} FROM {typed} t {' '.join(joins)}"
+            f"SELECT {select} FROM ({union}) t {' '.join(joins)}"
         )
         for ref in spec.references:
             if ref.table == spec.name:
@@ -602,11 +639,19 @@ class _Run:
                     f"WHERE {spec.name}.ingest_id IN ({ids}) AND {spec.name}.{ref.column} IS NOT NULL "
                     f"AND target.source = {spec.name}.source AND target.source_id = {spec.name}.{ref.column}"
                 )
-        rows = self.sql(
-            f"SELECT __batch, count(*) FILTER (WHERE __old_id IS NULL), count(*) FILTER (WHERE __old_id IS NOT NULL), "
-            f"string_agg(DISTINCT source, ', ' ORDER BY source) FROM {typed} GROUP BY __batch"
-        ).fetchall()
-        return {int(b): (int(ins), int(upd), str(src or "")) for b, ins, upd, src in rows}
+        rejected = dict(self.sql(f"SELECT batch, count(DISTINCT row) FROM {_PROBLEMS} GROUP BY batch").fetchall())
+        sources = dict(
+            self.sql(
+                f"SELECT batch, string_agg(DISTINCT source, ', ' ORDER BY source) FROM {_KEYS} k "
+                f"WHERE table_name = {quote_literal(spec.name)} {accepted} GROUP BY batch"
+            ).fetchall()
+        )
+        result: dict[int, tuple[int, int, str]] = {}
+        for index in indexes:
+            loaded = self.batches[index].rows - int(rejected.get(index, 0))
+            changed = int(updated.get(index, 0))
+            result[index] = (loaded - changed, changed, str(sources.get(index) or ""))
+        return result
 
 
 def _star(staged: Staged) -> str:

@@ -1,22 +1,27 @@
 """Validation of staged rows as DuckDB SQL, derived from `records.schema`.
 
 Every check is a SQL condition over a whole staged table, so validation runs vectorised inside
-DuckDB: no Python code runs per row. For each column this module gives the expression of its
-normalised text, the condition that the text parses, the typed value, and the problems (a
-condition and a reason) that ingest reports. The rules are listed in docs/ingest.md.
+DuckDB: no Python code runs per row. Each staged row `s` is first turned into a typed row `t`
+(NULL where a value does not parse), once; the checks then compare `s` and `t`: a value that
+is there in `s` but NULL in `t` did not parse, ranges and date orders read `t`. The rules and
+their messages are listed in docs/ingest.md.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from secondchance.records.schema import Column, Table
+from secondchance.records.schema import DUCKDB_TYPES, Column, Table
 
 __all__ = [
     "Check",
     "ColumnSql",
     "column_sql",
+    "typed_select",
+    "lookup_columns",
+    "normalise_word",
     "row_checks",
     "quote_literal",
     "quote_identifier",
@@ -60,7 +65,7 @@ def _is_numeric(staged_type: str) -> bool:
 
 @dataclass(frozen=True)
 class Check:
-    """A problem condition over a staged row: where it is true, `reason` (SQL text) is reported."""
+    """A problem condition over `s` (the staged row) and `t` (its typed row): where true, `reason` is reported."""
 
     column: str
     condition: str
@@ -70,11 +75,10 @@ class Check:
 
 @dataclass(frozen=True)
 class ColumnSql:
-    """SQL expressions for one canonical column over one staged table."""
+    """SQL expressions for one canonical column over one staged table (rows aliased `s`)."""
 
-    text: str  # normalised text, NULL when empty (used in messages and for text columns)
-    parses: str  # TRUE when the non-NULL value has the right type
-    typed: str  # the value in its store type, assuming it parses
+    text: str  # the value as text, NULL when empty (shown in messages)
+    typed: str  # the value in its store type; NULL when empty or when it does not parse
     raw: str | None  # for an enumerated column, the source text stored in `<name>_raw`
 
 
@@ -84,63 +88,112 @@ def _text_of(identifier: str, staged_type: str) -> str:
     return f"NULLIF(TRIM(CAST({identifier} AS VARCHAR)), '')"
 
 
-def column_sql(column: Column, staged_type: str | None, raw_staged_type: str | None = None) -> ColumnSql:
-    """The expressions of a canonical column; `staged_type` is its DuckDB type in the stage (None when absent)."""
+def _when(condition: str, value: str) -> str:
+    return f"CASE WHEN {condition} THEN {value} END"
+
+
+def normalise_word(text: str) -> str:
+    """An enumerated or boolean value as compared: trimmed, lower case, spaces and hyphens as underscores."""
+    return text.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def _lookup(identifier: str, mapping: Mapping[str, str]) -> str:
+    """A CASE over the distinct values of a column: each known one to its SQL value, others to NULL."""
+    if not mapping:
+        return "NULL"
+    arms = " ".join(f"WHEN {quote_literal(value)} THEN {result}" for value, result in mapping.items())
+    return f"CASE {identifier} {arms} END"
+
+
+def lookup_columns(spec: Table, staged: Mapping[str, str]) -> list[str]:
+    """Text columns of the stage whose few distinct values are mapped one by one (enumerations, booleans)."""
+    return [
+        c.name for c in spec.columns if staged.get(c.name) == "VARCHAR" and (c.enum is not None or c.type == "boolean")
+    ]
+
+
+def column_sql(
+    column: Column,
+    staged_type: str | None,
+    raw_staged_type: str | None = None,
+    distinct: Sequence[str] | None = None,
+) -> ColumnSql:
+    """The expressions of a canonical column; `staged_type` is its DuckDB type in the stage (None when absent).
+
+    For an enumerated or boolean column, `distinct` (its distinct staged values, when few) lets
+    the typed value be a lookup instead of string functions run on every row.
+    """
     if staged_type is None:
-        return ColumnSql("NULL::VARCHAR", "TRUE", _null_of(column), "NULL::VARCHAR" if column.enum else None)
-    ident = quote_identifier(column.name)
+        return ColumnSql(
+            "NULL::VARCHAR", f"NULL::{DUCKDB_TYPES[column.type]}", "NULL::VARCHAR" if column.enum else None
+        )
+    ident = "s." + quote_identifier(column.name)
     text = _text_of(ident, staged_type)
     if column.type == "integer":
         if staged_type in _INTEGER_TYPES:
-            return ColumnSql(text, "TRUE", f"CAST({ident} AS BIGINT)", None)
+            return ColumnSql(text, f"CAST({ident} AS BIGINT)", None)
         if staged_type in _FLOAT_TYPES or staged_type.startswith("DECIMAL"):
-            parses = f"(isfinite(CAST({ident} AS DOUBLE)) AND {ident} = round({ident}))"
-            return ColumnSql(text, parses, f"CAST({ident} AS BIGINT)", None)
-        parses = f"(regexp_full_match({text}, '[+-]?[0-9]+') AND try_cast({text} AS BIGINT) IS NOT NULL)"
-        return ColumnSql(text, parses, f"CAST({text} AS BIGINT)", None)
+            whole = f"isfinite(CAST({ident} AS DOUBLE)) AND {ident} = round({ident})"
+            return ColumnSql(text, _when(whole, f"CAST({ident} AS BIGINT)"), None)
+        return ColumnSql(text, _when(f"regexp_full_match({text}, '[+-]?[0-9]+')", f"try_cast({text} AS BIGINT)"), None)
     if column.type == "number":
         if _is_numeric(staged_type):
-            return ColumnSql(text, f"isfinite(CAST({ident} AS DOUBLE))", f"CAST({ident} AS DOUBLE)", None)
-        parses = (
-            f"(regexp_full_match({text}, '[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?')"
-            f" AND try_cast({text} AS DOUBLE) IS NOT NULL)"
-        )
-        return ColumnSql(text, parses, f"CAST({text} AS DOUBLE)", None)
+            return ColumnSql(text, _when(f"isfinite(CAST({ident} AS DOUBLE))", f"CAST({ident} AS DOUBLE)"), None)
+        number = "'[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?'"
+        return ColumnSql(text, _when(f"regexp_full_match({text}, {number})", f"try_cast({text} AS DOUBLE)"), None)
     if column.type == "date":
         if staged_type == "DATE":
-            return ColumnSql(text, "TRUE", ident, None)
+            return ColumnSql(text, ident, None)
         if staged_type.startswith("TIMESTAMP"):
-            parses = f"(CAST({ident} AS TIMESTAMP) = date_trunc('day', CAST({ident} AS TIMESTAMP)))"
-            return ColumnSql(f"CAST(CAST({ident} AS DATE) AS VARCHAR)", parses, f"CAST({ident} AS DATE)", None)
-        parses = (
-            f"(regexp_full_match({text}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') AND try_cast({text} AS DATE) IS NOT NULL)"
-        )
-        return ColumnSql(text, parses, f"CAST({text} AS DATE)", None)
+            midnight = f"CAST({ident} AS TIMESTAMP) = date_trunc('day', CAST({ident} AS TIMESTAMP))"
+            return ColumnSql(text, _when(midnight, f"CAST({ident} AS DATE)"), None)
+        iso = "'[0-9]{4}-[0-9]{2}-[0-9]{2}'"
+        return ColumnSql(text, _when(f"regexp_full_match({text}, {iso})", f"try_cast({text} AS DATE)"), None)
     if column.type == "boolean":
         if staged_type == "BOOLEAN":
-            return ColumnSql(text, "TRUE", ident, None)
+            return ColumnSql(text, ident, None)
         if staged_type in _INTEGER_TYPES:
-            return ColumnSql(text, f"{ident} IN (0, 1)", f"({ident} = 1)", None)
-        words = _in_list(TRUE_WORDS + FALSE_WORDS)
-        return ColumnSql(text, f"(lower({text}) IN {words})", f"(lower({text}) IN {_in_list(TRUE_WORDS)})", None)
-    # text
-    if column.enum:
-        normalised = f"replace(replace(lower({text}), ' ', '_'), '-', '_')"
-        raw = (
-            f"NULLIF(CAST({quote_identifier(column.name + '_raw')} AS VARCHAR), '')"
-            if raw_staged_type is not None
-            else f"NULLIF(CAST({ident} AS VARCHAR), '')"
+            return ColumnSql(text, f"CASE {ident} WHEN 1 THEN TRUE WHEN 0 THEN FALSE END", None)
+        if distinct is not None:
+            words = {value: normalise_word(value) for value in distinct}
+            truth = {
+                value: ("TRUE" if word in TRUE_WORDS else "FALSE")
+                for value, word in words.items()
+                if word in TRUE_WORDS + FALSE_WORDS
+            }
+            return ColumnSql(text, _lookup(ident, truth), None)
+        typed = (
+            f"CASE WHEN lower({text}) IN {_in_list(TRUE_WORDS)} THEN TRUE "
+            f"WHEN lower({text}) IN {_in_list(FALSE_WORDS)} THEN FALSE END"
         )
-        return ColumnSql(text, f"({normalised} IN {_in_list(column.values)})", normalised, raw)
+        return ColumnSql(text, typed, None)
+    if column.enum:
+        # Case-insensitive, spaces and hyphens read as underscores: "Life Without Parole", "LSI-R".
+        raw_column = column.name + "_raw" if raw_staged_type is not None else column.name
+        raw = f"NULLIF(CAST(s.{quote_identifier(raw_column)} AS VARCHAR), '')"
+        if distinct is not None:
+            known = {value: normalise_word(value) for value in distinct if normalise_word(value) in column.values}
+            return ColumnSql(text, _lookup(ident, {v: quote_literal(w) for v, w in known.items()}), raw)
+        normalised = f"replace(replace(lower({text}), ' ', '_'), '-', '_')"
+        return ColumnSql(text, _when(f"{normalised} IN {_in_list(column.values)}", normalised), raw)
     if column.pattern:
-        return ColumnSql(text, f"regexp_full_match({text}, {quote_literal(column.pattern)})", text, None)
-    return ColumnSql(text, "TRUE", text, None)
+        return ColumnSql(text, _when(f"regexp_full_match({text}, {quote_literal(column.pattern)})", text), None)
+    return ColumnSql(text, text, None)
 
 
-def _null_of(column: Column) -> str:
-    from secondchance.records.schema import DUCKDB_TYPES
-
-    return f"NULL::{DUCKDB_TYPES[column.type]}"
+def typed_select(
+    spec: Table, staged: Mapping[str, str], source: str, distinct: Mapping[str, Sequence[str]] | None = None
+) -> str:
+    """The select list of the typed value of every canonical column (and `<name>_raw`) over stage `s`."""
+    items = []
+    for column in spec.columns:
+        values = (distinct or {}).get(column.name)
+        expr = column_sql(column, staged.get(column.name), staged.get(column.name + "_raw"), values)
+        typed = source if column.name == "source" else expr.typed
+        items.append(f"{typed} AS {quote_identifier(column.name)}")
+        if column.enum:
+            items.append(f"{expr.raw} AS {quote_identifier(column.name + '_raw')}")
+    return ", ".join(items)
 
 
 def _parse_reason(column: Column) -> str:
@@ -157,49 +210,47 @@ def _parse_reason(column: Column) -> str:
     return f"does not match the pattern {column.pattern}"
 
 
+def _parses_always(column: Column, staged_type: str) -> bool:
+    if column.type == "text":
+        return not column.enum and not column.pattern
+    if column.type == "integer":
+        return staged_type in _INTEGER_TYPES
+    if column.type == "date":
+        return staged_type == "DATE"
+    if column.type == "boolean":
+        return staged_type == "BOOLEAN"
+    return False
+
+
 def _number_text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def row_checks(spec: Table, staged: dict[str, str], today: dt.date) -> list[Check]:
-    """The per-row checks of one staged table of `spec` (references and duplicate keys are checked apart)."""
+def row_checks(spec: Table, staged: Mapping[str, str], today: dt.date) -> list[Check]:
+    """Per-row checks over `s` (staged) and `t` (typed); references and duplicate keys are checked apart."""
     checks: list[Check] = []
     sql = {c.name: column_sql(c, staged.get(c.name), staged.get(c.name + "_raw")) for c in spec.columns}
     for column in spec.columns:
         if column.name not in staged:
             continue  # a missing required column is a file-level problem, reported once
-        expr = sql[column.name]
-        name = column.name
+        name, text, typed = column.name, sql[column.name].text, "t." + quote_identifier(column.name)
         if column.required:
-            checks.append(Check(name, f"{expr.text} IS NULL", "NULL", quote_literal(REQUIRED_REASON)))
-        if expr.parses != "TRUE":
-            checks.append(
-                Check(
-                    name,
-                    f"{expr.text} IS NOT NULL AND NOT {expr.parses}",
-                    expr.text,
-                    quote_literal(_parse_reason(column)),
-                )
-            )
-        valid = f"{expr.text} IS NOT NULL AND {expr.parses}"
+            checks.append(Check(name, f"{text} IS NULL", "NULL", quote_literal(REQUIRED_REASON)))
+        if not _parses_always(column, staged[name]):
+            reason = quote_literal(_parse_reason(column))
+            checks.append(Check(name, f"{typed} IS NULL AND {text} IS NOT NULL", text, reason))
         if column.minimum is not None:
-            reason = f"is less than the minimum, {_number_text(column.minimum)}"
-            checks.append(Check(name, f"{valid} AND {expr.typed} < {column.minimum}", expr.text, quote_literal(reason)))
+            reason = quote_literal(f"is less than the minimum, {_number_text(column.minimum)}")
+            checks.append(Check(name, f"{typed} < {column.minimum}", text, reason))
         if column.maximum is not None:
-            reason = f"is more than the maximum, {_number_text(column.maximum)}"
-            checks.append(Check(name, f"{valid} AND {expr.typed} > {column.maximum}", expr.text, quote_literal(reason)))
+            reason = quote_literal(f"is more than the maximum, {_number_text(column.maximum)}")
+            checks.append(Check(name, f"{typed} > {column.maximum}", text, reason))
         if column.not_in_future:
-            reason = f"is in the future (after {today.isoformat()})"
-            condition = f"{valid} AND {expr.typed} > DATE {quote_literal(today.isoformat())}"
-            checks.append(Check(name, condition, expr.text, quote_literal(reason)))
+            reason = quote_literal(f"is in the future (after {today.isoformat()})")
+            checks.append(Check(name, f"{typed} > DATE {quote_literal(today.isoformat())}", text, reason))
     for earlier, later in spec.date_order:
-        if earlier not in staged or later not in staged:
-            continue
-        first, second = sql[earlier], sql[later]
-        condition = (
-            f"{first.text} IS NOT NULL AND {first.parses} AND {second.text} IS NOT NULL AND {second.parses}"
-            f" AND {second.typed} < {first.typed}"
-        )
-        reason = f"'is before {earlier} ''' || {first.text} || ''''"
-        checks.append(Check(later, condition, second.text, reason))
+        if earlier in staged and later in staged:
+            condition = f"t.{quote_identifier(later)} < t.{quote_identifier(earlier)}"
+            reason = "'is before " + earlier + " ''' || " + sql[earlier].text + " || ''''"
+            checks.append(Check(later, condition, sql[later].text, reason))
     return checks
