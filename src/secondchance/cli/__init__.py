@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from secondchance.cli import _dates, _dates_state, _facts, _records
+from secondchance.cli import _dates, _dates_federal, _dates_state, _facts, _records
 from secondchance.cli._app import app, console_error
 from secondchance.errors import UserError
 
@@ -18,6 +18,7 @@ _records.register(app)
 _dates.register(app)
 _facts.register(app)
 _dates_state.register()
+_dates_federal.register()
 
 
 def main() -> None:

@@ -1,0 +1,171 @@
+"""`secondchance dates federal`: one federal sentence's dates (GCT, FSA credits, RDAP, prerelease) and timeline."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table as RichTable
+
+from secondchance.cli._app import JsonOption, console, escape, print_json
+from secondchance.cli._dates import dates_app
+from secondchance.errors import UserError
+from secondchance.sentencing.federal import compute_federal
+from secondchance.sentencing.federal.compute import METHODS
+from secondchance.sentencing.federal.time_credits import RISK_LEVELS, FtcConvention, RiskLevel
+from secondchance.sentencing.reasons import ManualReview, ReasonCode
+from secondchance.sentencing.terms import Term, parse_term
+from secondchance.sentencing.timeline import Step, Timeline
+
+__all__ = ["register", "federal"]
+
+_SHOWN = (
+    "full_term_date",
+    "gct_days",
+    "release_date",
+    "rdap_release_date",
+    "ftc_days",
+    "supervised_release_date",
+    "prerelease_custody_date",
+    "rrc_date",
+    "home_confinement_date",
+    "projected_release_date",
+)
+
+
+def _parse_date(option: str, text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"{option} {text!r} is not a date like YYYY-MM-DD") from None
+
+
+def _parse_term(text: str) -> tuple[Term | None, str]:
+    lowered = text.strip().lower()
+    if lowered == "life":
+        return None, "life"
+    return parse_term(text), "determinate"
+
+
+def _life_outcome(review: ManualReview) -> dict[str, Any]:
+    data: dict[str, Any] = dict.fromkeys(_SHOWN)
+    data["timeline"] = [
+        Step("review", review.detail, "18 U.S.C. § 3624(b)(1)").to_dict(),
+    ]
+    data["review_reason"] = str(review.code)
+    data["review_detail"] = review.detail
+    return data
+
+
+def _show(data: dict[str, Any], timeline: Timeline) -> None:
+    table = RichTable(title="Federal sentence", show_header=False)
+    table.add_column("date")
+    table.add_column("value")
+    for name in _SHOWN:
+        value = data.get(name)
+        table.add_row(name, "—" if value is None else escape(str(value)))
+    console.print(table)
+    steps = RichTable(title="Timeline")
+    for column in ("step", "date", "days", "what happened", "rule"):
+        steps.add_column(column)
+    for step in timeline:
+        steps.add_row(
+            step.label,
+            step.on.isoformat() if step.on else "",
+            "" if step.days is None else f"{step.days:,}",
+            escape(step.description),
+            escape(step.rule),
+        )
+    console.print(steps)
+
+
+def federal(
+    start: Annotated[str, typer.Option("--start", help="Commencement date, YYYY-MM-DD (day 1 of the term).")],
+    term: Annotated[str, typer.Option("--term", help="Term imposed: 24m, 10y, 366d, 12m1d, or life.")],
+    jail_credit: Annotated[int, typer.Option("--jail-credit", help="Days of prior custody credit (§ 3585(b)).")] = 0,
+    method: Annotated[
+        str, typer.Option("--method", help="GCT method: fsa (current) or pre-fsa (time served).")
+    ] = "fsa",
+    no_diploma: Annotated[
+        bool, typer.Option("--no-diploma", help="No diploma and no progress toward one: 42 days a year.")
+    ] = False,
+    gct_lost: Annotated[int, typer.Option("--gct-lost", help="GCT days disallowed or forfeited.")] = 0,
+    risk: Annotated[
+        str | None, typer.Option("--risk", help="PATTERN risk: minimum, low, medium or high (omit if unknown).")
+    ] = None,
+    rdap: Annotated[bool, typer.Option("--rdap", help="Completed RDAP (§ 3621(e)(2)(B) reduction).")] = False,
+    supervised_release_months: Annotated[
+        int | None,
+        typer.Option(
+            "--supervised-release-months",
+            help="Supervised release imposed, months; 0 for none (omit: a term, length unknown).",
+        ),
+    ] = None,
+    removal_order: Annotated[
+        bool, typer.Option("--removal-order", help="A final order of removal (§ 3632(d)(4)(E)).")
+    ] = False,
+    excluded_offense: Annotated[
+        bool, typer.Option("--excluded-offense", help="A conviction on the § 3632(d)(4)(D) list.")
+    ] = False,
+    ftc_convention: Annotated[
+        str,
+        typer.Option("--ftc-convention", help="fixed-point (default) or handout (BOP handout's 120-month reading)."),
+    ] = "fixed-point",
+    as_json: JsonOption = False,
+) -> None:
+    """Federal release dates for one sentence: full term, GCT, FSA time credits, RDAP and prerelease custody.
+
+    Example: secondchance dates federal --start 2025-01-01 --term 60m --risk low --json
+    """
+    start_date = _parse_date("--start", start)
+    sentence_term, sentence_type = _parse_term(term)
+    if jail_credit < 0:
+        raise UserError(f"--jail-credit {jail_credit} cannot be negative")
+    if gct_lost < 0:
+        raise UserError(f"--gct-lost {gct_lost} cannot be negative")
+    if supervised_release_months is not None and supervised_release_months < 0:
+        raise UserError(f"--supervised-release-months {supervised_release_months} cannot be negative")
+    if method not in METHODS:
+        raise UserError(f"--method {method!r} is not fsa or pre-fsa")
+    if risk is not None and risk not in RISK_LEVELS:
+        raise UserError(f"--risk {risk!r} is not minimum, low, medium or high")
+    if ftc_convention not in ("fixed-point", "handout"):
+        raise UserError(f"--ftc-convention {ftc_convention!r} is not fixed-point or handout")
+    risk_level: RiskLevel | None = risk  # type: ignore[assignment]  # checked against RISK_LEVELS above
+    convention: FtcConvention = "handout" if ftc_convention == "handout" else "fixed-point"
+    try:
+        result = compute_federal(
+            start_date,
+            sentence_term,
+            jail_credit_days=jail_credit,
+            method="fsa" if method == "fsa" else "pre-fsa",
+            has_diploma=not no_diploma,
+            gct_days_lost=gct_lost,
+            risk_level=risk_level,
+            excluded_offense=excluded_offense,
+            final_order_of_removal=removal_order,
+            rdap=rdap,
+            supervised_release_months=supervised_release_months,
+            sentence_type=sentence_type,
+            ftc_convention=convention,
+        )
+    except ManualReview as review:
+        if review.code is not ReasonCode.UNSUPPORTED_SENTENCE_TYPE:
+            raise UserError(f"cannot compute this sentence ({review.code}): {review.detail}") from None
+        data = _life_outcome(review)
+        if as_json:
+            print_json(data)
+        else:
+            console.print(f"Manual review ({escape(str(review.code))}): {escape(review.detail)}")
+        return
+    data = result.to_dict() | {"review_reason": None, "review_detail": None}
+    if as_json:
+        print_json(data)
+        return
+    _show(data, result.timeline)
+
+
+def register() -> None:
+    """Add `federal` to the `dates` group."""
+    dates_app.command()(federal)
