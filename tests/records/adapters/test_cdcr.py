@@ -13,10 +13,10 @@ from typing import Any
 import duckdb
 import polars as pl
 import pytest
+from tests.conftest import shared_dataset
 
 from secondchance.records.adapters import ADAPTERS
 from secondchance.records.schema import TABLE_NAMES
-from tests.conftest import shared_dataset
 
 pytestmark = pytest.mark.realdata
 
@@ -97,7 +97,10 @@ def test_controlling_sentence_spot_values() -> None:
     assert third_striker["term_months"] is None
     assert third_striker["source_parole_eligibility_date"] == dt.date(2025, 3, 1)
     second_striker = controlling().filter(pl.col("person_source_id") == "0bec561ce8").row(0, named=True)
-    assert (second_striker["sentence_type"], second_striker["source_release_date"]) == ("determinate", dt.date(2024, 9, 1))
+    assert (second_striker["sentence_type"], second_striker["source_release_date"]) == (
+        "determinate",
+        dt.date(2024, 9, 1),
+    )
     assert second_striker["system"] == "us-ca" and second_striker["status"] == "active"
 
 
@@ -157,7 +160,17 @@ def test_a_malformed_month_year_names_file_line_and_column(tmp_path: Path) -> No
 
 
 def ingest(store: Path) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "secondchance", "ingest", "--store", str(store), "--adapter", "cdcr", str(folder())]
+    command = [
+        sys.executable,
+        "-m",
+        "secondchance",
+        "ingest",
+        "--store",
+        str(store),
+        "--adapter",
+        "cdcr",
+        str(folder()),
+    ]
     return subprocess.run(command, capture_output=True, text=True, check=False)
 
 

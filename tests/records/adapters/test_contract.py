@@ -7,11 +7,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from tests.conftest import shared_dataset
 
 from secondchance.errors import UserError
 from secondchance.records.adapters import ADAPTERS, Adapter, mappings
 from secondchance.records.schema import ENUMS, TABLE_NAMES, table
-from tests.conftest import shared_dataset
 
 DATASETS = {
     "cdcr": "cdcr_redoio",

@@ -113,7 +113,11 @@ def test_federal_term(text: str | None, kind: str | None, term_months: int | Non
         ("Sentence of imprisonment to expire on June 12, 2015, leaving intact ...", None, dt.date(2015, 6, 12)),
         ("Prison sentence commuted to expire January 19, 2019, conditioned upon ...", None, dt.date(2019, 1, 19)),
         ("Prison sentence commuted to expire no sooner than May 1, 2017, leaving ...", None, dt.date(2017, 5, 1)),
-        ("Prison sentence in above conviction commuted to expire on November 10. 2015, ...", None, dt.date(2015, 11, 10)),
+        (
+            "Prison sentence in above conviction commuted to expire on November 10. 2015, ...",
+            None,
+            dt.date(2015, 11, 10),
+        ),
         (
             "Prison sentence commuted to expire on April 16, 2016, and the eight-year supervised release term "
             "commuted to four years of supervised release",

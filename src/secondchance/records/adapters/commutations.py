@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
+from secondchance.errors import UserError
 from secondchance.records.adapters.base import (
     LINE_COLUMN,
     blank_to_null,
@@ -39,7 +40,7 @@ _WARRANT_HEADING = r"(?i)^\s*(?P<month>[a-z]+)\s+(?P<day>\d{1,2}),\s*(?P<year>\d
 
 
 def grant_dates(scrape: pl.DataFrame) -> pl.DataFrame:
-    """(grant ordinal, commutation_date) from the raw scrape's dated warrant headings.
+    """(grant ordinal, commutation_date, offence text) from the raw scrape's dated warrant headings.
 
     The scrape lists grants in order, each with one `Offense:` row, so a grant's ordinal is the count
     of `Offense:` rows up to it (this equals newcomms.csv `id`). A heading such as "DECEMBER 17, 2014
@@ -55,11 +56,32 @@ def grant_dates(scrape: pl.DataFrame) -> pl.DataFrame:
         (pl.col("item").str.strip_chars() == "Offense:").cum_sum().alias("ordinal"),
         pl.when(month.is_not_null()).then(heading_date).forward_fill().alias("commutation_date"),
     )
-    return (
-        dated.filter(pl.col("item").str.strip_chars() == "Offense:")
-        .select(pl.col("ordinal").cast(pl.Int64), "commutation_date")
-        .drop_nulls("commutation_date")
+    return dated.filter(pl.col("item").str.strip_chars() == "Offense:").select(
+        pl.col("ordinal").cast(pl.Int64), "commutation_date", pl.col("description").alias("_scrape_offense")
     )
+
+
+def _letters(column: str) -> pl.Expr:
+    """The first 25 letters of a text, lower case: enough to tell two offence texts apart."""
+    return pl.col(column).str.to_lowercase().str.replace_all(r"[^a-z]", "").str.slice(0, 25)
+
+
+def _check_aligned(grants: pl.DataFrame) -> None:
+    """Refuse to date grants if a grant's offence differs from the scrape's at the same ordinal."""
+    differ = grants.filter(
+        pl.col("commutation_date").is_not_null() & (_letters("offense") != _letters("_scrape_offense")).fill_null(True)
+    )
+    if differ.height:
+        raise UserError(
+            f"{GRANTS}: line {differ[LINE_COLUMN][0]}: column 'id': grant {differ['id'][0]} is not the grant at that "
+            f"place in {SCRAPE} (the offences differ), so its commutation date cannot be read"
+        )
+
+
+def _without_count_number(expr: pl.Expr) -> pl.Expr:
+    """The text without the count number a grant with several convictions puts first ("2. Eastern District")."""
+    spaced = expr.str.replace_all("\u00a0", " ", literal=True).str.replace_all(r"\s+", " ")
+    return blank_to_null(spaced.str.replace(r"^\s*\d+\s*\.\s*", ""))
 
 
 def _offense_category(column: str) -> pl.Expr:
@@ -102,6 +124,7 @@ class CommutationsAdapter:
             commuted.struct.field("term_months").alias("commuted_term_months"),
             commuted.struct.field("expires_on").alias("source_release_date"),
         ).join(grant_dates(scrape), left_on="_ordinal", right_on="ordinal", how="left")
+        _check_aligned(grants)
 
         person = grants.select(
             pl.lit(SOURCE).alias("source"),
@@ -162,7 +185,7 @@ class CommutationsAdapter:
             blank_to_null(sentence_text).alias("sentence_type_raw"),
             # A grant commutes the prison sentence as a whole, so each of its convictions carries its terms.
             pl.lit("commuted").alias("status"),
-            blank_to_null(pl.col(f"district_date{suffix}").str.split(";").list.first()).alias("court"),
+            _without_count_number(pl.col(f"district_date{suffix}").str.split(";").list.first()).alias("court"),
             blank_to_null(f"date{suffix}").str.strptime(pl.Date, "%Y-%m-%d", strict=False).alias("imposed_date"),
             blank_to_null(f"date{suffix}").alias("_date_text"),
             term.struct.field("term_months").alias("term_months"),
@@ -172,7 +195,7 @@ class CommutationsAdapter:
             "commutation_date",
             "source_release_date",
             federal_statutes(offense).alias("statute"),
-            blank_to_null(offense).alias("description"),
+            _without_count_number(pl.col(offense)).alias("description"),
             _offense_category(offense).alias("offense_category"),
             pl.col(LINE_COLUMN),
         )

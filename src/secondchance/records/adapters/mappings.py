@@ -86,9 +86,11 @@ COMPAS_RISK_LEVEL: dict[str, str | None] = {"Low": "low", "Medium": "medium", "H
 # --- commutations -----------------------------------------------------------------------------
 
 # Ordered rules over the lower-cased offence text: the first pattern (a regular expression) found
-# gives the category. Drug words come first because most grants of 2011-2017 were drug offences
-# and their texts often name a firearm count as well (18 U.S.C. § 924(c) is then a second count).
+# gives the category. Offences against custody come first (contraband in prison, 18 U.S.C. § 1791,
+# names the drug it was); then drug words, because most grants of 2011-2017 were drug offences and
+# their texts often name a firearm count as well (18 U.S.C. § 924(c) is then a second count).
 FEDERAL_OFFENSE_CATEGORY: tuple[tuple[str, str], ...] = (
+    (r"prohibited object|failure to surrender|escape", "public_order"),
     (
         r"cocaine|crack|heroin|methamphetamine|amphetamine|marijuana|marihuana|controlled substance|"
         r"\bpcp\b|phencyclidine|oxycodone|mdma|ecstasy|\blsd\b|narcotic|drug|21 u\.s\.c\.|distribute|"
@@ -99,11 +101,7 @@ FEDERAL_OFFENSE_CATEGORY: tuple[tuple[str, str], ...] = (
     (r"sexual|child pornography|minor to engage", "sex"),
     (r"firearm|weapon|ammunition|explosive|destructive device", "weapon"),
     (r"fraud|theft|embezzle|larceny|burglary|counterfeit|stolen|money laundering|laundering", "property"),
-    (
-        r"escape|failure to surrender|prohibited object|immigration|illegal reentry|gambling|obstruction|"
-        r"perjury|racketeering|tax",
-        "public_order",
-    ),
+    (r"immigration|illegal reentry|gambling|obstruction|perjury|racketeering|tax", "public_order"),
 )
 
 # --- iowa -----------------------------------------------------------------------------------
