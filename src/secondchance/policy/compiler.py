@@ -380,8 +380,15 @@ class _Typer:
         if node.args.get("query") is not None or node.args.get("unnest") is not None:
             raise self.fail("IN takes a list of values or a list parameter, not a subquery")
         value, vkind = self.check(node.this)
+        listed = list(node.expressions)
+        field = node.args.get("field")
+        if field is not None:
+            # `x IN :list_parameter`, written without parentheses
+            if not isinstance(field, exp.Placeholder):
+                raise self.fail("IN takes a list of values in parentheses, or a list parameter like :codes")
+            listed.append(field)
         items: list[exp.Expression] = []
-        for item in node.expressions:
+        for item in listed:
             typed, kind = self.check(item)
             if kind == "list":
                 kind = "any"  # list parameters are checked when they are substituted

@@ -46,7 +46,12 @@ __all__ = [
     "ParameterValue",
     "Source",
     "Window",
+    "find_pack",
+    "is_pack_text",
     "iter_criteria",
+    "list_packs",
+    "load_yaml_with_lines",
+    "packs_dir",
     "line_of",
     "parse_window",
     "read_pack_file",
@@ -339,3 +344,46 @@ def read_pack_file(path: Path) -> PackFile:
         ]
         return PackFile(path, text, digest, raw, None, validation_errors=errors)
     return PackFile(path, text, digest, raw, pack)
+
+
+# ---------------------------------------------------------------------------- finding packs
+
+
+def packs_dir() -> Path:
+    """The folder of the packs that ship with secondchance (`policy/packs/`)."""
+    return Path(__file__).resolve().parent / "packs"
+
+
+def is_pack_text(text: str) -> bool:
+    """Whether a YAML file under `packs/` is a pack (has criteria) rather than a data table beside one."""
+    return re.search(r"^criteria\s*:", text, re.MULTILINE) is not None
+
+
+def list_packs() -> list[tuple[str, Path]]:
+    """(id, path) of every shipped pack, by id; the id is the path under `packs/` without `.yaml`."""
+    root = packs_dir()
+    found = []
+    for path in sorted(root.rglob("*.yaml")):
+        if path.name.endswith(".test.yaml") or not is_pack_text(path.read_text(encoding="utf-8")):
+            continue
+        found.append((path.relative_to(root).with_suffix("").as_posix(), path))
+    return found
+
+
+def find_pack(reference: str) -> Path:
+    """The file of a pack given by id (`us-federal/clemency-2014`) or by path; UserError when none."""
+    from secondchance.errors import UserError
+
+    as_path = Path(reference)
+    if reference.endswith((".yaml", ".yml")):
+        if as_path.is_file():
+            return as_path
+        raise UserError(f"no pack file at {reference}")
+    known = dict(list_packs())
+    if reference in known:
+        return known[reference]
+    import difflib
+
+    close = difflib.get_close_matches(reference, list(known), n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; `secondchance pack list` shows the packs"
+    raise UserError(f"no pack with id {reference!r}{hint}")
