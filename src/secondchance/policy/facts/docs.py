@@ -64,7 +64,7 @@ def facts_doc() -> str:
             "|---|---|---|",
         ]
         for entry in offense_list.entries:
-            condition = entry.when or ""
+            condition: str = entry.when or ""
             if entry.description:
                 condition = (condition + "; " if condition else "") + f"description ~ `{entry.description}`"
             pattern = f"{entry.prefix} {entry.section}" if entry.prefix else entry.section

@@ -292,8 +292,8 @@ facts AS (
         ss.commencement_date,
         ss.jail_credit_days,
         ss.served_from_date,
-        greatest(date_diff('day', ss.commencement_date, {at}) + 1, 0) + coalesce(ss.jail_credit_days, 0)
-            AS served_days,
+        CASE WHEN ss.commencement_date IS NOT NULL THEN greatest(date_diff('day', ss.commencement_date, {at}) + 1, 0)
+            + coalesce(ss.jail_credit_days, 0) END AS served_days,
         ts.term_months,
         date_diff('day', ss.commencement_date, ts.term_end_exclusive) AS sentence_term_days,
         ts.term_months / 12.0 + ts.term_days / 365.0 AS sentence_term_years,
