@@ -126,7 +126,7 @@ def load_frames(
     def stage(connection: duckdb.DuckDBPyConnection) -> list[tuple[Staged, str | None]]:
         staged = []
         for name, frame in frames.items():
-            label = f"{label_base} ({name})" if len(frames) > 1 or source_files else label_base
+            label = f"{label_base} ({name})" if len(frames) > 1 else label_base
             staged.append((stage_frame(connection, name, frame, label, path_text), fallback))
         return staged
 
@@ -310,14 +310,9 @@ class _Run:
         for name in staged.columns:
             if name not in known:
                 close = difflib.get_close_matches(name, sorted(known), n=1)
-                hint = (
-                    f"; did you mean {close[0]}?" if close else f"; the columns of {spec.name} are in docs/records.md"
-                )
-                problems.append(
-                    Problem(
-                        staged.label, header_line, name, None, f"is not a column of {spec.name}{hint}", staged.line_word
-                    )
-                )
+                hint = f"did you mean {close[0]}?" if close else f"the columns of {spec.name} are in docs/records.md"
+                reason = f"unknown column of {spec.name}; {hint}"
+                problems.append(Problem(staged.label, header_line, name, None, reason, staged.line_word))
         for name in spec.required:
             if name not in staged.columns and not (name == "source" and self.defaults[index] is not None):
                 problems.append(

@@ -96,18 +96,18 @@ def stage_file(connection: duckdb.DuckDBPyConnection, table: str, path: Path) ->
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
         known = ", ".join(sorted(SUFFIXES))
-        raise ReadFailure(Problem(label, None, None, None, f"has an unknown file type (expected one of {known})"))
+        raise ReadFailure(Problem(label, None, None, None, f"file type is not known (expected one of {known})"))
     if not path.exists():
-        raise ReadFailure(Problem(label, None, None, None, f"cannot be read: no such file ({path})"))
+        raise ReadFailure(Problem(label, None, None, None, "file cannot be read: no such file"))
     if not path.is_file():
-        raise ReadFailure(Problem(label, None, None, None, f"cannot be read: not a file ({path})"))
+        raise ReadFailure(Problem(label, None, None, None, "file cannot be read: it is a folder, not a file"))
     try:
         with path.open("rb") as handle:
             head = handle.read(4096)
     except OSError as error:
-        raise ReadFailure(Problem(label, None, None, None, f"cannot be read: {error.strerror}")) from None
+        raise ReadFailure(Problem(label, None, None, None, f"file cannot be read: {error.strerror}")) from None
     if not head.strip():
-        raise ReadFailure(Problem(label, None, None, None, "is empty (expected a header line and rows)"))
+        raise ReadFailure(Problem(label, None, None, None, "file is empty (expected a header line and rows)"))
     name = temp_name("stage")
     line_word, offset = ("line", 2) if kind == "csv" else (("row", 2) if kind == "xlsx" else ("row", 1))
     try:
@@ -130,9 +130,13 @@ def stage_file(connection: duckdb.DuckDBPyConnection, table: str, path: Path) ->
         raise
     except (duckdb.Error, OSError, ValueError, pl.exceptions.PolarsError) as error:
         what = {"csv": "CSV", "parquet": "Parquet", "xlsx": "XLSX"}[kind]
-        raise ReadFailure(Problem(label, None, None, None, f"cannot be read as {what}: {_first_line(error)}")) from None
+        raise ReadFailure(
+            Problem(label, None, None, None, f"file cannot be read as {what}: {_first_line(error)}")
+        ) from None
     except Exception as error:  # the XLSX reader raises its own error types
-        raise ReadFailure(Problem(label, None, None, None, f"cannot be read as XLSX: {_first_line(error)}")) from None
+        raise ReadFailure(
+            Problem(label, None, None, None, f"file cannot be read as XLSX: {_first_line(error)}")
+        ) from None
     staged = Staged(table, name, label, str(path), line_word, offset, _describe(connection, name))
     staged.rows = _count(connection, name)
     return staged
@@ -179,7 +183,7 @@ def _read_xlsx(path: Path) -> pl.DataFrame:
     workbook = CalamineWorkbook.from_path(str(path))
     rows: list[list[Any]] = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
     if not rows or all(cell in (None, "") for cell in rows[0]):
-        raise ReadFailure(Problem(path.name, None, None, None, "is empty (expected a header row and rows)"))
+        raise ReadFailure(Problem(path.name, None, None, None, "file is empty (expected a header row and rows)"))
     header = [str(cell).strip() if cell is not None else "" for cell in rows[0]]
     body = rows[1:]
     # One pass per column over a sheet of at most 1,048,576 rows (the XLSX limit).
