@@ -277,6 +277,12 @@ TABLES: tuple[Table, ...] = (
                 "date",
                 "Parole eligibility date as the source computed it (e.g. MEPD).",
             ),
+            Column(
+                "source_date_text",
+                "text",
+                "The source's release or parole-eligibility date as written, when less than a date (CDCR `MAR25`).",
+            ),
+            Column("commutation_terms", "text", "The terms of a commutation as written, conditions included."),
         ),
         references=(_PERSON, Reference("consecutive_to_source_id", "sentence", "consecutive_to_id")),
         date_order=(("imposed_date", "commutation_date"),),

@@ -79,6 +79,7 @@ def test_every_person_has_one_controlling_sentence_with_its_eprd_or_mepd() -> No
         text = person["eprd/mepd month and year"]  # e.g. MAR25; every year is 20YY (docs/adapters.md)
         month_first_day = dt.date(2000 + int(text[3:]), dt.datetime.strptime(text[:3].title(), "%b").month, 1)
         assert row["sentence_type_raw"] == person["sentence type"]
+        assert row["source_date_text"] == text
         if person["sentence type"] in ("Third Striker", "Life with Parole"):  # MEPD of a life term
             assert (row["sentence_type"], row["source_parole_eligibility_date"]) == ("life", month_first_day)
             assert row["source_release_date"] is None

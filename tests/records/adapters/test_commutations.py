@@ -60,6 +60,8 @@ def test_first_grant() -> None:
     assert sentence["supervised_release_months"] == 60  # "five years' supervised release"
     assert sentence["commuted_term_months"] == 180  # "commuted to a term of 180 months' imprisonment"
     assert sentence["source_release_date"] is None and sentence["commutation_date"] is None
+    assert sentence["commutation_terms"] == raw["terms_of_grant"]
+    assert "residential drug treatment" in sentence["commutation_terms"]
     charge = by_id("charge", "1:1")
     assert charge["description"] == raw["offense"] == "Possession with intent to distribute cocaine base"
     assert charge["offense_category"] == "drug" and charge["sentence_source_id"] == "1:1"

@@ -248,6 +248,7 @@ class CdcrAdapter:
             pl.when(is_life).then(pl.col("_min_months")).alias("min_term_months"),
             pl.when(is_controlling & ~is_life).then(month_date).otherwise(prior_release).alias("source_release_date"),
             pl.when(is_controlling & is_life).then(month_date).alias("source_parole_eligibility_date"),
+            pl.when(is_controlling).then(blank_to_null("eprd/mepd month and year")).alias("source_date_text"),
         )
 
     def _check(self, people: pl.DataFrame, current: pl.DataFrame, prior: pl.DataFrame) -> None:

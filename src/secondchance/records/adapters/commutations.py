@@ -123,6 +123,7 @@ class CommutationsAdapter:
             pl.col("id").cast(pl.Int64).alias("_ordinal"),
             commuted.struct.field("term_months").alias("commuted_term_months"),
             commuted.struct.field("expires_on").alias("source_release_date"),
+            blank_to_null("terms_of_grant").alias("commutation_terms"),
         ).join(grant_dates(scrape), left_on="_ordinal", right_on="ordinal", how="left")
         _check_aligned(grants)
 
@@ -156,6 +157,7 @@ class CommutationsAdapter:
             "commuted_term_months",
             "commutation_date",
             "source_release_date",
+            "commutation_terms",
             LINE_COLUMN,
         )
         charge = convictions.select(
@@ -194,6 +196,7 @@ class CommutationsAdapter:
             "commuted_term_months",
             "commutation_date",
             "source_release_date",
+            "commutation_terms",
             federal_statutes(offense).alias("statute"),
             _without_count_number(pl.col(offense)).alias("description"),
             _offense_category(offense).alias("offense_category"),
