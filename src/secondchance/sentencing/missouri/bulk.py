@@ -146,7 +146,7 @@ WITH base AS (
         CASE WHEN NOT is_life THEN end_exclusive - CAST(1 + credit AS INTEGER) END AS full_term_date,
         -- RSMo 558.011.4(1): only terms of years for felonies other than dangerous felonies
         CASE
-            WHEN is_life OR dangerous IS NULL OR dangerous THEN NULL
+            WHEN is_life OR no_parole OR dangerous IS NULL OR dangerous THEN NULL
             WHEN total_days <= CAST(start + to_months(108) AS DATE) - start
                 THEN start + CAST(total_days * 2 // 3 - 1 - credit AS INTEGER)
             WHEN total_days <= CAST(start + to_months(180) AS DATE) - start
@@ -157,7 +157,8 @@ WITH base AS (
 ), computed AS (
     SELECT sentence_id, person_id, start, credit, full_term_date, parole_eligibility_date,
         -- RSMo 558.019.2: the minimum prison term applies notwithstanding 558.011
-        greatest(statutory_conditional_release, parole_eligibility_date) AS conditional_release_date,
+        CASE WHEN statutory_conditional_release IS NOT NULL
+             THEN greatest(statutory_conditional_release, parole_eligibility_date) END AS conditional_release_date,
         CASE WHEN missing_fact THEN 'MISSING_FACT' END AS review_reason,
         CASE WHEN missing_fact THEN
             CASE WHEN dangerous IS NULL THEN 'whether the offence is a dangerous felony'

@@ -149,7 +149,7 @@ def compute_missouri(
     )
     if not is_life:
         assert term is not None
-        _conditional_release(result, start, term, dangerous_felony, credit)
+        _conditional_release(result, start, term, dangerous_felony, bool(no_parole_offense), credit)
     return result
 
 
@@ -248,10 +248,18 @@ def _parole_eligibility(
 
 
 def _conditional_release(
-    result: MissouriDates, start: date, term: Term, dangerous_felony: bool | None, credit: int
+    result: MissouriDates, start: date, term: Term, dangerous_felony: bool | None, no_parole: bool, credit: int
 ) -> None:
     """Fill the conditional release date and its steps (RSMo 558.011.4(1))."""
     timeline = result.timeline
+    if no_parole:
+        # e.g. RSMo 565.020.2: "without eligibility for probation or parole, or release except by act of the governor"
+        timeline.add(
+            "no_conditional_release",
+            "An offence without parole has no conditional release either; release is at the full term.",
+            "statute of the offence (e.g. RSMo 565.020.2)",
+        )
+        return
     if dangerous_felony is None:
         return  # already sent to review by the parole step; whether 558.011.4 applies is unknown too
     if dangerous_felony:

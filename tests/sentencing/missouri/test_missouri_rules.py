@@ -1,0 +1,103 @@
+"""The Missouri rule functions one by one, at their edges."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from secondchance.sentencing.missouri import compute_missouri, minimum_term_rule
+from secondchance.sentencing.missouri.offenses import NO_PAROLE_OFFENSES, is_no_parole_statute
+from secondchance.sentencing.missouri.rules import (
+    conditional_release_term_months,
+    served_portion_days,
+    seventieth_birthday,
+)
+from secondchance.sentencing.reasons import ManualReview, ReasonCode
+from secondchance.sentencing.terms import Term
+
+
+@pytest.mark.parametrize(
+    ("priors", "dangerous", "percent", "age_70_percent"),
+    [
+        (1, False, 40, 30),
+        (2, False, 50, 40),
+        (3, False, 80, 40),
+        (9, False, 80, 40),
+        (0, True, 85, 40),
+        (2, True, 85, 40),
+    ],
+)
+def test_minimum_term_percentages_follow_558_019(
+    priors: int, dangerous: bool, percent: int, age_70_percent: int
+) -> None:
+    rule = minimum_term_rule(priors, dangerous)
+    assert rule is not None
+    assert (rule.percent, rule.age_70_percent) == (percent, age_70_percent)
+
+
+def test_no_prior_commitment_has_no_statutory_minimum() -> None:
+    assert minimum_term_rule(0, False) is None
+
+
+def test_percentages_drop_the_fraction_of_a_day() -> None:
+    assert served_portion_days(3653, 85) == 3105  # 3,105.05
+    assert served_portion_days(3653, 50) == 1826  # 1,826.5
+
+
+def test_seventieth_birthday_of_a_leap_day_birth_is_28_february() -> None:
+    assert seventieth_birthday(date(1952, 2, 29)) == date(2022, 2, 28)
+    assert seventieth_birthday(date(1950, 6, 15)) == date(2020, 6, 15)
+
+
+@pytest.mark.parametrize(
+    ("term", "months"),
+    [(Term(108), None), (Term(108, 1), 36), (Term(107, 40), 36), (Term(180), 36), (Term(180, 1), 60), (Term(360), 60)],
+)
+def test_conditional_release_term_by_length(term: Term, months: int | None) -> None:
+    assert conditional_release_term_months(date(2020, 1, 1), term) == months
+
+
+def test_first_degree_murder_is_listed_without_parole_with_its_citation() -> None:
+    assert is_no_parole_statute("565.020")
+    assert is_no_parole_statute("RSMo § 565.020")
+    assert not is_no_parole_statute("565.021")
+    assert all(rule.citation.startswith("RSMo") for rule in NO_PAROLE_OFFENSES)
+
+
+def test_board_guidelines_case_explains_itself_in_the_timeline() -> None:
+    result = compute_missouri(date(2020, 1, 1), Term(120), prior_commitments=0)
+    assert result.parole_eligibility_date is None
+    assert result.parole_basis == "board-guidelines"
+    assert any(step.label == "board_guidelines" and "217.690" in step.rule for step in result.timeline)
+
+
+def test_unknown_birth_date_is_noted_not_guessed() -> None:
+    result = compute_missouri(date(2020, 1, 1), Term(120), prior_commitments=1)
+    assert result.parole_eligibility_date == date(2023, 12, 31)
+    assert any(step.label == "age_70_unknown" for step in result.timeline)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [
+        ({"start": None, "term": Term(12)}, ReasonCode.MISSING_COMMENCEMENT_DATE),
+        ({"start": date(2020, 1, 1), "term": None}, ReasonCode.MISSING_TERM),
+        ({"start": date(2020, 1, 1), "term": Term(12), "sentence_type": "death"}, ReasonCode.UNSUPPORTED_SENTENCE_TYPE),
+        ({"start": date(2020, 1, 1), "term": Term(12), "jail_credit_days": 400}, ReasonCode.CONFLICTING_CREDITS),
+        ({"start": date(2020, 1, 1), "term": Term(12), "birth_date": date(2021, 1, 1)}, ReasonCode.INCONSISTENT_DATES),
+    ],
+)
+def test_inputs_the_engine_will_not_guess_at_go_to_review(kwargs: dict[str, object], code: ReasonCode) -> None:
+    start = kwargs.pop("start")
+    term = kwargs.pop("term")
+    with pytest.raises(ManualReview) as caught:
+        compute_missouri(start, term, **kwargs)  # type: ignore[arg-type]
+    assert caught.value.code == code
+
+
+def test_every_date_step_cites_a_rule() -> None:
+    result = compute_missouri(date(2020, 1, 1), Term(120), prior_commitments=2, birth_date=date(1955, 1, 1))
+    assert all(step.rule for step in result.timeline)
+    labels = [step.label for step in result.timeline]
+    assert labels.index("minimum_term") < labels.index("parole_eligibility") < labels.index("conditional_release")
