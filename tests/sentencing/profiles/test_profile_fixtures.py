@@ -1,0 +1,65 @@
+"""Golden cases for the Louisiana profile, worked by hand from R.S. 15:574.4, 15:571.3 and 15:571.3.1."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from secondchance.sentencing.profiles import builtin_profile, compute_profile
+from secondchance.sentencing.reasons import ManualReview
+from secondchance.sentencing.terms import parse_term
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FACT_DEFAULTS: dict[str, bool | int] = {
+    "violent": False,
+    "sex_offense": False,
+    "habitual_offender": False,
+    "prior_felonies": 0,
+    "prior_violent_felonies": 0,
+    "prior_sex_offenses": 0,
+}
+
+
+def _cases() -> list[Any]:
+    cases = []
+    for path in sorted(FIXTURES.glob("louisiana_*.yaml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for case in document["cases"]:
+            cases.append(pytest.param(document["profile"], case, id=f"{path.stem}:{case['id']}"))
+    return cases
+
+
+def _as_text(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def test_there_are_enough_cases_and_each_cites_its_source() -> None:
+    cases = [param.values[1] for param in _cases()]
+    assert len(cases) >= 15
+    assert all(case.get("source") for case in cases)
+
+
+@pytest.mark.parametrize(("profile_id", "case"), _cases())
+def test_louisiana_golden_case(profile_id: str, case: dict[str, Any]) -> None:
+    given = dict(case["input"])
+    term_text = str(given.pop("term"))
+    term, sentence_type = (None, "life") if term_text == "life" else (parse_term(term_text), "determinate")
+    facts = {name: given.get(name, default) for name, default in FACT_DEFAULTS.items()}
+    try:
+        result = compute_profile(
+            builtin_profile(profile_id),
+            given["offense_date"],
+            term,
+            start=given["start"],
+            sentence_type=sentence_type,
+            jail_credit_days=given.get("jail_credit", 0),
+            facts=facts,
+        ).to_dict()
+    except ManualReview as review:
+        result = {"review_reason": str(review.code), "timeline": []}
+    for key, expected in case["expected"].items():
+        assert result[key] == _as_text(expected), f"{key}: timeline {result['timeline']}"
