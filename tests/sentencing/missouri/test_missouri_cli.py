@@ -1,0 +1,113 @@
+"""`secondchance dates missouri` and `dates profile`, run as a person would run them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run `secondchance dates ...` in this process (fast), the way the installed command runs it."""
+    import io
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from secondchance.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    argv = sys.argv
+    sys.argv = ["secondchance", "dates", *args]
+    code = 0
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            main()
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    finally:
+        sys.argv = argv
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+
+
+def test_the_installed_command_exits_1_with_one_line_and_no_traceback() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "secondchance", "dates", "missouri", "--start", "2020-01-01", "--term", "5x"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip() == "error: term '5x' is not a term like 24m, 10y, 366d or 12m1d"
+
+
+def test_missouri_json_has_the_dates_and_a_timeline() -> None:
+    done = _run(
+        "missouri", "--start", "2020-01-01", "--term", "10y", "--prior-commitments", "1",
+        "--birth-date", "1953-03-01", "--jail-credit", "0", "--json",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["full_term_date"] == "2029-12-31"
+    assert data["parole_eligibility_date"] == "2023-03-01"  # age-70 alternative, RSMo 558.019.2(1)
+    assert data["conditional_release_date"] == "2026-12-31"
+    assert [step["label"] for step in data["timeline"]][0] == "start"
+
+
+def test_missouri_dangerous_life_has_null_conditional_release() -> None:
+    done = _run("missouri", "--start", "2020-01-01", "--term", "life", "--dangerous", "--json")
+    data = json.loads(done.stdout)
+    assert data["conditional_release_date"] is None
+    assert data["full_term_date"] is None
+    assert data["parole_eligibility_date"] == "2045-07-01"
+
+
+def test_missouri_table_output_shows_dates_and_timeline() -> None:
+    done = _run("missouri", "--start", "2020-01-01", "--term", "6y")
+    assert done.returncode == 0, done.stderr
+    assert "2023-12-31" in done.stdout and "Timeline" in done.stdout and "558.011.4(1)(a)" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--start", "2020-01-01", "--term", "5x"), "term '5x'"),
+        (("--start", "2020-02-30", "--term", "5y"), "--start '2020-02-30' is not a date"),
+        (("--start", "2020-01-01", "--term", "5y", "--birth-date", "2021-01-01"), "after --start"),
+        (("--start", "2020-01-01", "--term", "5y", "--jail-credit", "-3"), "cannot be negative"),
+        (("--start", "2020-01-01", "--term", "30d", "--jail-credit", "40"), "CONFLICTING_CREDITS"),
+    ],
+)
+def test_missouri_bad_input_is_one_line_and_exit_code_1(args: tuple[str, ...], message: str) -> None:
+    done = _run("missouri", *args)
+    assert done.returncode == 1
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_profile_louisiana_json() -> None:
+    done = _run(
+        "profile", "--jurisdiction", "us-la", "--offense-date", "2018-03-01", "--start", "2019-01-01",
+        "--term", "10y", "--json",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["parole_eligibility_date"] == "2021-07-01"  # R.S. 15:574.4(A)(1)(a), 25%
+    assert data["release_date"] == "2022-07-01"  # R.S. 15:571.3(B)(1)(a), 13 days per 7
+    assert data["rule_profile"] == "us-la@2017-11"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--jurisdiction", "us-xx", "--offense-date", "2018-03-01"), "no profile 'us-xx'"),
+        (("--jurisdiction", "us-la", "--offense-date", "2020-03-01"), "after --start"),
+        (("--jurisdiction", "us-la", "--offense-date", "2010-03-01"), "NO_PROFILE_FOR_DATE"),
+    ],
+)
+def test_profile_bad_input_is_exit_code_1(args: tuple[str, ...], message: str) -> None:
+    done = _run("profile", *args, "--start", "2019-01-01", "--term", "10y")
+    assert done.returncode == 1
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
