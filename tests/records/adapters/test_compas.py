@@ -123,6 +123,7 @@ def test_assessments_per_scale() -> None:
     assert high.height == sum(r["v_score_text"] == "High" for r in scores.values()) == 1116
 
 
+@pytest.mark.slow
 def test_loads_and_reloads_without_change(tmp_path: Path) -> None:
     with duckdb.connect(str(tmp_path / "store.duckdb")) as connection:
         ensure_schema(connection)

@@ -114,6 +114,7 @@ def test_a_malformed_year_names_file_line_and_column(tmp_path: Path) -> None:
         ADAPTERS["iowa"].read(tmp_path)
 
 
+@pytest.mark.slow
 def test_loads_and_reloads_without_change(tmp_path: Path) -> None:
     with duckdb.connect(str(tmp_path / "store.duckdb")) as connection:
         ensure_schema(connection)

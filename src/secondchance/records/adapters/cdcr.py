@@ -224,7 +224,9 @@ class CdcrAdapter:
         """Sentence rows; the controlling one takes its type and EPRD or MEPD from demographics."""
         joined = cases.join(controlling, on="sentence_source_id", how="left")
         is_controlling = pl.col("sentence type").is_not_null()
-        kind = pl.when(is_controlling).then(map_text("sentence type", CDCR_SENTENCE_TYPE)).otherwise(pl.col("_kind"))
+        # A case whose abstract reads "Stayed" would have no sentence type of ours: NULL, raw kept.
+        case_kind = pl.when(pl.col("_kind") != "stayed").then(pl.col("_kind"))
+        kind = pl.when(is_controlling).then(map_text("sentence type", CDCR_SENTENCE_TYPE)).otherwise(case_kind)
         kind_raw = pl.when(is_controlling).then(pl.col("sentence type")).otherwise(pl.col("_abstract"))
         # EPRD (earliest possible release date) for determinate terms, MEPD (minimum eligible parole
         # date) for life terms (SOURCE.md); written as a month and year, loaded as its first day.

@@ -116,7 +116,7 @@ class CompasAdapter:
         # one such jail row. It is left out (counted in the log), since any end we chose would be a guess.
         backwards = custody.filter(pl.col("end_date") < pl.col("start_date"))
         if backwards.height:
-            LOG.warning("compas: %d custody periods end before they start and are not loaded", backwards.height)
+            LOG.warning("compas: custody periods not loaded because they end before they start: %d", backwards.height)
             custody = custody.filter(~(pl.col("end_date") < pl.col("start_date")).fill_null(False))
 
         assessment = pl.concat([self._assessments(scores, *scale) for scale in _SCALES])
