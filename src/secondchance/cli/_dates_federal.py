@@ -132,7 +132,7 @@ def federal(
         raise UserError(f"--risk {risk!r} is not minimum, low, medium or high")
     if ftc_convention not in ("fixed-point", "handout"):
         raise UserError(f"--ftc-convention {ftc_convention!r} is not fixed-point or handout")
-    risk_level: RiskLevel | None = risk  # type: ignore[assignment]  # checked against RISK_LEVELS above
+    risk_level: RiskLevel | None = risk  # narrowed by the RISK_LEVELS check above
     convention: FtcConvention = "handout" if ftc_convention == "handout" else "fixed-point"
     try:
         result = compute_federal(

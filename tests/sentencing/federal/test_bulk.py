@@ -77,6 +77,7 @@ def _row_strategy() -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_row_strategy(), min_size=1, max_size=30), st.sampled_from(["fixed-point", "handout"]))
 def test_bulk_equals_scalar_on_random_sentences(rows: list[dict[str, Any]], convention: str) -> None:

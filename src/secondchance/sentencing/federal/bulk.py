@@ -281,7 +281,8 @@ def federal_dates_relation(
             "prerelease_custody_date": "s.prerelease_custody_date",
             "parole_eligibility_date": "NULL",
             "conditional_release_date": "NULL",
-            "projected_release_date": "c.moved",  # § 3624(a): weekend or holiday → last preceding weekday
+            # § 3624(a): weekend or holiday → last preceding weekday, never before commencement
+            "projected_release_date": "CASE WHEN c.moved < s.commencement_date THEN s.leaves_prison ELSE c.moved END",
             "review_reason": "s.review_reason",
             "review_detail": "s.review_detail",
             "rule_profile": "s.rule_profile",

@@ -289,6 +289,8 @@ def compute_federal(
         days=-cap,
     )
     projected = preceding_release_day(leaves_prison)
+    if projected < start:  # a release due on a weekend commencement day cannot move before the term began
+        projected = leaves_prison
     if projected != leaves_prison:
         timeline.add(
             "weekend_move",
