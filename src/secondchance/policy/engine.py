@@ -69,11 +69,13 @@ def _string(value: str) -> str:
     return exp.Literal.string(value).sql("duckdb")
 
 
-def facts_relation_for(as_of: date) -> str:
+def facts_relation_for(connection: duckdb.DuckDBPyConnection, as_of: date) -> str:
     """The SELECT computing every fact from the records store as of a date (policy.facts.query)."""
     try:
         from secondchance.policy.facts import query
-    except ImportError:
+
+        query.ensure_fact_inputs(connection)
+    except (ImportError, AttributeError):
         raise UserError(
             "the facts query (secondchance.policy.facts.query) is not available; "
             "pass --facts with a facts table or file"
@@ -109,9 +111,15 @@ def _effective_warning(compiled: CompiledPack, as_of: date) -> str | None:
 
 
 def _write_pack(
-    connection: duckdb.DuckDBPyConnection, run_id: int, compiled: CompiledPack, facts: str, as_of: date
+    connection: duckdb.DuckDBPyConnection,
+    run_id: int,
+    compiled: CompiledPack,
+    facts: str,
+    as_of: date,
+    evidence: bool,
 ) -> int:
-    sql = evaluation_sql(compiled, facts, values_as_of(compiled.pack, as_of), as_of, "duckdb")
+    values = values_as_of(compiled.pack, as_of)
+    sql = evaluation_sql(compiled, facts, values, as_of, "duckdb", evidence=evidence)
     connection.execute(f"CREATE OR REPLACE TEMP TABLE {_EVALUATED_TABLE} AS {sql}")
     pack_id = _string(compiled.pack.id)
     connection.execute(
@@ -120,11 +128,11 @@ def _write_pack(
     )
     selects = []
     for node in compiled.all_criteria():
-        evidence = f"{node.alias}_evidence" if not isinstance(node.node, Group) else "NULL"
+        read = f"{node.alias}_evidence" if not isinstance(node.node, Group) else "NULL"
         parent = _string(node.parent_id) if node.parent_id is not None else "NULL"
         selects.append(
             f"SELECT {run_id}, {pack_id}, person_id, {_string(node.id)}, {parent}, {node.alias}_status, "
-            f"{node.alias}_eligible_on, {evidence} FROM {_EVALUATED_TABLE}"
+            f"{node.alias}_eligible_on, {read} FROM {_EVALUATED_TABLE}"
         )
     connection.execute("INSERT INTO screening_criterion " + " UNION ALL ".join(selects))
     row = connection.execute(f"SELECT count(*) FROM {_EVALUATED_TABLE}").fetchone()
@@ -139,17 +147,21 @@ def screen(
     as_of: date,
     facts: str | None = None,
     facts_label: str | None = None,
+    evidence: bool = True,
 ) -> ScreeningRun:
     """Screen everyone in the facts relation against each pack and record the run; returns its summary.
 
-    Without `facts`, the facts are computed from the records store as of `as_of`.
+    Without `facts`, the facts are computed from the records store as of `as_of`. Without `evidence`,
+    criteria are written without the fact values they read (faster on big populations).
     """
     started_at = datetime.now(UTC).replace(tzinfo=None)
     ensure_results_schema(connection)
+    # Row order of the results does not matter; letting DuckDB write in any order uses every core.
+    connection.execute("SET preserve_insertion_order = false")
     run_id = next_run_id(connection)
     clock = time.perf_counter()
     if facts is None:
-        connection.execute(f"CREATE OR REPLACE TEMP TABLE {_FACTS_TABLE} AS {facts_relation_for(as_of)}")
+        connection.execute(f"CREATE OR REPLACE TEMP TABLE {_FACTS_TABLE} AS {facts_relation_for(connection, as_of)}")
         facts, facts_label = _FACTS_TABLE, facts_label or "records store (policy.facts.query)"
     facts_seconds = time.perf_counter() - clock
     relation = f"({facts}) AS counted" if facts.strip().upper().startswith(("SELECT", "WITH", "FROM")) else facts
@@ -162,7 +174,7 @@ def screen(
         if warning:
             pack_run.warnings.append(warning)
         clock = time.perf_counter()
-        pack_run.screened = _write_pack(connection, run_id, compiled, facts, as_of)
+        pack_run.screened = _write_pack(connection, run_id, compiled, facts, as_of, evidence)
         pack_run.outside_population = people - pack_run.screened
         pack_run.seconds = time.perf_counter() - clock
         runs.append(pack_run)

@@ -212,8 +212,11 @@ def export(
         options = {"csv": "FORMAT csv, HEADER", "json": "FORMAT json, ARRAY true", "parquet": "FORMAT parquet"}[fmt]
         connection.execute(f"COPY ({query}) TO {_string(str(out))} ({options})")
         return
-    frame = connection.sql(query).pl()
     if fmt == "csv":
-        sys.stdout.write(frame.write_csv())
-    else:
-        sys.stdout.write(frame.write_json() + "\n")
+        sys.stdout.write(connection.sql(query).pl().write_csv())
+        return
+    # DuckDB writes the JSON, so evidence stays nested JSON rather than a quoted string.
+    row = connection.execute(
+        f"SELECT '[' || coalesce(string_agg(to_json(rows)::VARCHAR, ',\n'), '') || ']' FROM ({query}) AS rows"
+    ).fetchone()
+    sys.stdout.write((str(row[0]) if row else "[]") + "\n")

@@ -134,11 +134,13 @@ def evaluation_sql(
     dialect: Dialect = "duckdb",
     *,
     population_only: bool = True,
+    evidence: bool = True,
 ) -> str:
     """One SELECT giving, per person, the status, eligible_on, counts and every criterion's result.
 
     `facts` is a table or view name, or a SELECT, with `person_id`, `source_id` and the facts.
-    Columns per criterion use its alias: `<alias>_status`, `<alias>_eligible_on`, `<alias>_evidence`.
+    Columns per criterion use its alias: `<alias>_status`, `<alias>_eligible_on`, `<alias>_evidence`
+    (NULL for every criterion when `evidence` is false, which saves building JSON).
     """
     nodes = compiled.all_criteria()
     leaves = [node for node in nodes if not isinstance(node.node, Group)]
@@ -152,7 +154,7 @@ def evaluation_sql(
         leaf_columns += [
             f"{test} AS {leaf.alias}_t",
             f"{eligible_on} AS {leaf.alias}_d",
-            f"{_evidence(leaf.evidence_facts(), dialect)} AS {leaf.alias}_evidence",
+            f"{_evidence(leaf.evidence_facts() if evidence else (), dialect)} AS {leaf.alias}_evidence",
         ]
     where = f" WHERE {population}" if population_only and compiled.population else ""
     leaf_sql = f"SELECT person_id, source_id, {', '.join(leaf_columns)} FROM {_relation(facts)}{where}"
@@ -166,9 +168,10 @@ def evaluation_sql(
             f"{built.boolean[node.alias]} AS {node.alias}_b",
             f"{built.eligible_on[node.alias]} AS {node.alias}_e",
         ]
-    evidence = [f"{leaf.alias}_evidence" for leaf in leaves]
+    evidence_columns = [f"{leaf.alias}_evidence" for leaf in leaves]
     node_sql = (
-        f"SELECT person_id, source_id, in_population, {', '.join(evidence + node_columns)} FROM ({leaf_sql}) AS leaves"
+        f"SELECT person_id, source_id, in_population, {', '.join(evidence_columns + node_columns)} "
+        f"FROM ({leaf_sql}) AS leaves"
     )
 
     tops = [(f"{node.alias}_b", f"{node.alias}_e") for node in compiled.criteria]
