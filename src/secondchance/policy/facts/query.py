@@ -18,7 +18,7 @@ from secondchance.policy.facts.offense_lists import (
     normalised_statute_sql,
     offense_lists,
 )
-from secondchance.records.schema import NEED_DOMAINS, TABLES
+from secondchance.records.schema import ENUMS, NEED_DOMAINS, TABLES
 from secondchance.records.store import create_table_sql
 from secondchance.sentencing.computed_dates import CREATE_COMPUTED_DATES_SQL
 
@@ -53,6 +53,15 @@ _SENTENCE_RANK = (
     "WHEN 'indeterminate' THEN 2 WHEN 'determinate' THEN 1 END"
 )
 _AGGRAVATING_ROLES = "('manager_supervisor', 'leader_organizer')"
+# The distinct categories in alphabetical order, built from one flag per category (no per-group sort).
+_CATEGORY_LIST = (
+    "nullif(concat_ws(';', "
+    + ", ".join(
+        f"CASE WHEN bool_or(offense_category = '{category}') THEN '{category}' END"
+        for category in sorted(ENUMS["offense_category"])
+    )
+    + "), '')"
+)
 
 
 def _charge_ctes(as_of: str) -> str:
@@ -101,9 +110,7 @@ current_charges AS (
 ),
 current_charge_summary AS (
     SELECT person_id,
-        CASE WHEN count(*) > count(offense_category) THEN NULL
-            ELSE string_agg(DISTINCT offense_category, ';' ORDER BY offense_category) END
-            AS current_offense_categories,
+        CASE WHEN count(*) = count(offense_category) THEN {_CATEGORY_LIST} END AS current_offense_categories,
         {_any("offense_category = 'violent'")} AS has_violent_current_offense,
         {_any("is_drug")} AS has_drug_current_offense,
         {_any("offense_category = 'sex'")} AS has_sex_current_offense,
@@ -228,10 +235,15 @@ incident_summary AS (
 ),
 assessment_summary AS (
     SELECT person_id,
-        arg_max(struct_pack(level := risk_level, tool := tool, assessed_on := assessed_on), key, 2)
-            FILTER (WHERE risk_level IS NOT NULL) AS risks,
+        arg_max(risk_level, key, 2) FILTER (WHERE risk_level IS NOT NULL) AS risk_levels,
+        arg_max_null(tool, key) FILTER (WHERE risk_level IS NOT NULL) AS latest_risk_tool,
+        max(key) FILTER (WHERE risk_level IS NOT NULL) AS latest_risk_key,
         {needs}
-    FROM (SELECT *, struct_pack(d := assessed_on, i := id) AS key FROM assessment WHERE assessed_on <= {at})
+    FROM (
+        -- One sortable number per assessment: the date, then the id breaking ties.
+        SELECT *, date_diff('day', DATE '1800-01-01', assessed_on) * 10000000000 + id AS key
+        FROM assessment WHERE assessed_on <= {at}
+    )
     GROUP BY person_id
 ),
 program_summary AS (
@@ -263,9 +275,15 @@ dates_summary AS (
         {_strict_max("d.prerelease_custody_date")} AS prerelease_custody_date,
         CASE WHEN count(*) > count(d.sentence_id) THEN NULL
             ELSE arg_max(d.ftc_days, struct_pack(p := d.projected_release_date, f := d.full_term_date)) END
-            AS ftc_days,
-        string_agg(DISTINCT d.review_reason, ';' ORDER BY d.review_reason) AS dates_review_reason
+            AS ftc_days
     FROM current_sentence AS s LEFT JOIN latest_computed AS d ON d.sentence_id = s.id
+    GROUP BY s.person_id
+),
+review_summary AS (
+    -- Few sentences go to review, so the sorted list is built only for their people.
+    SELECT s.person_id, string_agg(DISTINCT d.review_reason, ';' ORDER BY d.review_reason) AS all_review_reasons
+    FROM current_sentence AS s JOIN latest_computed AS d ON d.sentence_id = s.id
+    WHERE d.review_reason IS NOT NULL
     GROUP BY s.person_id
 ),
 sources_with_incidents AS (SELECT DISTINCT source FROM incident),
@@ -306,11 +324,11 @@ facts AS (
         sp.source IS NOT NULL AS source_has_priors,
         si.source IS NOT NULL AS source_has_incidents,
         inc.* EXCLUDE (person_id),
-        a.risks,
-        a.* EXCLUDE (person_id, risks),
+        a.* EXCLUDE (person_id),
         se.source IS NOT NULL AS source_has_enrollments,
         pr.programs_completed AS programs_completed_known, pr.evidence_based, pr.evidence_unknown,
-        d.* EXCLUDE (person_id)
+        d.* EXCLUDE (person_id),
+        rv.all_review_reasons
     FROM person AS p
     LEFT JOIN sentence_summary AS ss ON ss.person_id = p.id
     LEFT JOIN term_summary AS ts ON ts.person_id = p.id
@@ -321,6 +339,7 @@ facts AS (
     LEFT JOIN program_summary AS pr ON pr.person_id = p.id
     LEFT JOIN custody_summary AS cu ON cu.person_id = p.id
     LEFT JOIN dates_summary AS d ON d.person_id = p.id
+    LEFT JOIN review_summary AS rv ON rv.person_id = p.id
     LEFT JOIN sources_with_incidents AS si ON si.source = p.source
     LEFT JOIN sources_with_custody AS sc ON sc.source = p.source
     LEFT JOIN sources_with_enrollments AS se ON se.source = p.source
@@ -359,14 +378,14 @@ def _final_columns(at: str) -> str:
         "AND coalesce(unknown_violent_term, 0) = 0 THEN coalesce(violent_term, 0) END",
         "incidents_last_12m": f"CASE WHEN {incidents} THEN coalesce(incidents_last_12m, 0) END",
         "gct_days_lost": f"CASE WHEN {incidents} AND served_from_date IS NOT NULL THEN coalesce(gct_days_lost, 0) END",
-        "latest_risk_level": "risks[1].level",
-        "latest_risk_tool": "risks[1].tool",
-        "latest_risk_assessed_on": "risks[1].assessed_on",
-        "risk_level_previous": "risks[2].level",
+        "latest_risk_level": "risk_levels[1]",
+        "latest_risk_assessed_on": "DATE '1800-01-01' + CAST(latest_risk_key // 10000000000 AS INTEGER)",
+        "risk_level_previous": "risk_levels[2]",
         "programs_completed": "CASE WHEN source_has_enrollments THEN coalesce(programs_completed_known, 0) END",
         "evidence_based_programs_completed": "CASE WHEN source_has_enrollments AND coalesce(evidence_unknown, 0) = 0 "
         "THEN coalesce(evidence_based, 0) END",
         "days_to_release": f"date_diff('day', {at}, projected_release_date)",
+        "dates_review_reason": "all_review_reasons",
         "warden_request_date": "CAST(NULL AS DATE)",
         "medical_circumstance": "CAST(NULL AS BOOLEAN)",
         "family_circumstance": "CAST(NULL AS BOOLEAN)",

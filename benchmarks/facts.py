@@ -1,0 +1,73 @@
+"""The facts view against a floor query, side by side on the same synthetic population.
+
+Generates a population (1,000,000 people by default) into a temporary store, or uses `--store`, then
+times, into a temporary table each:
+
+- floor: one GROUP BY person_id over each table the facts read (a count per table), left-joined to
+  `person`: the least any per-person view over these tables must do;
+- facts: `policy.facts.facts_query` (every fact of the catalogue).
+
+Prints the times, the ratio and the machine's load average (other work on the machine slows both).
+Usage: python benchmarks/facts.py [--people N] [--store PATH] [--as-of YYYY-MM-DD]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from secondchance.policy.facts import ensure_fact_inputs, facts_query
+from secondchance.records.synthetic.generator import generate_population
+
+_TABLES = ("sentence", "charge", "custody_period", "assessment", "incident", "enrollment", "computed_dates")
+
+
+def floor_query() -> str:
+    """One aggregate per table, joined to person: a lower bound for the facts view."""
+    ctes = ",\n".join(f"{t} AS (SELECT person_id, count(*) AS n FROM {t} GROUP BY person_id)" for t in _TABLES)
+    joins = "\n".join(f"LEFT JOIN {t} ON {t}.person_id = p.id" for t in _TABLES)
+    columns = ", ".join(f"{t}.n AS {t}_rows" for t in _TABLES)
+    return f"WITH {ctes}\nSELECT p.id, p.source_id, {columns} FROM person AS p\n{joins}"
+
+
+def timed(connection: duckdb.DuckDBPyConnection, sql: str) -> float:
+    """Seconds to materialise a query into a temporary table."""
+    started = time.perf_counter()
+    connection.execute(f"CREATE OR REPLACE TEMP TABLE bench AS {sql}")
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--people", type=int, default=1_000_000)
+    parser.add_argument("--store", type=Path)
+    parser.add_argument("--as-of", type=date.fromisoformat, default=date(2025, 1, 1))
+    arguments = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        store = arguments.store
+        if store is None or not store.exists():
+            store = store or Path(folder) / "population.duckdb"
+            started = time.perf_counter()
+            generate_population(store, arguments.people, seed=7)
+            print(f"generated {arguments.people:,} people in {time.perf_counter() - started:.1f} s")
+        connection = duckdb.connect(str(store))
+        ensure_fact_inputs(connection)
+        people = connection.execute("SELECT count(*) FROM person").fetchone()
+        floor = timed(connection, floor_query())
+        facts = timed(connection, facts_query(arguments.as_of))
+        columns = len(connection.execute("DESCRIBE bench").fetchall())
+        connection.close()
+    load = os.getloadavg()[0]
+    print(f"people: {people[0] if people else 0:,}; fact columns: {columns - 3}; load average: {load:.1f}")
+    print(f"floor (one count per table): {floor:6.2f} s")
+    print(f"facts (full catalogue):      {facts:6.2f} s   ratio {facts / floor:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
