@@ -179,7 +179,7 @@ def ingest(
     if as_json:
         print_json(report.to_dict())
     else:
-        console.print(_summary(report), highlight=False, markup=False)
+        console.print(_summary(report), highlight=False, markup=False, soft_wrap=True)
 
 
 class ExportFormat(StrEnum):
@@ -207,7 +207,9 @@ def export(
         print_json({"directory": str(directory), "tables": counts})
         return
     for name, count in counts.items():
-        console.print(f"{directory / (name + '.parquet')}: {count:,} rows", highlight=False, markup=False)
+        console.print(
+            f"{directory / (name + '.parquet')}: {count:,} rows", highlight=False, markup=False, soft_wrap=True
+        )
 
 
 def import_(
@@ -226,7 +228,7 @@ def import_(
         print_json({"directory": str(directory), "tables": counts})
         return
     for name, count in counts.items():
-        console.print(f"{name}: {count:,} rows imported", highlight=False, markup=False)
+        console.print(f"{name}: {count:,} rows imported", highlight=False, markup=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
