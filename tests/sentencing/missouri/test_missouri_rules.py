@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from secondchance.sentencing.missouri import compute_missouri, minimum_term_rule
 from secondchance.sentencing.missouri.offenses import NO_PAROLE_OFFENSES, is_no_parole_statute
@@ -101,3 +103,44 @@ def test_every_date_step_cites_a_rule() -> None:
     assert all(step.rule for step in result.timeline)
     labels = [step.label for step in result.timeline]
     assert labels.index("minimum_term") < labels.index("parole_eligibility") < labels.index("conditional_release")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    start=st.dates(date(1980, 1, 1), date(2040, 12, 31)),
+    months=st.integers(1, 480),
+    days=st.integers(0, 60),
+    longer_by=st.integers(1, 400),
+    priors=st.integers(0, 5),
+    dangerous=st.booleans(),
+    birth=st.one_of(st.none(), st.dates(date(1920, 1, 1), date(1979, 12, 31))),
+)
+def test_a_longer_term_never_makes_parole_eligibility_earlier(
+    start: date, months: int, days: int, longer_by: int, priors: int, dangerous: bool, birth: date | None
+) -> None:
+    kwargs = {"prior_commitments": priors, "dangerous_felony": dangerous, "birth_date": birth}
+    shorter = compute_missouri(start, Term(months, days), **kwargs)  # type: ignore[arg-type]
+    longer = compute_missouri(start, Term(months, days + longer_by), **kwargs)  # type: ignore[arg-type]
+    if shorter.parole_eligibility_date is not None:
+        assert longer.parole_eligibility_date is not None
+        assert longer.parole_eligibility_date >= shorter.parole_eligibility_date
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=st.dates(date(1980, 1, 1), date(2040, 12, 31)), months=st.integers(1, 479), longer_by=st.integers(1, 60))
+def test_conditional_release_is_monotone_except_at_the_fifteen_year_cliff(
+    start: date, months: int, longer_by: int
+) -> None:
+    shorter = compute_missouri(start, Term(months), prior_commitments=0).conditional_release_date
+    longer = compute_missouri(start, Term(months + longer_by), prior_commitments=0).conditional_release_date
+    assert shorter is not None and longer is not None
+    crosses_cliff = months <= 180 < months + longer_by
+    assert longer >= shorter or crosses_cliff
+
+
+def test_the_fifteen_year_cliff_is_statutory() -> None:
+    # RSMo 558.011.4(1)(b)-(c): 15 years keeps a 3-year CR term (prison 12 years), one day more gets 5 years
+    fifteen = compute_missouri(date(2020, 1, 1), Term(180), prior_commitments=0)
+    one_day_more = compute_missouri(date(2020, 1, 1), Term(180, 1), prior_commitments=0)
+    assert fifteen.conditional_release_date == date(2031, 12, 31)
+    assert one_day_more.conditional_release_date == date(2030, 1, 1)
