@@ -23,7 +23,7 @@ risk_level NULL = unknown, so time credits and the supervised-release and prerel
 Rows the engine will not compute carry `review_reason`/`review_detail` and NULL dates.
 
 Each expression mirrors a scalar rule (compute.py and the modules it calls); the property test
-`tests/sentencing/federal/test_bulk.py` checks that both give identical rows.
+`tests/sentencing/federal/test_federal_bulk.py` checks that both give identical rows.
 """
 
 from __future__ import annotations
