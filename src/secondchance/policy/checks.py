@@ -112,7 +112,7 @@ class _Checker:
         seen: set[tuple[tuple[int | str, ...], str]] = set()
         for location, kind, message in self.pack_file.validation_errors:
             real = self._real_location(location)
-            field = next((str(step) for step in reversed(real) if isinstance(step, str)), None)
+            field = str(real[-1]) if real and isinstance(real[-1], str) else None
             if kind == "missing":
                 field = str(location[-1])
             reason = self._reason(kind, message, location, real)
@@ -179,8 +179,7 @@ class _Checker:
 
     def duplicate_keys(self, node: Any) -> None:
         if isinstance(node, LineDict):
-            for key, line in node.duplicate_keys:
-                first = node.key_lines.get(key)
+            for key, line, first in node.duplicate_keys:
                 self.add(line, f"`{key}` is given twice in the same place (also at line {first}); keep one")
             for value in node.values():
                 self.duplicate_keys(value)

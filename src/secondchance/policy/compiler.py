@@ -194,7 +194,7 @@ def _alternatives(names: list[str], prefix: str = "") -> str:
 
 
 def _show(node: exp.Expression) -> str:
-    text = node.sql("duckdb")
+    text = node.sql("duckdb", normalize_functions="lower")
     return text if len(text) <= 60 else text[:57] + "..."
 
 

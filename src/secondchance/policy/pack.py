@@ -73,7 +73,7 @@ class LineDict(dict[Any, Any]):
     line: int = 0
     key_lines: dict[Any, int]
     value_marks: dict[Any, tuple[int, int, str]]  # key -> (line, column, scalar style) of the value
-    duplicate_keys: list[tuple[Any, int]]
+    duplicate_keys: list[tuple[Any, int, int]]  # key, its line again, its first line
 
 
 class LineList(list[Any]):
@@ -95,7 +95,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if key in mapping:
-            mapping.duplicate_keys.append((key, key_node.start_mark.line + 1))
+            mapping.duplicate_keys.append((key, key_node.start_mark.line + 1, mapping.key_lines[key]))
         mapping[key] = loader.construct_object(value_node, deep=True)
         mapping.key_lines[key] = key_node.start_mark.line + 1
         style = getattr(value_node, "style", None) or ""
@@ -110,6 +110,15 @@ def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineLis
     return sequence
 
 
+def _construct_timestamp(loader: _LineLoader, node: yaml.ScalarNode) -> Any:
+    # An impossible date such as 2014-04-31 stays text, so validation can say which field is wrong.
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
