@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.policy.helpers import CATALOGUE, FIXTURES, write_pack
 
 from secondchance.policy.checks import check_pack_file
-from tests.policy.helpers import CATALOGUE, FIXTURES, write_pack
 
 BASE = """\
 id: test/base

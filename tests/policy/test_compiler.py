@@ -6,9 +6,9 @@ from datetime import date
 
 import duckdb
 import pytest
+from tests.policy.helpers import CATALOGUE
 
 from secondchance.policy.compiler import compile_expression, render
-from tests.policy.helpers import CATALOGUE
 
 PARAMETERS = {"min_years_served": "integer", "codes": "list", "cutoff": "date", "share": "number"}
 VALUES = {

@@ -6,9 +6,9 @@ import json
 from datetime import date
 
 import pytest
+from tests.policy.helpers import FIXTURES, compile_fixture, screen_one
 
 from secondchance.policy.compiler import CompiledPack
-from tests.policy.helpers import FIXTURES, compile_fixture, screen_one
 
 
 @pytest.fixture(scope="module")
