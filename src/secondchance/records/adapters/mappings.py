@@ -63,8 +63,10 @@ CDCR_SENTENCE_TYPE: dict[str, str | None] = {
     "Third Striker": "life",  # 25 years to life (Cal. Penal Code § 667(e)(2)(A))
     "Life with Parole": "life",
     "Life without Parole": "life_without_parole",
+    "LWOP": "life_without_parole",
     "Second Striker": "determinate",  # twice the determinate term (Cal. Penal Code § 667(e)(1))
     "DSL": "determinate",  # Determinate Sentencing Law (Cal. Penal Code § 1170)
+    "Determinate": "determinate",
 }
 
 # --- compas ---------------------------------------------------------------------------------
