@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from ingest_helpers import run_cli, snapshot, write
+from tests.records.ingest_helpers import run_cli, snapshot, write
 
 from secondchance.records.ingest import load_files
 from secondchance.records.store import open_store

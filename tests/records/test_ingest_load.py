@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from ingest_helpers import snapshot, write
+from tests.records.ingest_helpers import snapshot, write
 
 from secondchance.records.ingest import IngestError, load_files, load_frames
 from secondchance.records.store import open_store

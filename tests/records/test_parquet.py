@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-from ingest_helpers import run_cli, snapshot, write
+from tests.records.ingest_helpers import run_cli, snapshot, write
 
 from secondchance.records.ingest import load_files
 from secondchance.records.schema import TABLE_NAMES
