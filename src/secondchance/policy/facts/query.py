@@ -25,19 +25,27 @@ from secondchance.sentencing.computed_dates import CREATE_COMPUTED_DATES_SQL
 __all__ = ["facts_query", "ensure_fact_inputs", "materialize_facts", "person_facts"]
 
 
+def _truth(x: str) -> str:
+    """A three-valued boolean as a number that orders false (0) < unknown (1) < true (2)."""
+    return f"(CASE WHEN {x} THEN 2 WHEN ({x}) IS NULL THEN 1 ELSE 0 END)"
+
+
 def _any(x: str) -> str:
-    """Three-valued 'some row is true': true if one is, NULL if one is unknown, else false."""
-    return f"(CASE WHEN bool_or({x}) THEN true WHEN count(*) > count({x}) THEN NULL ELSE false END)"
+    """Three-valued 'some row is true': true if one is, NULL if one is unknown, else false (one aggregate)."""
+    return f"(CASE max({_truth(x)}) WHEN 2 THEN true WHEN 0 THEN false END)"
 
 
 def _all(x: str) -> str:
     """Three-valued 'every row is true'."""
-    return f"(CASE WHEN bool_or(NOT ({x})) THEN false WHEN count(*) > count({x}) THEN NULL ELSE true END)"
+    return f"(CASE min({_truth(x)}) WHEN 2 THEN true WHEN 0 THEN false END)"
+
+
+_NEVER = "DATE '9999-12-31'"  # stands for an unknown date inside one aggregate; never returned
 
 
 def _strict_max(x: str) -> str:
-    """The latest value, or NULL when a row's value is unknown."""
-    return f"(CASE WHEN count(*) > count({x}) THEN NULL ELSE max({x}) END)"
+    """The latest date, or NULL when a row's date is unknown (one aggregate)."""
+    return f"nullif(max(coalesce({x}, {_NEVER})), {_NEVER})"
 
 
 def _age(birth: str, on: str) -> str:
@@ -166,20 +174,36 @@ sentence_scope AS MATERIALIZED (
     FROM sentence
 ),
 current_sentence AS MATERIALIZED (SELECT * FROM sentence_scope WHERE is_current),
+latest_computed AS (
+    SELECT * FROM computed_dates
+    QUALIFY row_number() OVER (PARTITION BY sentence_id ORDER BY computed_at DESC NULLS LAST) = 1
+),
 sentence_summary AS MATERIALIZED (
-    SELECT person_id,
-        coalesce(arg_min(system, coalesce(commencement_date, imposed_date)), min(system)) AS system,
-        CASE WHEN count(*) > count(sentence_type) THEN NULL ELSE arg_max(sentence_type, {_SENTENCE_RANK}) END
+    SELECT cs.person_id,
+        coalesce(arg_min(cs.system, coalesce(cs.commencement_date, cs.imposed_date)), min(cs.system)) AS system,
+        CASE WHEN bool_and(sentence_type IS NOT NULL) THEN arg_max(sentence_type, {_SENTENCE_RANK}) END
             AS sentence_type,
         {_any("sentence_type IN ('life', 'life_without_parole')")} AS is_life_sentence,
         {_any("sentence_type = 'life_without_parole'")} AS is_life_without_parole,
         min(imposed_date) AS sentence_imposed_date,
-        min(commencement_date) AS commencement_date,
-        max(jail_credit_days) AS jail_credit_days,
-        CAST(min(commencement_date) - CAST(coalesce(max(jail_credit_days), 0) AS INTEGER) AS DATE) AS served_from_date,
+        min(cs.commencement_date) AS commencement_date,
+        max(cs.jail_credit_days) AS jail_credit_days,
+        CAST(min(cs.commencement_date) - CAST(coalesce(max(cs.jail_credit_days), 0) AS INTEGER) AS DATE)
+            AS served_from_date,
         {_strict_max("cs.source_release_date")} AS source_release_date,
-        {_strict_max("cs.source_parole_eligibility_date")} AS source_parole_eligibility_date
-    FROM current_sentence AS cs GROUP BY person_id
+        {_strict_max("cs.source_parole_eligibility_date")} AS source_parole_eligibility_date,
+        {_strict_max("d.full_term_date")} AS full_term_date,
+        {_strict_max("d.release_date")} AS release_date,
+        {_strict_max("d.projected_release_date")} AS projected_release_date,
+        {_strict_max("d.parole_eligibility_date")} AS parole_eligibility_date,
+        {_strict_max("d.conditional_release_date")} AS conditional_release_date,
+        {_strict_max("d.supervised_release_date")} AS supervised_release_date,
+        {_strict_max("d.prerelease_custody_date")} AS prerelease_custody_date,
+        CASE WHEN bool_and(d.sentence_id IS NOT NULL)
+            THEN arg_max(d.ftc_days, struct_pack(p := d.projected_release_date, f := d.full_term_date)) END
+            AS ftc_days
+    FROM current_sentence AS cs LEFT JOIN latest_computed AS d ON d.sentence_id = cs.id
+    GROUP BY cs.person_id
 ),
 chain_root AS (
     SELECT s.* FROM current_sentence AS s
@@ -210,7 +234,7 @@ term_summary AS (
         CASE WHEN count(*) > count(months) THEN NULL
             ELSE arg_max(days, struct_pack(e := end_exclusive, m := months * 31 + days)) END AS term_days,
         {_strict_max("end_exclusive")} AS term_end_exclusive,
-        {_strict_max("min_months")} AS min_term_months
+        CASE WHEN bool_and(min_months IS NOT NULL) THEN max(min_months) END AS min_term_months
     FROM chain_end GROUP BY person_id
 ),{_charge_ctes(at)}
 incident_summary AS (
@@ -260,25 +284,6 @@ custody_summary AS (
     SELECT person_id, bool_or(start_date <= {at} AND (end_date IS NULL OR end_date > {at})) AS in_custody
     FROM custody_period GROUP BY person_id
 ),
-latest_computed AS (
-    SELECT * FROM computed_dates
-    QUALIFY row_number() OVER (PARTITION BY sentence_id ORDER BY computed_at DESC NULLS LAST) = 1
-),
-dates_summary AS (
-    SELECT s.person_id,
-        {_strict_max("d.full_term_date")} AS full_term_date,
-        {_strict_max("d.release_date")} AS release_date,
-        {_strict_max("d.projected_release_date")} AS projected_release_date,
-        {_strict_max("d.parole_eligibility_date")} AS parole_eligibility_date,
-        {_strict_max("d.conditional_release_date")} AS conditional_release_date,
-        {_strict_max("d.supervised_release_date")} AS supervised_release_date,
-        {_strict_max("d.prerelease_custody_date")} AS prerelease_custody_date,
-        CASE WHEN count(*) > count(d.sentence_id) THEN NULL
-            ELSE arg_max(d.ftc_days, struct_pack(p := d.projected_release_date, f := d.full_term_date)) END
-            AS ftc_days
-    FROM current_sentence AS s LEFT JOIN latest_computed AS d ON d.sentence_id = s.id
-    GROUP BY s.person_id
-),
 review_summary AS (
     -- Few sentences go to review, so the sorted list is built only for their people.
     SELECT s.person_id, string_agg(DISTINCT d.review_reason, ';' ORDER BY d.review_reason) AS all_review_reasons
@@ -327,7 +332,9 @@ facts AS (
         a.* EXCLUDE (person_id),
         se.source IS NOT NULL AS source_has_enrollments,
         pr.programs_completed AS programs_completed_known, pr.evidence_based, pr.evidence_unknown,
-        d.* EXCLUDE (person_id),
+        ss.* EXCLUDE (person_id, system, sentence_type, is_life_sentence, is_life_without_parole,
+            sentence_imposed_date, commencement_date, jail_credit_days, served_from_date, source_release_date,
+            source_parole_eligibility_date),
         rv.all_review_reasons
     FROM person AS p
     LEFT JOIN sentence_summary AS ss ON ss.person_id = p.id
@@ -338,7 +345,6 @@ facts AS (
     LEFT JOIN assessment_summary AS a ON a.person_id = p.id
     LEFT JOIN program_summary AS pr ON pr.person_id = p.id
     LEFT JOIN custody_summary AS cu ON cu.person_id = p.id
-    LEFT JOIN dates_summary AS d ON d.person_id = p.id
     LEFT JOIN review_summary AS rv ON rv.person_id = p.id
     LEFT JOIN sources_with_incidents AS si ON si.source = p.source
     LEFT JOIN sources_with_custody AS sc ON sc.source = p.source
