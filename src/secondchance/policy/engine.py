@@ -50,6 +50,7 @@ class PackRun:
             "path": self.compiled.path,
             "screened": self.screened,
             "outside_population": self.outside_population,
+            "criteria": [node.id for node in self.compiled.all_criteria()],
         }
 
 

@@ -393,6 +393,6 @@ def find_pack(reference: str) -> Path:
         return known[reference]
     import difflib
 
-    close = difflib.get_close_matches(reference, list(known), n=3, cutoff=0.5)
+    close = difflib.get_close_matches(reference, list(known), n=3, cutoff=0.8)
     hint = f"; did you mean {', '.join(close)}?" if close else "; `secondchance pack list` shows the packs"
     raise UserError(f"no pack with id {reference!r}{hint}")

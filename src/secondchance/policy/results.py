@@ -19,6 +19,8 @@ from typing import Any, Literal
 import duckdb
 from sqlglot import exp
 
+from secondchance.errors import UserError
+
 __all__ = [
     "RESULTS_DDL",
     "ExportFormat",
@@ -156,12 +158,14 @@ def almost_eligible(
 
 
 def run_criteria(connection: duckdb.DuckDBPyConnection, run_id: int) -> list[str]:
-    """The criterion ids of a run, in the order they were written."""
-    rows = connection.execute(
-        "SELECT criterion_id FROM screening_criterion WHERE run_id = ? GROUP BY criterion_id ORDER BY min(rowid)",
-        [run_id],
-    ).fetchall()
-    return [str(row[0]) for row in rows]
+    """The criterion ids of a run's packs, each once, in pack order (from the run's record)."""
+    row = connection.execute("SELECT packs FROM screening_run WHERE run_id = ?", [run_id]).fetchone()
+    if row is None:
+        raise UserError(f"there is no screening run {run_id}")
+    ids: list[str] = []
+    for pack in json.loads(row[0]):
+        ids += [str(criterion) for criterion in pack.get("criteria", []) if criterion not in ids]
+    return ids
 
 
 def _string(value: str) -> str:
@@ -173,7 +177,7 @@ def export_sql(run_id: int, criterion_ids: Sequence[str], *, almost_only: bool =
     if nested:
         criteria = (
             ", list({'criterion': c.criterion_id, 'status': c.status, 'eligible_on': c.eligible_on, "
-            "'evidence': c.evidence} ORDER BY c.rowid) AS criteria"
+            "'evidence': c.evidence}) AS criteria"
         )
     else:
         criteria = "".join(
