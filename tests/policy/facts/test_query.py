@@ -409,3 +409,14 @@ def test_computed_dates(store: duckdb.DuckDBPyConnection) -> None:
     p3 = facts_of(c, "P3")
     assert p3["dates_review_reason"] == "MISSING_TERM"
     assert p3["projected_release_date"] is None
+
+
+def test_person_filter_gives_the_same_facts(with_dates: duckdb.DuckDBPyConnection) -> None:
+    # The source rules still read every row: P2's zero incidents and Q1's unknown ones survive the filter.
+    for person_id, source_id in ((1, "P1"), (2, "P2"), (4, "Q1")):
+        cursor = with_dates.execute(facts_query(AS_OF, person_ids=[person_id]))
+        names = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
+        assert len(rows) == 1
+        assert dict(zip(names, rows[0], strict=True)) == facts_of(with_dates, source_id)
+    assert with_dates.execute(facts_query(AS_OF, person_ids=[])).fetchall() == []

@@ -7,6 +7,7 @@ unknown values are in the docstring of `policy.facts.catalogue`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import duckdb
@@ -157,9 +158,17 @@ prior_summary AS (
 ),"""
 
 
-def facts_query(as_of: date) -> str:
-    """One DuckDB SELECT: a row per person with `person_id`, `source_id`, `source` and every fact, in order."""
+def facts_query(as_of: date, *, person_ids: Sequence[int] | None = None) -> str:
+    """One DuckDB SELECT: a row per person with `person_id`, `source_id`, `source` and every fact, in order.
+
+    With `person_ids`, only those people's rows are read (the source rules still look at every row).
+    """
     at = f"DATE '{as_of.isoformat()}'"
+    listed = ", ".join(str(int(i)) for i in person_ids or ()) or "NULL"
+
+    def only(alias: str = "") -> str:
+        return "true" if person_ids is None else f"{alias}person_id IN ({listed})"
+
     needs = ",\n        ".join(f"arg_max(need_{d}, key) AS needs_{d}" for d in NEED_DOMAINS)
     sql = f"""
 WITH RECURSIVE
@@ -172,10 +181,11 @@ sentence_scope AS MATERIALIZED (
         coalesce(status, 'active') = 'active' AND (imposed_date IS NULL OR imposed_date <= {at}) AS is_current,
         coalesce(status = 'completed' AND (imposed_date IS NULL OR imposed_date <= {at}), false) AS is_prior
     FROM sentence
+    WHERE {only()}
 ),
 current_sentence AS MATERIALIZED (SELECT * FROM sentence_scope WHERE is_current),
 latest_computed AS (
-    SELECT * FROM computed_dates
+    SELECT * FROM computed_dates WHERE {only()}
     QUALIFY row_number() OVER (PARTITION BY sentence_id ORDER BY computed_at DESC NULLS LAST) = 1
 ),
 sentence_summary AS MATERIALIZED (
@@ -254,6 +264,7 @@ incident_summary AS (
             i.incident_date > {at} - INTERVAL 10 YEAR AND i.incident_date <= {at} AS in_10y,
             coalesce(i.incident_date >= ss.served_from_date AND i.incident_date <= {at}, false) AS in_term
         FROM incident AS i LEFT JOIN sentence_summary AS ss USING (person_id)
+        WHERE {only("i.")}
     ) AS i
     GROUP BY i.person_id
 ),
@@ -266,7 +277,7 @@ assessment_summary AS (
     FROM (
         -- One sortable number per assessment: the date, then the id breaking ties.
         SELECT *, date_diff('day', DATE '1800-01-01', assessed_on) * 10000000000 + id AS key
-        FROM assessment WHERE assessed_on <= {at}
+        FROM assessment WHERE assessed_on <= {at} AND {only()}
     )
     GROUP BY person_id
 ),
@@ -275,14 +286,14 @@ program_summary AS (
         count(*) FILTER (WHERE p.evidence_based) AS evidence_based,
         count(*) FILTER (WHERE p.evidence_based IS NULL) AS evidence_unknown
     FROM enrollment AS e LEFT JOIN program AS p ON e.program_id = p.id
-    WHERE e.status = 'completed'
+    WHERE e.status = 'completed' AND {only("e.")}
         AND (coalesce(e.end_date, e.start_date, e.referred_on) IS NULL
             OR coalesce(e.end_date, e.start_date, e.referred_on) <= {at})
     GROUP BY e.person_id
 ),
 custody_summary AS (
     SELECT person_id, bool_or(start_date <= {at} AND (end_date IS NULL OR end_date > {at})) AS in_custody
-    FROM custody_period GROUP BY person_id
+    FROM custody_period WHERE {only()} GROUP BY person_id
 ),
 review_summary AS (
     -- Few sentences go to review, so the sorted list is built only for their people.
@@ -353,6 +364,7 @@ facts AS (
 )
 SELECT {_final_columns(at)}
 FROM facts
+WHERE {only()}
 """
     return sql
 
@@ -426,11 +438,14 @@ def materialize_facts(connection: duckdb.DuckDBPyConnection, as_of: date, table:
 
 
 def person_facts(connection: duckdb.DuckDBPyConnection, source_id: str, as_of: date) -> dict[str, object] | None:
-    """The facts of the person with this source id (first by source when several match), or None."""
+    """The facts of the person with this source id (the first source, by name, when several have it), or None."""
     ensure_fact_inputs(connection)
-    cursor = connection.execute(
-        f"SELECT * FROM ({facts_query(as_of)}) WHERE source_id = ? ORDER BY source, person_id LIMIT 1", [source_id]
-    )
+    found = connection.execute(
+        "SELECT id FROM person WHERE source_id = ? ORDER BY source, id LIMIT 1", [source_id]
+    ).fetchone()
+    if found is None:
+        return None
+    cursor = connection.execute(facts_query(as_of, person_ids=[int(found[0])]))
     row = cursor.fetchone()
     if row is None:
         return None
