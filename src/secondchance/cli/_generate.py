@@ -129,7 +129,7 @@ def render_summary(summary: PopulationSummary, out: Console) -> None:
         ("Current sentence by type", summary.by_sentence_type),
         (f"Age on {summary.as_of.isoformat()}", summary.by_age_band),
     ):
-        breakdown = RichTable(title=title)
+        breakdown = RichTable(title=title, min_width=len(title) + 4)
         breakdown.add_column("")
         breakdown.add_column("people", justify="right")
         breakdown.add_column("share", justify="right")
@@ -137,7 +137,8 @@ def render_summary(summary: PopulationSummary, out: Console) -> None:
             breakdown.add_row(escape(label), f"{count:,}", f"{count / people:.1%}")
         out.print(breakdown)
     out.print(f"In custody on {summary.as_of.isoformat()}: {summary.in_custody:,} of {people:,}")
-    needs = RichTable(title="Needs (latest assessment, moderate or high)")
+    needs_title = "Needs (latest assessment, moderate or high)"
+    needs = RichTable(title=needs_title, min_width=len(needs_title) + 4)
     needs.add_column("domain")
     needs.add_column("people", justify="right")
     needs.add_column("share", justify="right")

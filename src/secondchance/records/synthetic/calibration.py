@@ -304,9 +304,10 @@ OTHER_PROGRAM_SEATS_PER_NEED = 0.25
 # --- Edge cases and missing data (all ASSUMPTIONS: rates chosen so every engine sees each case) ---
 
 EDGE_CASE_RATES: dict[str, float] = {
-    # federal people built as clemency candidates: drug offence, no weapon or injury, minor role,
-    # commenced 10-25 years ago, no violent incidents.
-    "long_served_nonviolent_drug_federal": 0.03,
+    # federal people built as clemency candidates: drug offence with a term of 15+ years or life,
+    # aged 40+, no weapon or injury, no aggravating role, commenced 10-25 years ago, no violent or
+    # serious incidents.
+    "long_served_nonviolent_drug_federal": 0.02,
     # people with a second sentence running consecutively to the first.
     "consecutive_sentence": 0.05,
     # sentences with prior custody credit (18 U.S.C. § 3585(b)); the rest have 0.

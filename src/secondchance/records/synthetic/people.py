@@ -117,27 +117,29 @@ def build_cohort(rng: np.random.Generator, n: int, jurisdiction: Jurisdiction, a
     education = np.where(federal, draw(rng, cal.EDUCATION_FEDERAL, n), draw(rng, cal.EDUCATION_STATE, n))
     category = np.where(federal, draw(rng, cal.OFFENSE_FEDERAL, n), draw(rng, cal.OFFENSE_STATE, n))
 
-    # Sentence type and term.
+    # Sentence type. Life terms go to the offences that carry them (ASSUMPTION: federal drug, violent,
+    # weapon and sex offences; Missouri LWOP for murder, life and virtual life for violent and sex
+    # offences), at rates within those offences that keep the cited overall shares.
     u = rng.random(n)
-    federal_life = federal & (u < cal.SHARE_LIFE_FEDERAL)
-    state_lwop = ~federal & (u < cal.STATE_LWOP_SHARE)
-    state_life = ~federal & (u >= cal.STATE_LWOP_SHARE) & (u < cal.STATE_LWOP_SHARE + cal.STATE_LIFE_WITH_PAROLE_SHARE)
-    state_virtual = (
-        ~federal
-        & (u >= cal.STATE_LWOP_SHARE + cal.STATE_LIFE_WITH_PAROLE_SHARE)
-        & (u < cal.SHARE_LIFE_OR_VIRTUAL_LIFE_STATE)
-    )
+    federal_pool = ("drug", "violent", "weapon", "sex")
+    federal_life_rate = cal.SHARE_LIFE_FEDERAL / sum(cal.OFFENSE_FEDERAL[c] for c in federal_pool)
+    federal_life = federal & np.isin(category, federal_pool) & (u < federal_life_rate)
+    violent_share = cal.OFFENSE_STATE["violent"]
+    serious_share = violent_share + cal.OFFENSE_STATE["sex"]
+    lwop_rate = cal.STATE_LWOP_SHARE / violent_share
+    life_rate = cal.STATE_LIFE_WITH_PAROLE_SHARE / serious_share
+    virtual_rate = (
+        cal.SHARE_LIFE_OR_VIRTUAL_LIFE_STATE - cal.STATE_LWOP_SHARE - cal.STATE_LIFE_WITH_PAROLE_SHARE
+    ) / serious_share
+    serious = ~federal & np.isin(category, ["violent", "sex"])
+    state_lwop = ~federal & (category == "violent") & (u < lwop_rate)
+    after_lwop = u - np.where(category == "violent", lwop_rate, 0.0)
+    state_life = serious & ~state_lwop & (after_lwop >= 0) & (after_lwop < life_rate)
+    state_virtual = serious & ~state_lwop & (after_lwop >= life_rate) & (after_lwop < life_rate + virtual_rate)
     sentence_type = np.full(n, "determinate", dtype="<U19")
     sentence_type[federal_life | state_lwop] = "life_without_parole"
     sentence_type[state_life] = "life"
     life = federal_life | state_lwop | state_life
-    # ASSUMPTION: life terms are for drug, violent, weapon or sex offences (federal) and murder or
-    # rape (Missouri).
-    category[federal_life] = draw(
-        rng, {"drug": 0.5, "violent": 0.3, "weapon": 0.1, "sex": 0.1}, int(federal_life.sum())
-    )
-    category[state_lwop] = "violent"
-    category[state_life] = draw(rng, {"violent": 0.9, "sex": 0.1}, int(state_life.sum()))
 
     bucket = rng.choice(
         len(cal.SENTENCE_BUCKETS_FEDERAL), size=n, p=_normalised([s for *_, s in cal.SENTENCE_BUCKETS_FEDERAL])
@@ -163,21 +165,13 @@ def build_cohort(rng: np.random.Generator, n: int, jurisdiction: Jurisdiction, a
     # "A year and a day": half of the 12-month federal terms carry one extra day.
     term_days = np.where(federal & (term_months == 12) & (rng.random(n) < 0.5), 1, 0).astype(np.int64)
 
-    # Long-served nonviolent federal drug cases: chosen among people 40 or older so that the age
-    # distribution is untouched.
-    older_federal = federal & (age >= 40)
-    share = (
-        cal.EDGE_CASE_RATES["long_served_nonviolent_drug_federal"] * federal.sum() / max(int(older_federal.sum()), 1)
+    # Long-served nonviolent federal drug cases: chosen among federal drug offenders aged 40 or more
+    # with terms of 15 years or more (or life), so that no cited distribution is disturbed.
+    eligible = (
+        federal & (category == "drug") & (age >= 40) & ((term_months >= 180) | (sentence_type == "life_without_parole"))
     )
-    candidate = older_federal & (rng.random(n) < min(share, 1.0))
-    n_candidates = int(candidate.sum())
-    category[candidate] = "drug"
-    candidate_life = candidate & (rng.random(n) < 0.25)
-    sentence_type[candidate] = "determinate"
-    sentence_type[candidate_life] = "life_without_parole"
-    term_months[candidate] = uniform_int(rng, 240, 480, n_candidates)
-    term_months[candidate_life] = 0
-    term_days[candidate] = 0
+    share = cal.EDGE_CASE_RATES["long_served_nonviolent_drug_federal"] * federal.sum() / max(int(eligible.sum()), 1)
+    candidate = eligible & (rng.random(n) < min(share, 1.0))
     life = np.isin(sentence_type, ["life", "life_without_parole"])
 
     # Consecutive second sentences (18 U.S.C. § 3584; RSMo 558.026).
