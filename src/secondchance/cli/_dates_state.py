@@ -132,6 +132,9 @@ def profile(
     prior_felonies: Annotated[int, typer.Option("--prior-felonies", help="Prior felony convictions.")] = 0,
     prior_violent: Annotated[int, typer.Option("--prior-violent", help="Prior crimes of violence.")] = 0,
     prior_sex: Annotated[int, typer.Option("--prior-sex", help="Prior sex offences.")] = 0,
+    min_term_months: Annotated[
+        int | None, typer.Option("--min-term-months", help="Mandatory minimum term imposed, in months.")
+    ] = None,
     jail_credit: JailCreditOption = 0,
     as_json: JsonOption = False,
 ) -> None:
@@ -153,6 +156,8 @@ def profile(
             raise UserError(f"{option} {value} cannot be negative")
     if prior_sex < 0:
         raise UserError(f"--prior-sex {prior_sex} cannot be negative")
+    if min_term_months is not None and min_term_months < 0:
+        raise UserError(f"--min-term-months {min_term_months} cannot be negative")
     facts: dict[str, bool | int | None] = {
         "violent": violent,
         "sex_offense": sex_offense,
@@ -170,6 +175,7 @@ def profile(
             sentence_type=sentence_type,
             jail_credit_days=jail_credit,
             facts=facts,
+            min_term_months=min_term_months,
         )
     except ManualReview as review:
         raise UserError(f"cannot compute this sentence ({review.code}): {review.detail}") from None

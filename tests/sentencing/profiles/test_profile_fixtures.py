@@ -1,4 +1,4 @@
-"""Golden cases for the Louisiana profile, worked by hand from R.S. 15:574.4, 15:571.3 and 15:571.3.1."""
+"""Golden cases for the shipped profiles (Louisiana, New Jersey), worked by hand from the statute text."""
 
 from __future__ import annotations
 
@@ -26,8 +26,10 @@ FACT_DEFAULTS: dict[str, bool | int] = {
 
 def _cases() -> list[Any]:
     cases = []
-    for path in sorted(FIXTURES.glob("louisiana_*.yaml")):
+    for path in sorted(FIXTURES.glob("*.yaml")):
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if "profile" not in document:
+            continue  # Missouri's fixtures, run by tests/sentencing/missouri
         for case in document["cases"]:
             cases.append(pytest.param(document["profile"], case, id=f"{path.stem}:{case['id']}"))
     return cases
@@ -39,12 +41,13 @@ def _as_text(value: Any) -> Any:
 
 def test_there_are_enough_cases_and_each_cites_its_source() -> None:
     cases = [param.values[1] for param in _cases()]
-    assert len(cases) >= 15
+    assert len(cases) >= 25
+    assert {param.values[0] for param in _cases()} == {"us-la", "us-nj"}
     assert all(case.get("source") for case in cases)
 
 
 @pytest.mark.parametrize(("profile_id", "case"), _cases())
-def test_louisiana_golden_case(profile_id: str, case: dict[str, Any]) -> None:
+def test_profile_golden_case(profile_id: str, case: dict[str, Any]) -> None:
     given = dict(case["input"])
     term_text = str(given.pop("term"))
     term, sentence_type = (None, "life") if term_text == "life" else (parse_term(term_text), "determinate")
@@ -58,6 +61,7 @@ def test_louisiana_golden_case(profile_id: str, case: dict[str, Any]) -> None:
             sentence_type=sentence_type,
             jail_credit_days=given.get("jail_credit", 0),
             facts=facts,
+            min_term_months=given.get("min_term_months"),
         ).to_dict()
     except ManualReview as review:
         result = {"review_reason": str(review.code), "timeline": []}

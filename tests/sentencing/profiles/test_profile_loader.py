@@ -63,7 +63,13 @@ def test_a_good_profile_loads(tmp_path: Path) -> None:
         ('        cite: "Code § 4"\n', "", 19, "versions.0.good_time.0.cite", "Field required"),
         ("source: code\n    good_time", "source: statute\n    good_time", 1, "(profile)", "unknown source 'statute'"),
         ("to: 2009-12-31", "to: 1999-12-31", 9, "versions.0.effective", "before `from`"),
-        ("      - outcome: none", "      - outcome: never", 19, "versions.0.good_time.0.outcome", "'none' or 'review'"),
+        (
+            "      - outcome: none",
+            "      - outcome: never",
+            19,
+            "versions.0.good_time.0.outcome",
+            "'none', 'review' or 'unknown'",
+        ),
     ],
 )
 def test_problems_name_file_line_field_and_reason(

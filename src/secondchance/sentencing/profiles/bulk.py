@@ -6,7 +6,8 @@ Interface (used by `secondchance dates compute`):
 
 `sentences` is a relation, or a table or view name, with the columns of
 `secondchance.sentencing.missouri.bulk.INPUT_COLUMNS` (the profile reads sentence_id, person_id,
-commencement_date, offense_date, term_months, term_days, sentence_type and jail_credit_days) plus,
+commencement_date, offense_date, term_months, term_days, min_term_months, sentence_type and
+jail_credit_days) plus,
 optionally, one column per profile fact: violent, sex_offense, habitual_offender (BOOLEAN),
 prior_felonies, prior_violent_felonies, prior_sex_offenses (INTEGER). An absent fact column is NULL,
 unknown, and a rule that turns on it sends the row to review (`MISSING_FACT`).
@@ -29,8 +30,22 @@ import duckdb
 
 from secondchance import __version__
 from secondchance.sentencing.missouri.bulk import INPUT_COLUMNS
-from secondchance.sentencing.profiles.evaluate import SENTENCE_TYPES, compute_profile, missing_detail, review_detail
-from secondchance.sentencing.profiles.model import BOOLEAN_FACTS, INTEGER_FACTS, Profile, Range, Rule, Version
+from secondchance.sentencing.profiles.evaluate import (
+    SENTENCE_TYPES,
+    compute_profile,
+    life_share_detail,
+    missing_detail,
+    review_detail,
+)
+from secondchance.sentencing.profiles.model import (
+    BOOLEAN_FACTS,
+    INTEGER_FACTS,
+    Profile,
+    Range,
+    Rule,
+    Version,
+    parse_length,
+)
 from secondchance.sentencing.reasons import ManualReview
 from secondchance.sentencing.terms import Term
 
@@ -78,35 +93,75 @@ def _match_sql(rule: Rule) -> str:
     return "(" + " AND ".join(_condition_sql(fact, condition) for fact, condition in rule.when.items()) + ")"
 
 
+def _struct(
+    kind: str,
+    share: tuple[int, int] | None = None,
+    detail: str | None = None,
+    cap: tuple[int, int] | None = None,
+    life: tuple[int, int] | None = None,
+    mandatory_minimum: bool = False,
+) -> str:
+    def number(value: int | None) -> str:
+        return f"{'NULL' if value is None else value}::BIGINT"
+
+    num, den = share or (None, None)
+    cap_months, cap_days = cap or (None, None)
+    life_months, life_days = life or (None, None)
+    return (
+        f"{{'kind': {_text(kind)}, 'num': {number(num)}, 'den': {number(den)}, "
+        f"'detail': {'NULL' if detail is None else _text(detail)}::VARCHAR, "
+        f"'cap_months': {number(cap_months)}, 'cap_days': {number(cap_days)}, "
+        f"'life_months': {number(life_months)}, 'life_days': {number(life_days)}, "
+        f"'mandatory_minimum': {'TRUE' if mandatory_minimum else 'FALSE'}}}"
+    )
+
+
 def _choice_sql(rules: list[Rule]) -> str:
-    """A STRUCT(kind, num, den, detail) naming the rule `choose_rule` would pick for the row."""
-
-    def struct(kind: str, num: int | None = None, den: int | None = None, detail: str | None = None) -> str:
-        return (
-            f"{{'kind': {_text(kind)}, 'num': {'NULL' if num is None else num}::BIGINT, "
-            f"'den': {'NULL' if den is None else den}::BIGINT, "
-            f"'detail': {'NULL' if detail is None else _text(detail)}::VARCHAR}}"
-        )
-
+    """A STRUCT naming the rule `choose_rule` would pick for the row, with what `_apply` needs of it."""
     branches = []
     for rule in rules:
         match = _match_sql(rule)
         if rule.when:
             missing_fact = " ".join(
-                f"WHEN {fact} IS NULL THEN {struct('missing', detail=missing_detail(fact, rule))}" for fact in rule.when
+                f"WHEN {fact} IS NULL THEN {_struct('missing', detail=missing_detail(fact, rule))}"
+                for fact in rule.when
             )
             branches.append(f"WHEN {match} IS NULL THEN CASE {missing_fact} END")
-        if rule.outcome == "none":
-            branches.append(f"WHEN {match} THEN {struct('none')}")
+        if rule.outcome in ("none", "unknown"):
+            branches.append(f"WHEN {match} THEN {_struct(rule.outcome)}")
         elif rule.outcome == "review":
-            branches.append(f"WHEN {match} THEN {struct('review', detail=review_detail(rule))}")
+            branches.append(f"WHEN {match} THEN {_struct('review', detail=review_detail(rule))}")
         else:
             share = rule.share
             assert share is not None
-            detail = f"{rule.cite}: a share of a life sentence needs a term in years"
-            branches.append(f"WHEN {match} THEN {struct('share', share.numerator, share.denominator, detail)}")
-    unmatched = struct("unmatched", detail="no rule of the profile matches these facts")
+            chosen = _struct(
+                "share",
+                (share.numerator, share.denominator),
+                life_share_detail(rule),
+                parse_length(rule.at_most) if rule.at_most else None,
+                parse_length(rule.life_term) if rule.life_term else None,
+                rule.mandatory_minimum_controls,
+            )
+            branches.append(f"WHEN {match} THEN {chosen}")
+    unmatched = _struct("unmatched", detail="no rule of the profile matches these facts")
     return "CASE " + " ".join(branches) + f" ELSE {unmatched} END"
+
+
+def _served_sql(choice: str) -> str:
+    """Days served before the date the chosen rule gives, as `_apply` computes them (NULL when none)."""
+    base = (
+        f"CASE WHEN NOT life THEN total_days WHEN {choice}.life_months IS NOT NULL THEN "
+        f"CAST(start + to_months({choice}.life_months) + to_days({choice}.life_days) AS DATE) - start END"
+    )
+    share = f"({base}) * {choice}.num // {choice}.den"
+    capped = (
+        f"CASE WHEN {choice}.cap_months IS NULL THEN {share} ELSE least({share}, "
+        f"CAST(start + to_months({choice}.cap_months) + to_days({choice}.cap_days) AS DATE) - start) END"
+    )
+    return (
+        f"CASE WHEN {choice}.kind = 'share' THEN CASE WHEN {choice}.mandatory_minimum AND min_term_months IS NOT NULL "
+        f"THEN greatest({capped}, CAST(start + to_months(min_term_months) AS DATE) - start) ELSE {capped} END END"
+    )
 
 
 def _by_version(versions: list[Version], pick: str) -> str:
@@ -133,7 +188,7 @@ def profile_sql(profile: Profile, columns: list[str]) -> str:
     profile_text = _text(profile.id)
     return f"""
 WITH base AS (
-    SELECT sentence_id, person_id, commencement_date AS start, offense_date, sentence_type,
+    SELECT sentence_id, person_id, commencement_date AS start, offense_date, sentence_type, min_term_months,
         COALESCE(jail_credit_days, 0) AS credit,
         sentence_type IN ('life', 'life_without_parole') AS life,
         CASE WHEN term_months IS NULL AND term_days IS NULL THEN NULL
@@ -170,40 +225,41 @@ WITH base AS (
     FROM checked
 ), chosen AS (
     SELECT *,
-        CASE WHEN sentence_type = 'life_without_parole' THEN {{'kind': 'lwop', 'num': NULL::BIGINT,
-             'den': NULL::BIGINT, 'detail': NULL::VARCHAR}}
+        CASE WHEN sentence_type = 'life_without_parole' THEN {_struct("lwop")}
              ELSE {_by_version(profile.versions, "parole")} END AS parole,
         {_by_version(profile.versions, "good_time")} AS good_time
     FROM stopped
     WHERE stop_reason IS NULL
+), served AS (
+    SELECT *, {_served_sql("parole")} AS parole_days, {_served_sql("good_time")} AS good_time_days
+    FROM chosen
 ), dated AS (
     SELECT *,
         CASE WHEN NOT life THEN end_exclusive - CAST(1 + credit AS INTEGER) END AS full_term_date,
-        CASE WHEN parole.kind = 'share' AND NOT life
-             THEN start + CAST(total_days * parole.num // parole.den - 1 - credit AS INTEGER) END AS parole_date,
-        CASE WHEN good_time.kind = 'share' AND NOT life
-             THEN start + CAST(total_days * good_time.num // good_time.den - 1 - credit AS INTEGER)
+        start + CAST(parole_days - 1 - credit AS INTEGER) AS parole_date,
+        CASE WHEN good_time.kind = 'share' THEN start + CAST(good_time_days - 1 - credit AS INTEGER)
              WHEN good_time.kind = 'none' AND NOT life THEN end_exclusive - CAST(1 + credit AS INTEGER)
         END AS good_time_date,
         -- the first review of the parole rule, then of the good-time rule, as in compute_profile
         CASE
             WHEN parole.kind = 'missing' THEN 'MISSING_FACT'
             WHEN parole.kind IN ('unmatched', 'review') THEN 'RULE_NEEDS_REVIEW'
-            WHEN parole.kind = 'share' AND life THEN 'RULE_NEEDS_REVIEW'
+            WHEN parole.kind = 'share' AND parole_days IS NULL THEN 'RULE_NEEDS_REVIEW'
             WHEN good_time.kind = 'missing' THEN 'MISSING_FACT'
             WHEN good_time.kind IN ('unmatched', 'review') THEN 'RULE_NEEDS_REVIEW'
-            WHEN good_time.kind = 'share' AND life THEN 'RULE_NEEDS_REVIEW'
+            WHEN good_time.kind = 'share' AND good_time_days IS NULL THEN 'RULE_NEEDS_REVIEW'
         END AS review_reason,
         CASE
-            WHEN parole.kind IN ('missing', 'unmatched', 'review') OR (parole.kind = 'share' AND life)
+            WHEN parole.kind IN ('missing', 'unmatched', 'review') OR (parole.kind = 'share' AND parole_days IS NULL)
                 THEN parole.detail
-            WHEN good_time.kind IN ('missing', 'unmatched', 'review') OR (good_time.kind = 'share' AND life)
+            WHEN good_time.kind IN ('missing', 'unmatched', 'review')
+                OR (good_time.kind = 'share' AND good_time_days IS NULL)
                 THEN good_time.detail
         END AS review_detail
-    FROM chosen
+    FROM served
 )
 SELECT sentence_id, person_id, {profile_text} AS system, start AS commencement_date, full_term_date,
-    CAST(CASE WHEN good_time_date IS NOT NULL THEN total_days - (good_time_date - start) - 1 - credit END
+    CAST(CASE WHEN good_time_date IS NOT NULL AND NOT life THEN total_days - (good_time_date - start) - 1 - credit END
          AS INTEGER) AS gct_days,
     CAST(credit AS INTEGER) AS jail_credit_days, good_time_date AS release_date,
     parole_date AS parole_eligibility_date, good_time_date AS projected_release_date,
@@ -224,8 +280,16 @@ def compute_profile_bulk(
 ) -> duckdb.DuckDBPyRelation:
     """Profile dates for every row of `sentences` (a relation, or a table or view name), as a relation."""
     relation = connection.table(sentences) if isinstance(sentences, str) else sentences
-    needed = ("sentence_id", "person_id", "commencement_date", "offense_date", "term_months", "term_days")
-    missing = [name for name in (*needed, "sentence_type", "jail_credit_days") if name not in relation.columns]
+    needed: tuple[str, ...] = (
+        "sentence_id",
+        "person_id",
+        "commencement_date",
+        "offense_date",
+        "term_months",
+        "term_days",
+    )
+    needed += ("sentence_type", "jail_credit_days", "min_term_months")
+    missing = [name for name in needed if name not in relation.columns]
     if missing:
         raise ValueError(f"the sentences relation lacks the columns {', '.join(missing)}")
     result = relation.query("sentences", profile_sql(profile, list(relation.columns)))
@@ -259,6 +323,7 @@ def compute_profile_row(profile: Profile, row: Mapping[str, Any]) -> dict[str, A
             sentence_type=row.get("sentence_type"),
             jail_credit_days=credit,
             facts={name: row.get(name) for name in _FACT_COLUMNS},
+            min_term_months=row.get("min_term_months"),
         )
     except ManualReview as review:
         output.update(review_reason=str(review.code), review_detail=review.detail)

@@ -10,12 +10,20 @@ from typing import Any, Literal
 
 from dateutil.relativedelta import relativedelta
 
-from secondchance.sentencing.profiles.model import FACTS, Profile, Range, Rule, Version
+from secondchance.sentencing.profiles.model import FACTS, Profile, Range, Rule, Version, parse_length
 from secondchance.sentencing.reasons import ManualReview, ReasonCode
 from secondchance.sentencing.terms import Term, full_term_date
 from secondchance.sentencing.timeline import Timeline
 
-__all__ = ["ProfileDates", "RuleChoice", "compute_profile", "choose_rule", "missing_detail", "review_detail"]
+__all__ = [
+    "ProfileDates",
+    "RuleChoice",
+    "compute_profile",
+    "choose_rule",
+    "life_share_detail",
+    "missing_detail",
+    "review_detail",
+]
 
 SENTENCE_TYPES = ("determinate", "life", "life_without_parole")
 FactValue = bool | int | None
@@ -25,7 +33,7 @@ FactValue = bool | int | None
 class RuleChoice:
     """The rule a list of rules gives for some facts, or why none could be chosen."""
 
-    kind: Literal["share", "none", "review", "missing", "unmatched"]
+    kind: Literal["share", "none", "review", "unknown", "missing", "unmatched"]
     rule: Rule | None = None
     detail: str | None = None
 
@@ -65,6 +73,8 @@ def choose_rule(rules: list[Rule], facts: Mapping[str, FactValue]) -> RuleChoice
             return RuleChoice("none", rule)
         if rule.outcome == "review":
             return RuleChoice("review", rule, review_detail(rule))
+        if rule.outcome == "unknown":
+            return RuleChoice("unknown", rule)
         return RuleChoice("share", rule)
     return RuleChoice("unmatched", None, "no rule of the profile matches these facts")
 
@@ -115,6 +125,16 @@ def _served_days(total_days: int, share: Fraction) -> int:
     return total_days * share.numerator // share.denominator
 
 
+def _length_days(start: date, length: str) -> int:
+    months, days = parse_length(length)
+    return (start + relativedelta(months=months, days=days) - start).days
+
+
+def life_share_detail(rule: Rule) -> str:
+    """The review detail when a share is asked of a life sentence the rule gives no term for."""
+    return f"{rule.cite}: a share of a life sentence needs a term in years"
+
+
 def _version(profile: Profile, offense_date: date | None) -> Version:
     if offense_date is None:
         raise ManualReview(ReasonCode.MISSING_OFFENSE_DATE, "the profile's rules depend on the offence date")
@@ -133,11 +153,13 @@ def compute_profile(
     sentence_type: str | None = "determinate",
     jail_credit_days: int | None = 0,
     facts: Mapping[str, FactValue] | None = None,
+    min_term_months: int | None = None,
 ) -> ProfileDates:
     """Full term, parole eligibility and good-time release under the profile version for the offence date.
 
-    `facts` holds the profile facts (`violent`, `prior_felonies`, ...); a missing key is unknown. Raises
-    ManualReview when the sentence cannot be computed at all.
+    `facts` holds the profile facts (`violent`, `prior_felonies`, ...); a missing key is unknown.
+    `min_term_months` is the mandatory minimum term imposed, if any. Raises ManualReview when the sentence
+    cannot be computed at all.
     """
     credit = jail_credit_days or 0
     if start is None:
@@ -184,9 +206,9 @@ def compute_profile(
         timeline.add("no_parole", "Life without parole: there is no parole eligibility date.", "sentence imposed")
     else:
         choice = choose_rule(version.parole, known)
-        result.parole_eligibility_date = _apply(result, choice, start, total, credit, "parole")
+        result.parole_eligibility_date = _apply(result, choice, start, total, credit, "parole", min_term_months)
     choice = choose_rule(version.good_time, known)
-    release = _apply(result, choice, start, total, credit, "good_time")
+    release = _apply(result, choice, start, total, credit, "good_time", min_term_months)
     if choice.kind == "none" and full_term is not None:
         release = full_term
         result.good_time_days = 0
@@ -203,6 +225,7 @@ def _apply(
     total: int | None,
     credit: int,
     which: Literal["parole", "good_time"],
+    min_term_months: int | None,
 ) -> date | None:
     """The date a chosen rule gives (None for no date), adding its timeline step and any review reason."""
     timeline = result.timeline
@@ -224,21 +247,36 @@ def _apply(
         what = "no parole" if which == "parole" else "no good time: release at the full term"
         timeline.add(f"{which}_none", f"{rule.text or what.capitalize()}.", cite)
         return None
+    if choice.kind == "unknown":
+        timeline.add(f"{which}_not_modelled", f"No {noun} date: {rule.text or 'not modelled'}.", cite)
+        return None
     share = rule.share
     assert share is not None
-    if total is None:
-        detail = f"{rule.cite}: a share of a life sentence needs a term in years"
+    base = total
+    if base is None and rule.life_term is not None:
+        base = _length_days(start, rule.life_term)
+        timeline.add(f"{which}_life_term", f"A life sentence counts as {rule.life_term} for this rule.", cite)
+    if base is None:
+        detail = life_share_detail(rule)
         if result.review_reason is None:
             result.review_reason, result.review_detail = ReasonCode.RULE_NEEDS_REVIEW, detail
         timeline.add(f"{which}_review", f"No {noun} date: {detail}.", cite)
         return None
-    served = _served_days(total, share)
+    served = _served_days(base, share)
+    explained = f"{rule.served} of {base:,} days is {served:,} days (fraction of a day dropped)"
+    if rule.at_most is not None and served > (cap := _length_days(start, rule.at_most)):
+        served = cap
+        explained += f", capped at {rule.at_most} ({cap:,} days)"
+    if rule.mandatory_minimum_controls and min_term_months is not None:
+        minimum = _length_days(start, f"{min_term_months}m")
+        if minimum > served:
+            served = minimum
+            explained += f"; the mandatory minimum of {min_term_months} months ({minimum:,} days) is longer"
     on = start + timedelta(days=served - 1 - credit)
     flag = f" Uncertain: {rule.uncertain}" if rule.uncertain else ""
     timeline.add(
         which,
-        f"{rule.text or noun.capitalize()}: {rule.served} of {total:,} days is {served:,} days "
-        f"(fraction of a day dropped), served by {on}.{flag}",
+        f"{rule.text or noun.capitalize()}: {explained}, served by {on}.{flag}",
         cite,
         on=on,
         days=served,

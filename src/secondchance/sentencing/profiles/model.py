@@ -2,8 +2,11 @@
 
 A profile holds versions keyed by offence date. Each version has two ordered rule lists, `parole` and
 `good_time`; the first rule whose `when` matches the sentence's facts decides. A rule either gives the
-share of the term `served` before the date (`"25%"`, `"1/3"`, `"7/20"`), or an `outcome`: `none` (no
-parole; no good time, so release at the full term) or `review` (the engine will not guess). Every rule
+share of the term `served` before the date (`"25%"`, `"1/3"`, `"7/20"`), optionally capped (`at_most`), counted
+on a set term for life sentences (`life_term`) or raised to the sentence's mandatory minimum
+(`mandatory_minimum_controls`); or an `outcome`: `none` (no parole; no good time, so release at the full
+term), `review` (the engine will not guess) or `unknown` (no date, without review: a rule the profile does
+not model). Every rule
 cites its section, and names a source of the profile. docs/sentencing-states.md describes the format.
 """
 
@@ -26,6 +29,7 @@ __all__ = [
     "Source",
     "Profile",
     "parse_share",
+    "parse_length",
 ]
 
 # The facts a rule may test; the evaluator and the bulk path read exactly these.
@@ -44,6 +48,15 @@ FACTS = (*BOOLEAN_FACTS, *INTEGER_FACTS)
 
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
 _RATIO = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+
+
+def parse_length(text: str) -> tuple[int, int]:
+    """A length written like a term (`25y`, `9m`, `30d`), as (months, days)."""
+    match = re.fullmatch(r"\s*(?:(\d+)\s*y)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*d)?\s*", text)
+    if not text.strip() or match is None:
+        raise ValueError(f"{text!r} is not a length like 25y, 9m or 30d")
+    years, months, days = (int(group) if group else 0 for group in match.groups())
+    return years * 12 + months, days
 
 
 def parse_share(text: str) -> Fraction:
@@ -88,7 +101,12 @@ class Rule(_Strict):
 
     when: dict[str, Condition] = Field(default_factory=dict)
     served: str | None = None
-    outcome: Literal["none", "review"] | None = None
+    outcome: Literal["none", "review", "unknown"] | None = None
+    at_most: str | None = (
+        None  # a cap on the time served, as a term: "25y" ("one-third or 25 years, whichever is less")
+    )
+    life_term: str | None = None  # the term a life sentence counts as for `served`, e.g. "25y"
+    mandatory_minimum_controls: bool = False  # the sentence's mandatory minimum term applies when it is longer
     cite: Annotated[str, Field(min_length=3)]
     source: str
     text: str | None = None  # the rule in plain words
@@ -115,10 +133,19 @@ class Rule(_Strict):
             parse_share(served)
         return served
 
+    @field_validator("at_most", "life_term")
+    @classmethod
+    def _valid_term(cls, text: str | None) -> str | None:
+        if text is not None:
+            parse_length(text)
+        return text
+
     @model_validator(mode="after")
     def _one_result(self) -> Self:
         if (self.served is None) == (self.outcome is None):
             raise ValueError("give exactly one of `served` or `outcome`")
+        if self.outcome is not None and (self.at_most or self.life_term or self.mandatory_minimum_controls):
+            raise ValueError("at_most, life_term and mandatory_minimum_controls go with `served`, not `outcome`")
         return self
 
     @property
