@@ -18,7 +18,6 @@ from sqlglot import exp
 
 from secondchance.errors import UserError
 from secondchance.policy.compiler import CompiledPack
-from secondchance.policy.pack import Group
 from secondchance.policy.parameters import values_as_of
 from secondchance.policy.results import ensure_results_schema, next_run_id, record_run
 from secondchance.policy.status import evaluation_sql
@@ -120,7 +119,8 @@ def _write_pack(
     evidence: bool,
 ) -> int:
     values = values_as_of(compiled.pack, as_of)
-    sql = evaluation_sql(compiled, facts, values, as_of, "duckdb", evidence=evidence)
+    # The evidence JSON is built once, straight into screening_criterion, from the facts carried through.
+    sql = evaluation_sql(compiled, facts, values, as_of, "duckdb", evidence=False, carry_facts=evidence)
     connection.execute(f"CREATE OR REPLACE TEMP TABLE {_EVALUATED_TABLE} AS {sql}")
     pack_id = _string(compiled.pack.id)
     connection.execute(
@@ -129,7 +129,8 @@ def _write_pack(
     )
     selects = []
     for node in compiled.all_criteria():
-        read = f"{node.alias}_evidence" if not isinstance(node.node, Group) else "NULL"
+        names = node.evidence_facts() if evidence else ()
+        read = "json_object(" + ", ".join(f"{_string(name)}, fact__{name}" for name in names) + ")" if names else "NULL"
         parent = _string(node.parent_id) if node.parent_id is not None else "NULL"
         selects.append(
             f"SELECT {run_id}, {pack_id}, person_id, {_string(node.id)}, {parent}, {node.alias}_status, "

@@ -135,12 +135,14 @@ def evaluation_sql(
     *,
     population_only: bool = True,
     evidence: bool = True,
+    carry_facts: bool = False,
 ) -> str:
     """One SELECT giving, per person, the status, eligible_on, counts and every criterion's result.
 
     `facts` is a table or view name, or a SELECT, with `person_id`, `source_id` and the facts.
     Columns per criterion use its alias: `<alias>_status`, `<alias>_eligible_on`, `<alias>_evidence`
-    (NULL for every criterion when `evidence` is false, which saves building JSON).
+    (NULL for every criterion when `evidence` is false, which saves building JSON). With `carry_facts`,
+    every fact the pack reads is passed through as `fact__<name>`, so evidence can be built later.
     """
     nodes = compiled.all_criteria()
     leaves = [node for node in nodes if not isinstance(node.node, Group)]
@@ -157,6 +159,8 @@ def evaluation_sql(
             f"{_evidence(leaf.evidence_facts() if evidence else (), dialect)} AS {leaf.alias}_evidence",
         ]
     where = f" WHERE {population}" if population_only and compiled.population else ""
+    carried = [f"{name} AS fact__{name}" for name in compiled.facts_read()] if carry_facts else []
+    leaf_columns += carried
     leaf_sql = f"SELECT person_id, source_id, {', '.join(leaf_columns)} FROM {_relation(facts)}{where}"
 
     built = _Nodes()
@@ -169,6 +173,7 @@ def evaluation_sql(
             f"{built.eligible_on[node.alias]} AS {node.alias}_e",
         ]
     evidence_columns = [f"{leaf.alias}_evidence" for leaf in leaves]
+    evidence_columns += [f"fact__{name}" for name in compiled.facts_read()] if carry_facts else []
     node_sql = (
         f"SELECT person_id, source_id, in_population, {', '.join(evidence_columns + node_columns)} "
         f"FROM ({leaf_sql}) AS leaves"
@@ -205,5 +210,6 @@ def evaluation_sql(
             criterion_columns.append(f"{node.alias}_evidence")
     return (
         f"SELECT person_id, source_id, in_population, {status} AS status, {person_eligible_on} AS eligible_on, "
-        f"unmet_count, unknown_count, {', '.join(criterion_columns)} FROM ({totals_sql}) AS totals"
+        f"unmet_count, unknown_count, {', '.join(criterion_columns + evidence_columns[len(leaves) :])} "
+        f"FROM ({totals_sql}) AS totals"
     )
