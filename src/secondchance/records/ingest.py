@@ -33,6 +33,7 @@ from secondchance.records.schema import TABLE_NAMES, TABLES, Reference, Table, t
 from secondchance.records.store import ensure_schema, store_columns
 from secondchance.records.validate import (
     column_sql,
+    flag_columns,
     lookup_columns,
     quote_identifier,
     quote_literal,
@@ -338,9 +339,15 @@ class _Run:
                 if values is not None and len(values) <= MAX_LOOKUP_VALUES:
                     distinct[name] = [str(v) for v in values]
         select = typed_select(spec, staged.columns, self.source_sql(index), distinct)
+        # Typed values and the flags of the checks in one pass; `__bad` marks a row with a problem.
+        flags = flag_columns(spec, staged.columns)
+        flag_select = "".join(f", {expr} AS {name}" for name, expr in flags)
+        exclude = f" EXCLUDE ({', '.join(name for name, _ in flags)})" if flags else ""
+        fast = " OR ".join(f"({check.fast})" for check in row_checks(spec, staged.columns, self.today)) or "FALSE"
         self.sql(
-            f"CREATE TEMP TABLE {typed} AS SELECT s.rowid AS __row, {staged.line_sql('s')} AS __line, {select} "
-            f"FROM {staged.name} s"
+            f"CREATE TEMP TABLE {typed} AS SELECT t.*{exclude}, coalesce({fast}, FALSE) AS __bad FROM ("
+            f"SELECT s.rowid AS __row, {staged.line_sql('s')} AS __line, {select}{flag_select} "
+            f"FROM {staged.name} s) t"
         )
 
     def check_rows(self, index: int) -> None:
@@ -352,10 +359,8 @@ class _Run:
             return
         # Both tables hold the batch's rows in the same order, so a positional join pairs them.
         rows = f"{staged.name} s POSITIONAL JOIN {self.typed_name(index)} t"
-        # One scan answers whether any row is bad; only then is each check run apart to say why.
-        any_bad = self.sql(
-            f"SELECT EXISTS (SELECT 1 FROM {rows} WHERE " + " OR ".join(f"({c.condition})" for c in checks) + ")"
-        ).fetchone()
+        # The typed table marks bad rows; only when there are some is each check run apart to say why.
+        any_bad = self.sql(f"SELECT EXISTS (SELECT 1 FROM {self.typed_name(index)} WHERE __bad)").fetchone()
         if not any_bad or not any_bad[0]:
             return
         parts = [
@@ -382,6 +387,14 @@ class _Run:
         return f"(VALUES {rows}) AS labels(batch, label, line_word)"
 
     def check_duplicates(self) -> None:
+        # Distinct 64-bit hashes are cheaper to count than distinct strings; when every key hashes
+        # apart there is no repeated key. Otherwise (a repeat, or a rare collision) look at the keys.
+        row = self.sql(
+            f"SELECT count(*) = count(DISTINCT hash(table_name, source, source_id)) FROM {_KEYS} "
+            "WHERE source_id IS NOT NULL AND source IS NOT NULL"
+        ).fetchone()
+        if row and row[0]:
+            return
         # A hash aggregate finds the repeated keys; only their rows are then looked at again.
         self.sql(
             f"""
@@ -605,9 +618,11 @@ class _Run:
             "id": f"coalesce(o.__old_id, {new_id})" if updated else new_id,
             "ingest_id": "t.ingest_id",
         }
+        present = {"source"} | {name for i in indexes for name in self.batches[i].columns}
+        present |= {f"{c.name}_raw" for c in spec.columns if c.enum and c.name in present}
         for n, ref in enumerate(spec.references):
-            if ref.table == spec.name:
-                values[ref.internal] = "NULL"  # resolved below, once every row of the table is in
+            if ref.table == spec.name or ref.column not in present:
+                values[ref.internal] = "NULL"  # a self-reference is resolved below, once every row is in
                 continue
             alias = f"r{n}"
             joins.append(
@@ -620,14 +635,16 @@ class _Run:
                 if extra in {name for name, _ in store_columns(table(ref.table))}:
                     values[extra] = f"{alias}.{extra}"
         names = [name for name, _ in store_columns(spec)]
-        select = ", ".join(values.get(name, f"t.{quote_identifier(name)}") for name in names)
-        union = " UNION ALL ".join(self.typed_rows(i, ingest_ids[i]) for i in indexes)
+        select = ", ".join(
+            values.get(name, f"t.{quote_identifier(name)}" if name in present else "NULL") for name in names
+        )
+        union = " UNION ALL BY NAME ".join(self.typed_rows(i, ingest_ids[i]) for i in indexes)
         self.sql(
             f"INSERT INTO {spec.name} ({', '.join(quote_identifier(n) for n in names)}) "
             f"SELECT {select} FROM ({union}) t {' '.join(joins)}"
         )
         for ref in spec.references:
-            if ref.table == spec.name:
+            if ref.table == spec.name and ref.column in present:
                 ids = ", ".join(str(ingest_ids[i]) for i in indexes)
                 self.sql(
                     f"UPDATE {spec.name} SET {ref.internal} = target.id FROM {spec.name} target "

@@ -23,6 +23,7 @@ __all__ = [
     "lookup_columns",
     "normalise_word",
     "row_checks",
+    "flag_columns",
     "quote_literal",
     "quote_identifier",
     "DATE_REASON",
@@ -71,6 +72,7 @@ class Check:
     condition: str
     value: str  # SQL text of the offending value (NULL when there is none to show)
     reason: str  # SQL expression giving the reason text
+    fast: str  # the same condition over the typed row alone and its flags (see `flag_columns`)
 
 
 @dataclass(frozen=True)
@@ -83,9 +85,10 @@ class ColumnSql:
 
 
 def _text_of(identifier: str, staged_type: str) -> str:
+    # Values are taken as written (no trimming, which would cost a pass over every string); empty is NULL.
     if staged_type == "VARCHAR":
-        return f"NULLIF(TRIM({identifier}), '')"
-    return f"NULLIF(TRIM(CAST({identifier} AS VARCHAR)), '')"
+        return f"NULLIF({identifier}, '')"
+    return f"NULLIF(CAST({identifier} AS VARCHAR), '')"
 
 
 def _when(condition: str, value: str) -> str:
@@ -163,8 +166,8 @@ def column_sql(
             }
             return ColumnSql(text, _lookup(ident, truth), None)
         typed = (
-            f"CASE WHEN lower({text}) IN {_in_list(TRUE_WORDS)} THEN TRUE "
-            f"WHEN lower({text}) IN {_in_list(FALSE_WORDS)} THEN FALSE END"
+            f"CASE WHEN lower(trim({text})) IN {_in_list(TRUE_WORDS)} THEN TRUE "
+            f"WHEN lower(trim({text})) IN {_in_list(FALSE_WORDS)} THEN FALSE END"
         )
         return ColumnSql(text, typed, None)
     if column.enum:
@@ -174,7 +177,7 @@ def column_sql(
         if distinct is not None:
             known = {value: normalise_word(value) for value in distinct if normalise_word(value) in column.values}
             return ColumnSql(text, _lookup(ident, {v: quote_literal(w) for v, w in known.items()}), raw)
-        normalised = f"replace(replace(lower({text}), ' ', '_'), '-', '_')"
+        normalised = f"replace(replace(lower(trim({text})), ' ', '_'), '-', '_')"
         return ColumnSql(text, _when(f"{normalised} IN {_in_list(column.values)}", normalised), raw)
     if column.pattern:
         return ColumnSql(text, _when(f"regexp_full_match({text}, {quote_literal(column.pattern)})", text), None)
@@ -184,9 +187,11 @@ def column_sql(
 def typed_select(
     spec: Table, staged: Mapping[str, str], source: str, distinct: Mapping[str, Sequence[str]] | None = None
 ) -> str:
-    """The select list of the typed value of every canonical column (and `<name>_raw`) over stage `s`."""
+    """The select list of the typed value of every staged canonical column (and `<name>_raw`) over stage `s`."""
     items = []
     for column in spec.columns:
+        if column.name not in staged and column.name != "source":
+            continue  # absent columns are NULL in the store; they are not carried through staging
         values = (distinct or {}).get(column.name)
         expr = column_sql(column, staged.get(column.name), staged.get(column.name + "_raw"), values)
         typed = source if column.name == "source" else expr.typed
@@ -226,6 +231,28 @@ def _number_text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
+def _missing_flag(name: str) -> str:
+    return quote_identifier(f"__missing_{name}")
+
+
+def _given_flag(name: str) -> str:
+    return quote_identifier(f"__given_{name}")
+
+
+def flag_columns(spec: Table, staged: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(name, SQL over stage `s`) of the flags the fast checks read: a required value missing, a value given."""
+    flags = []
+    for column in spec.columns:
+        if column.name not in staged:
+            continue
+        text = column_sql(column, staged[column.name], staged.get(column.name + "_raw")).text
+        if column.required:
+            flags.append((_missing_flag(column.name), f"({text} IS NULL)"))
+        if not _parses_always(column, staged[column.name]):
+            flags.append((_given_flag(column.name), f"({text} IS NOT NULL)"))
+    return flags
+
+
 def row_checks(spec: Table, staged: Mapping[str, str], today: dt.date) -> list[Check]:
     """Per-row checks over `s` (staged) and `t` (typed); references and duplicate keys are checked apart."""
     checks: list[Check] = []
@@ -235,22 +262,26 @@ def row_checks(spec: Table, staged: Mapping[str, str], today: dt.date) -> list[C
             continue  # a missing required column is a file-level problem, reported once
         name, text, typed = column.name, sql[column.name].text, "t." + quote_identifier(column.name)
         if column.required:
-            checks.append(Check(name, f"{text} IS NULL", "NULL", quote_literal(REQUIRED_REASON)))
+            reason = quote_literal(REQUIRED_REASON)
+            checks.append(Check(name, f"{text} IS NULL", "NULL", reason, f"t.{_missing_flag(name)}"))
         if not _parses_always(column, staged[name]):
             reason = quote_literal(_parse_reason(column))
-            checks.append(Check(name, f"{typed} IS NULL AND {text} IS NOT NULL", text, reason))
+            condition = f"{typed} IS NULL AND {text} IS NOT NULL"
+            checks.append(Check(name, condition, text, reason, f"{typed} IS NULL AND t.{_given_flag(name)}"))
+        ranges = []
         if column.minimum is not None:
             reason = quote_literal(f"is less than the minimum, {_number_text(column.minimum)}")
-            checks.append(Check(name, f"{typed} < {column.minimum}", text, reason))
+            ranges.append((f"{typed} < {column.minimum}", reason))
         if column.maximum is not None:
             reason = quote_literal(f"is more than the maximum, {_number_text(column.maximum)}")
-            checks.append(Check(name, f"{typed} > {column.maximum}", text, reason))
+            ranges.append((f"{typed} > {column.maximum}", reason))
         if column.not_in_future:
             reason = quote_literal(f"is in the future (after {today.isoformat()})")
-            checks.append(Check(name, f"{typed} > DATE {quote_literal(today.isoformat())}", text, reason))
+            ranges.append((f"{typed} > DATE {quote_literal(today.isoformat())}", reason))
+        checks += [Check(name, condition, text, reason, condition) for condition, reason in ranges]
     for earlier, later in spec.date_order:
         if earlier in staged and later in staged:
             condition = f"t.{quote_identifier(later)} < t.{quote_identifier(earlier)}"
             reason = "'is before " + earlier + " ''' || " + sql[earlier].text + " || ''''"
-            checks.append(Check(later, condition, sql[later].text, reason))
+            checks.append(Check(later, condition, sql[later].text, reason, condition))
     return checks
