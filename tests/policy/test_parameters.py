@@ -9,7 +9,7 @@ from tests.policy.helpers import FIXTURES, compile_fixture
 
 from secondchance.errors import UserError
 from secondchance.policy.pack import Parameter
-from secondchance.policy.parameters import dated_value_as_of, parameter_type, values_as_of
+from secondchance.policy.parameters import dated_value_as_of, parameter_type, render_text, values_as_of
 
 # 18 U.S.C. § 3624(b) good-conduct time: 54 days a year under the First Step Act from 2019-07-19,
 # 47 days a year under the BOP's earlier reading (Barber v. Thomas, 2010); sentencing-rules.md [V].
@@ -64,3 +64,14 @@ def test_values_of_a_pack_include_as_of() -> None:
     assert values_as_of(pack, date(2016, 1, 1)) == {"min_years_served": 8, "as_of": date(2016, 1, 1)}
     with pytest.raises(UserError):
         values_as_of(pack, date(2014, 4, 22))
+
+
+def test_text_shows_the_value_in_force() -> None:
+    compiled = compile_fixture(FIXTURES / "demo-clemency.yaml")
+    text = compiled.criteria[0].node.text
+    assert render_text(text, values_as_of(compiled.pack, date(2015, 1, 1))) == (
+        "Has served at least 10 years of the prison sentence."
+    )
+    assert render_text(text, values_as_of(compiled.pack, date(2016, 6, 1))) == (
+        "Has served at least 8 years of the prison sentence."
+    )

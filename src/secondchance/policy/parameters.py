@@ -12,7 +12,16 @@ from typing import Literal
 from secondchance.errors import UserError
 from secondchance.policy.pack import DatedValue, Pack, Parameter, ParameterValue
 
-__all__ = ["ValueType", "value_type", "parameter_type", "value_as_of", "values_as_of", "AS_OF"]
+__all__ = [
+    "AS_OF",
+    "ValueType",
+    "dated_value_as_of",
+    "parameter_type",
+    "render_text",
+    "value_as_of",
+    "value_type",
+    "values_as_of",
+]
 
 ValueType = Literal["boolean", "integer", "number", "date", "text", "list"]
 
@@ -66,3 +75,20 @@ def values_as_of(pack: Pack, as_of: date) -> dict[str, ParameterValue]:
     values: dict[str, ParameterValue] = {name: value_as_of(pack, name, as_of) for name in pack.parameters}
     values[AS_OF] = as_of
     return values
+
+
+def _words(value: ParameterValue) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return ", ".join(_words(item) for item in value)
+    return str(value)
+
+
+def render_text(text: str, values: dict[str, ParameterValue]) -> str:
+    """A criterion's plain-language text with each `{parameter}` replaced by its value (as of a date)."""
+    return text.format_map({name: _words(value) for name, value in values.items()})
