@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import duckdb
@@ -67,13 +67,16 @@ def sentence_rows(draw: st.DrawFn) -> list[dict[str, Any]]:
     return rows
 
 
-_CONNECTION = duckdb.connect()  # one in-memory database for every example: planning, not setup, is timed
+_CONNECTION = duckdb.connect()  # one in-memory database for every example
+COMPUTED_AT = datetime(
+    2026, 1, 1, 12, 0, 0
+)  # one stamp for both paths  # one in-memory database for every example: planning, not setup, is timed
 
 
 def _bulk(rows: list[dict[str, Any]]) -> dict[int, tuple[Any, ...]]:
     connection = _CONNECTION
     relation = connection.from_arrow(pa.Table.from_pylist(rows, schema=SCHEMA))
-    result = compute_missouri_bulk(connection, relation)
+    result = compute_missouri_bulk(connection, relation, computed_at=COMPUTED_AT)
     assert tuple(result.columns) == OUTPUT_COLUMNS
     return {row[0]: row for row in result.fetchall()}
 
@@ -81,7 +84,7 @@ def _bulk(rows: list[dict[str, Any]]) -> dict[int, tuple[Any, ...]]:
 def _scalar(rows: list[dict[str, Any]]) -> dict[int, tuple[Any, ...]]:
     output = {}
     for row in rows:
-        computed = compute_missouri_row(row)
+        computed = compute_missouri_row(row, computed_at=COMPUTED_AT)
         output[row["sentence_id"]] = tuple(computed[name] for name in OUTPUT_COLUMNS)
     return output
 
@@ -168,3 +171,31 @@ def test_bulk_reads_a_table_by_name_and_rejects_a_relation_without_the_columns()
         assert "commencement_date" in str(error)
     else:
         raise AssertionError("a relation without the input columns was accepted")
+
+
+def test_result_inserts_into_the_computed_dates_table() -> None:
+    from secondchance.sentencing.computed_dates import CREATE_COMPUTED_DATES_SQL
+    from secondchance.sentencing.profiles import builtin_profile, compute_profile_bulk
+
+    connection = duckdb.connect()
+    connection.execute(CREATE_COMPUTED_DATES_SQL)
+    row = {
+        **dict.fromkeys(INPUT_COLUMNS),
+        "sentence_id": 7,
+        "person_id": 3,
+        "commencement_date": date(2019, 1, 1),
+        "offense_date": date(2018, 3, 1),
+        "term_months": 120,
+        "sentence_type": "determinate",
+        "prior_commitments": 1,
+        "dangerous_felony": False,
+    }
+    relation = connection.from_arrow(pa.Table.from_pylist([row], schema=SCHEMA))
+    for result in (
+        compute_missouri_bulk(connection, relation),
+        compute_profile_bulk(connection, builtin_profile("us-la"), relation),
+    ):
+        result.insert_into("computed_dates")  # positional, as INSERT INTO computed_dates SELECT * does
+    systems = connection.execute("SELECT system, rule_profile FROM computed_dates ORDER BY system").fetchall()
+    assert systems == [("us-la", "us-la@2017-11"), ("us-mo", "us-mo@rsmo-558.019-2019")]
+    assert connection.execute("SELECT count(computed_at) FROM computed_dates").fetchone() == (2,)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import duckdb
@@ -44,6 +44,7 @@ SCHEMA = pa.schema(
     ]
 )
 _CONNECTION = duckdb.connect()
+COMPUTED_AT = datetime(2026, 1, 1, 12, 0, 0)  # one stamp for both paths
 
 
 def _maybe(strategy: st.SearchStrategy[Any], null_share: int = 8) -> st.SearchStrategy[Any]:
@@ -80,12 +81,12 @@ def sentence_rows(draw: st.DrawFn) -> list[dict[str, Any]]:
 def _compare(profile_id: str, rows: list[dict[str, Any]], schema: pa.Schema = SCHEMA) -> None:
     profile = builtin_profile(profile_id)
     relation = _CONNECTION.from_arrow(pa.Table.from_pylist(rows, schema=schema))
-    result = compute_profile_bulk(_CONNECTION, profile, relation)
+    result = compute_profile_bulk(_CONNECTION, profile, relation, computed_at=COMPUTED_AT)
     assert tuple(result.columns) == OUTPUT_COLUMNS
     bulk = {row[0]: row for row in result.fetchall()}
     scalar = {}
     for row in rows:
-        computed = compute_profile_row(profile, row)
+        computed = compute_profile_row(profile, row, computed_at=COMPUTED_AT)
         scalar[row["sentence_id"]] = tuple(computed[name] for name in OUTPUT_COLUMNS)
     assert bulk == scalar
 

@@ -11,16 +11,16 @@ Interface (used by `secondchance dates compute`):
     no_parole_offense, birth_date
 
 (`offense_date` and `min_term_months` are read by no Missouri rule and may be NULL). The result has
-one row per input row and these `computed_dates` columns, in table order:
+one row per input row and exactly the columns of `computed_dates` (`COMPUTED_DATES_COLUMNS`, same order
+and types), so `INSERT INTO computed_dates SELECT * FROM result` stores it. Missouri fills
+sentence_id, person_id, system ('us-mo'), commencement_date, full_term_date, jail_credit_days,
+parole_eligibility_date, conditional_release_date, projected_release_date, review_reason,
+review_detail, rule_profile, engine_version and computed_at (the `computed_at` argument, else now);
+the federal columns (gct_days, ftc_days, ...) are NULL.
 
-    sentence_id, person_id, system, commencement_date, full_term_date, jail_credit_days,
-    parole_eligibility_date, conditional_release_date, projected_release_date, review_reason,
-    review_detail, rule_profile, engine_version
-
-so the caller inserts it with `INSERT INTO computed_dates BY NAME SELECT * FROM result` and stamps
-`computed_at` itself. NULL inputs mean unknown: a NULL `no_parole_offense` counts as "no listed
-no-parole offence", a NULL `dangerous_felony` or `prior_commitments` that a rule needs sends the row
-to review (`MISSING_FACT`) with the dates that do not depend on it still filled.
+NULL inputs mean unknown: a NULL `no_parole_offense` counts as "no listed no-parole offence"; a NULL
+`dangerous_felony` or `prior_commitments` that a rule needs sends the row to review (`MISSING_FACT`)
+with the dates that do not depend on it still filled.
 
 `compute_missouri_row` is the scalar reference for one such row (it calls `compute_missouri`); the
 test suite checks that both give identical rows.
@@ -29,16 +29,25 @@ test suite checks that both give identical rows.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import duckdb
 
 from secondchance import __version__
+from secondchance.sentencing.computed_dates import COMPUTED_DATES_COLUMNS
 from secondchance.sentencing.missouri.compute import RULE_PROFILE, SENTENCE_TYPES, compute_missouri
 from secondchance.sentencing.reasons import ManualReview
 from secondchance.sentencing.terms import Term
 
-__all__ = ["INPUT_COLUMNS", "OUTPUT_COLUMNS", "compute_missouri_bulk", "compute_missouri_row"]
+__all__ = [
+    "INPUT_COLUMNS",
+    "OUTPUT_COLUMNS",
+    "FILLED_COLUMNS",
+    "compute_missouri_bulk",
+    "compute_missouri_row",
+    "as_computed_dates_sql",
+]
 
 INPUT_COLUMNS = (
     "sentence_id",
@@ -55,7 +64,9 @@ INPUT_COLUMNS = (
     "no_parole_offense",
     "birth_date",
 )
-OUTPUT_COLUMNS = (
+OUTPUT_COLUMNS = tuple(name for name, _, _ in COMPUTED_DATES_COLUMNS)
+# the columns Missouri fills; every other computed_dates column is NULL
+FILLED_COLUMNS = (
     "sentence_id",
     "person_id",
     "system",
@@ -69,6 +80,7 @@ OUTPUT_COLUMNS = (
     "review_detail",
     "rule_profile",
     "engine_version",
+    "computed_at",
 )
 
 _TYPES_SQL = ", ".join(f"'{name}'" for name in SENTENCE_TYPES)
@@ -180,8 +192,21 @@ WHERE stop_reason IS NOT NULL
 """
 
 
+def as_computed_dates_sql(inner_sql: str, filled: tuple[str, ...], computed_at: datetime) -> str:
+    """Wrap a query giving the `filled` columns into one giving every `computed_dates` column, typed and in order."""
+    values = {name: name for name in filled}
+    values["computed_at"] = f"TIMESTAMP '{computed_at.isoformat(sep=' ')}'"
+    select = ",\n    ".join(
+        f"CAST({values.get(name, 'NULL')} AS {sql_type}) AS {name}" for name, sql_type, _ in COMPUTED_DATES_COLUMNS
+    )
+    return f"SELECT\n    {select}\nFROM (\n{inner_sql}\n) AS computed"
+
+
 def compute_missouri_bulk(
-    connection: duckdb.DuckDBPyConnection, sentences: duckdb.DuckDBPyRelation | str
+    connection: duckdb.DuckDBPyConnection,
+    sentences: duckdb.DuckDBPyRelation | str,
+    *,
+    computed_at: datetime | None = None,
 ) -> duckdb.DuckDBPyRelation:
     """Missouri dates for every row of `sentences` (a relation, or a table or view name), as a relation.
 
@@ -191,12 +216,14 @@ def compute_missouri_bulk(
     missing = [name for name in INPUT_COLUMNS if name not in relation.columns]
     if missing:
         raise ValueError(f"the sentences relation lacks the columns {', '.join(missing)}")
-    result = relation.query("sentences", _SQL)
+    filled = tuple(name for name in FILLED_COLUMNS if name != "computed_at")
+    sql = as_computed_dates_sql(_SQL, filled, computed_at or datetime.now())
+    result = relation.query("sentences", sql)
     assert result is not None  # a SELECT always gives a relation
     return result
 
 
-def compute_missouri_row(row: Mapping[str, Any]) -> dict[str, Any]:
+def compute_missouri_row(row: Mapping[str, Any], *, computed_at: datetime | None = None) -> dict[str, Any]:
     """The scalar reference for one input row: the same columns as `compute_missouri_bulk`."""
     months, days = row.get("term_months"), row.get("term_days")
     term = None if months is None and days is None else Term(months or 0, days or 0)
@@ -210,6 +237,7 @@ def compute_missouri_row(row: Mapping[str, Any]) -> dict[str, Any]:
         jail_credit_days=credit,
         rule_profile=RULE_PROFILE,
         engine_version=__version__,
+        computed_at=computed_at,
     )
     try:
         dates = compute_missouri(

@@ -12,10 +12,11 @@ optionally, one column per profile fact: violent, sex_offense, habitual_offender
 prior_felonies, prior_violent_felonies, prior_sex_offenses (INTEGER). An absent fact column is NULL,
 unknown, and a rule that turns on it sends the row to review (`MISSING_FACT`).
 
-The result has these `computed_dates` columns: sentence_id, person_id, system, commencement_date,
-full_term_date, gct_days, jail_credit_days, release_date, parole_eligibility_date,
-projected_release_date, review_reason, review_detail, rule_profile, engine_version. `gct_days` holds
-the good-time days of the projection.
+The result has exactly the columns of `computed_dates` (same order and types), so `INSERT INTO
+computed_dates SELECT * FROM result` stores it. A profile fills sentence_id, person_id, system (the
+profile id), commencement_date, full_term_date, gct_days (the good-time days of the projection),
+jail_credit_days, release_date, parole_eligibility_date, projected_release_date, review_reason,
+review_detail, rule_profile (`us-la@2017-11`), engine_version and computed_at; the others are NULL.
 
 The rules are compiled from the same `Rule` objects `compute_profile` walks, with SQL's three-valued
 logic standing in for the evaluator's, so the two agree row for row (tests/sentencing/profiles).
@@ -24,12 +25,14 @@ logic standing in for the evaluator's, so the two agree row for row (tests/sente
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import duckdb
 
 from secondchance import __version__
-from secondchance.sentencing.missouri.bulk import INPUT_COLUMNS
+from secondchance.sentencing.computed_dates import COMPUTED_DATES_COLUMNS
+from secondchance.sentencing.missouri.bulk import INPUT_COLUMNS, as_computed_dates_sql
 from secondchance.sentencing.profiles.evaluate import (
     SENTENCE_TYPES,
     compute_profile,
@@ -51,7 +54,8 @@ from secondchance.sentencing.terms import Term
 
 __all__ = ["OUTPUT_COLUMNS", "compute_profile_bulk", "compute_profile_row", "profile_sql"]
 
-OUTPUT_COLUMNS = (
+OUTPUT_COLUMNS = tuple(name for name, _, _ in COMPUTED_DATES_COLUMNS)
+FILLED_COLUMNS = (
     "sentence_id",
     "person_id",
     "system",
@@ -66,6 +70,7 @@ OUTPUT_COLUMNS = (
     "review_detail",
     "rule_profile",
     "engine_version",
+    "computed_at",
 )
 _FACT_COLUMNS = tuple(name for name in (*BOOLEAN_FACTS, *INTEGER_FACTS) if name != "life")
 
@@ -276,7 +281,11 @@ WHERE stop_reason IS NOT NULL
 
 
 def compute_profile_bulk(
-    connection: duckdb.DuckDBPyConnection, profile: Profile, sentences: duckdb.DuckDBPyRelation | str
+    connection: duckdb.DuckDBPyConnection,
+    profile: Profile,
+    sentences: duckdb.DuckDBPyRelation | str,
+    *,
+    computed_at: datetime | None = None,
 ) -> duckdb.DuckDBPyRelation:
     """Profile dates for every row of `sentences` (a relation, or a table or view name), as a relation."""
     relation = connection.table(sentences) if isinstance(sentences, str) else sentences
@@ -292,12 +301,16 @@ def compute_profile_bulk(
     missing = [name for name in needed if name not in relation.columns]
     if missing:
         raise ValueError(f"the sentences relation lacks the columns {', '.join(missing)}")
-    result = relation.query("sentences", profile_sql(profile, list(relation.columns)))
+    filled = tuple(name for name in FILLED_COLUMNS if name != "computed_at")
+    sql = as_computed_dates_sql(profile_sql(profile, list(relation.columns)), filled, computed_at or datetime.now())
+    result = relation.query("sentences", sql)
     assert result is not None  # a SELECT always gives a relation
     return result
 
 
-def compute_profile_row(profile: Profile, row: Mapping[str, Any]) -> dict[str, Any]:
+def compute_profile_row(
+    profile: Profile, row: Mapping[str, Any], *, computed_at: datetime | None = None
+) -> dict[str, Any]:
     """The scalar reference for one input row: the same columns as `compute_profile_bulk`."""
     months, days = row.get("term_months"), row.get("term_days")
     term = None if months is None and days is None else Term(months or 0, days or 0)
@@ -313,6 +326,7 @@ def compute_profile_row(profile: Profile, row: Mapping[str, Any]) -> dict[str, A
         jail_credit_days=credit,
         rule_profile=f"{profile.id}@{version.id}" if version else None,
         engine_version=__version__,
+        computed_at=computed_at,
     )
     try:
         dates = compute_profile(
