@@ -111,3 +111,23 @@ def test_profile_bad_input_is_exit_code_1(args: tuple[str, ...], message: str) -
     assert done.returncode == 1
     assert message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("command", ["missouri", "profile"])
+def test_every_option_of_the_state_commands_is_in_the_docs(command: str) -> None:
+    import typing
+    from pathlib import Path
+
+    from secondchance.cli import _dates_state
+
+    text = (Path(__file__).resolve().parents[3] / "docs" / "sentencing-states.md").read_text(encoding="utf-8")
+    options = []
+    for hint in typing.get_type_hints(getattr(_dates_state, command), include_extras=True).values():
+        for meta in getattr(hint, "__metadata__", ()):
+            default = getattr(meta, "default", None)
+            if isinstance(default, str) and default.startswith("--"):
+                options.append(default)
+    assert "--start" in options and "--json" in options
+    assert f"secondchance dates {command}" in text
+    for option in options:
+        assert option in text, f"dates {command} {option} is not in docs/sentencing-states.md"
