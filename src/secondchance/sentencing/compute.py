@@ -1,0 +1,580 @@
+"""`secondchance dates compute`: dates for every sentence of the store, set-based, into `computed_dates`.
+
+Steps, all in DuckDB SQL (no Python loop over rows):
+
+1. `inputs.member_inputs_sql` builds one input row per sentence (the facts the engines read).
+2. Sentences are grouped into *units*. A sentence with no `consecutive_to` and nothing consecutive to it
+   is a unit of its own, computed on its own term. A root (a sentence not consecutive to another) and
+   every sentence consecutive to it, directly or down a chain, form one unit: a recursive CTE walks each
+   chain, each term starting the day after the one it follows ends, and the unit is the single aggregate
+   term of 18 U.S.C. § 3584(c) (the same arithmetic as `federal.aggregate_terms`: the earliest
+   commencement to the latest end, prior custody credit following its term). Concurrent sentences keep
+   their own dates; a person's projected date is the latest of them (the facts view takes the latest).
+3. The engines run once per system on the unit inputs: the federal SQL (`federal_dates_relation`), the
+   Missouri SQL (`compute_missouri_bulk`) and, for each state with a profile, `compute_profile_bulk`.
+4. Each sentence gets its unit's row. Nothing is dropped: a sentence of a system with no rules gets
+   `UNSUPPORTED_SYSTEM`, a chain that loops `CONSECUTIVE_CYCLE`, a chain whose first term points at a
+   sentence not in the store `CONSECUTIVE_TARGET_MISSING`, and so on (`ReasonCode`).
+
+`scalar_computed_dates` is the reference: the same units built in Python (`aggregate_terms`) and the
+scalar engines called row by row. tests/sentencing/test_compute.py and benchmarks/sentencing.py check
+that both give identical rows.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import duckdb
+from dateutil.relativedelta import relativedelta
+
+from secondchance import __version__
+from secondchance.sentencing.computed_dates import COMPUTED_DATES_COLUMNS, CREATE_COMPUTED_DATES_SQL
+from secondchance.sentencing.federal.aggregate import SentenceTerm, aggregate_terms
+from secondchance.sentencing.federal.bulk import federal_dates_relation, scalar_federal_row
+from secondchance.sentencing.inputs import MEMBER_COLUMNS, incident_inputs_sql, member_inputs_sql
+from secondchance.sentencing.missouri.bulk import compute_missouri_bulk, compute_missouri_row
+from secondchance.sentencing.profiles import builtin_profile, builtin_profile_ids, compute_profile_bulk
+from secondchance.sentencing.profiles.bulk import compute_profile_row
+from secondchance.sentencing.profiles.model import Profile
+from secondchance.sentencing.reasons import ReasonCode
+from secondchance.sentencing.terms import Term
+
+__all__ = [
+    "ComputeSummary",
+    "compute_dates",
+    "compute_into",
+    "scalar_computed_dates",
+    "supported_systems",
+    "COMPARED_COLUMNS",
+    "UNIT_SQL",
+]
+
+# Every computed_dates column but the two stamps of the run.
+COMPARED_COLUMNS: tuple[str, ...] = tuple(
+    name for name, _, _ in COMPUTED_DATES_COLUMNS if name not in ("engine_version", "computed_at")
+)
+_LIFE_TYPES = ("life", "life_without_parole", "death")
+_TYPE_RANK = {"death": 4, "life_without_parole": 3, "life": 2, "indeterminate": 1, "determinate": 0}
+_CYCLE_DETAIL = "the sentence is in, or consecutive to, a cycle of consecutive sentences"
+_TARGET_DETAIL = "runs consecutively to sentence {target}, which is not in the store"
+_MIXED_SYSTEMS_DETAIL = "consecutive sentences of different systems; no aggregate rule covers them"
+_LIFE_CHAIN_DETAIL = "a life sentence or a sentence without a term in a chain of consecutive sentences"
+_MIXED_DANGEROUS_DETAIL = (
+    "consecutive sentences mix dangerous and other felonies; RSMo 558.019 minimum terms of such an aggregate "
+    "are not computed"
+)
+_OWN_MINIMUM_DETAIL = (
+    "a charge under a statute that sets its own minimum term (RSMo 558.019.1: 558.018, 571.015, 566.125)"
+)
+
+
+def supported_systems() -> dict[str, str]:
+    """System → engine: `federal`, `us-mo` and each shipped profile."""
+    systems = {"federal": "federal", "us-mo": "missouri"}
+    for profile_id in builtin_profile_ids():
+        systems.setdefault(profile_id, "profile")
+    return systems
+
+
+def _unsupported_detail(system: str | None) -> str:
+    known = ", ".join(supported_systems())
+    return f"no release-date rules for system {system or 'unknown'} (rules exist for {known})"
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+# Units: a recursive walk down each chain from its root. `end_excl` is the day after the term ends without
+# credit; `credit` is the prior custody credit accumulated along the chain (18 U.S.C. § 3585(b)).
+UNIT_SQL = """
+CREATE OR REPLACE TEMP TABLE {walk} AS
+WITH RECURSIVE walk AS (
+    SELECT m.sentence_id, m.sentence_id AS unit_id, 0 AS depth,
+        (m.consecutive_to_id IS NOT NULL OR m.consecutive_to_source_id IS NOT NULL) AS dangling,
+        CASE WHEN m.term_months IS NOT NULL OR m.term_days IS NOT NULL THEN
+            CAST(m.commencement_date + to_months(CAST(coalesce(m.term_months, 0) AS INTEGER)) AS DATE)
+            + CAST(coalesce(m.term_days, 0) AS INTEGER) END AS end_excl,
+        CAST(coalesce(m.jail_credit_days, 0) AS BIGINT) AS credit
+    FROM {members} m
+    WHERE m.consecutive_to_id IS NULL
+        OR m.consecutive_to_id NOT IN (SELECT sentence_id FROM {members})
+    UNION ALL
+    SELECT c.sentence_id, w.unit_id, w.depth + 1, w.dangling,
+        CASE WHEN c.term_months IS NOT NULL OR c.term_days IS NOT NULL THEN
+            CAST(w.end_excl + to_months(CAST(coalesce(c.term_months, 0) AS INTEGER)) AS DATE)
+            + CAST(coalesce(c.term_days, 0) AS INTEGER) END,
+        w.credit + coalesce(c.jail_credit_days, 0)
+    FROM walk w JOIN {members} c ON c.consecutive_to_id = w.sentence_id
+)
+SELECT * FROM walk;
+
+CREATE OR REPLACE TEMP TABLE {units} AS
+WITH grouped AS (
+    SELECT w.unit_id, count(*) AS members,
+        bool_or(w.dangling) AS dangling,
+        count(DISTINCT m.system) AS systems,
+        bool_or(m.sentence_type IN ('life', 'life_without_parole', 'death')
+            OR (m.term_months IS NULL AND m.term_days IS NULL)) AS has_life_or_no_term,
+        bool_or(m.dangerous_felony) AND NOT coalesce(bool_and(m.dangerous_felony), FALSE) AS mixed_dangerous,
+        bool_or(m.own_minimum_term) AS own_minimum_term,
+        CASE WHEN count(*) > count(w.end_excl) THEN NULL ELSE max(w.end_excl) END AS end_max,
+        max(w.end_excl - CAST(w.credit AS INTEGER)) AS credit_floor,
+        CASE WHEN bool_or(m.excluded_offense) THEN TRUE
+             WHEN count(*) > count(m.excluded_offense) THEN NULL ELSE FALSE END AS excluded_offense,
+        CASE WHEN bool_or(m.dangerous_felony) THEN TRUE
+             WHEN count(*) > count(m.dangerous_felony) THEN NULL ELSE FALSE END AS dangerous_felony,
+        bool_or(m.no_parole_offense) AS no_parole_offense,
+        max(m.supervised_release_months) AS supervised_release_months,
+        max(m.offense_date) AS offense_date,
+        arg_max(m.sentence_type, CASE m.sentence_type WHEN 'death' THEN 4 WHEN 'life_without_parole' THEN 3
+            WHEN 'life' THEN 2 WHEN 'indeterminate' THEN 1 WHEN 'determinate' THEN 0 ELSE -1 END) AS worst_type
+    FROM {walk} w JOIN {members} m ON m.sentence_id = w.sentence_id
+    GROUP BY w.unit_id
+),
+shaped AS (
+    SELECT g.*, r.commencement_date AS start, r.system, r.person_id,
+        -- calendar_term(start, end): whole months, then days (federal/aggregate.py)
+        (year(g.end_max) - year(r.commencement_date)) * 12 + month(g.end_max) - month(r.commencement_date)
+            AS months0
+    FROM grouped g JOIN {members} r ON r.sentence_id = g.unit_id
+),
+aggregate AS (
+    SELECT *,
+        months0 - CASE WHEN months0 > 0 AND CAST(start + to_months(CAST(months0 AS INTEGER)) AS DATE) > end_max
+                       THEN 1 ELSE 0 END AS agg_months
+    FROM shaped
+)
+SELECT a.unit_id, a.person_id, a.system, a.members,
+    CASE
+        WHEN a.dangling THEN 'CONSECUTIVE_TARGET_MISSING'
+        WHEN a.system IS NULL OR a.system NOT IN ({supported}) THEN 'UNSUPPORTED_SYSTEM'
+        WHEN a.systems > 1 THEN 'RULE_NEEDS_REVIEW'
+        WHEN a.system <> 'federal' AND a.members > 1 AND a.has_life_or_no_term THEN 'RULE_NEEDS_REVIEW'
+        WHEN a.system = 'us-mo' AND a.own_minimum_term THEN 'RULE_NEEDS_REVIEW'
+        WHEN a.system = 'us-mo' AND a.members > 1 AND a.mixed_dangerous THEN 'RULE_NEEDS_REVIEW'
+    END AS unit_reason,
+    CASE
+        WHEN a.dangling THEN replace({target_detail}, '{{target}}', coalesce(r.consecutive_to_source_id,
+            CAST(r.consecutive_to_id AS VARCHAR)))
+        WHEN a.system IS NULL OR a.system NOT IN ({supported})
+            THEN 'no release-date rules for system ' || coalesce(a.system, 'unknown') || ' (rules exist for '
+                || {known} || ')'
+        WHEN a.systems > 1 THEN {mixed_systems}
+        WHEN a.system <> 'federal' AND a.members > 1 AND a.has_life_or_no_term THEN {life_chain}
+        WHEN a.system = 'us-mo' AND a.own_minimum_term THEN {own_minimum}
+        WHEN a.system = 'us-mo' AND a.members > 1 AND a.mixed_dangerous THEN {mixed_dangerous}
+    END AS unit_detail,
+    -- engine inputs: a unit of one keeps its own term; an aggregate gets calendar_term(start, end)
+    a.start AS commencement_date,
+    CASE WHEN a.members = 1 THEN r.term_months WHEN a.end_max IS NOT NULL THEN a.agg_months END AS term_months,
+    CASE WHEN a.members = 1 THEN r.term_days
+         WHEN a.end_max IS NOT NULL THEN a.end_max - CAST(a.start + to_months(CAST(a.agg_months AS INTEGER)) AS DATE)
+    END AS term_days,
+    CASE WHEN a.members = 1 THEN r.jail_credit_days
+         WHEN a.end_max IS NOT NULL THEN a.end_max - a.credit_floor END AS jail_credit_days,
+    CASE WHEN a.members = 1 THEN r.sentence_type ELSE a.worst_type END AS sentence_type,
+    CASE WHEN a.members = 1 THEN r.min_term_months END AS min_term_months,
+    a.supervised_release_months, a.excluded_offense, a.dangerous_felony, a.no_parole_offense, a.offense_date,
+    r.prior_commitments, r.has_diploma, r.final_order_of_removal, r.risk_level, r.rdap, r.birth_date,
+    a.end_max
+FROM aggregate a JOIN {members} r ON r.sentence_id = a.unit_id
+"""
+
+# 28 CFR 523.20, 541.3: good conduct time disallowed or forfeited for incidents during the term (the unit's
+# window, commencement to the end of the term without credit; an open end for a term the engine will refuse).
+_LOST_SQL = """
+CREATE OR REPLACE TEMP TABLE {lost} AS
+SELECT u.unit_id, CAST(coalesce(sum(i.gct_days_lost), 0) AS BIGINT) AS gct_days_lost
+FROM {units} u JOIN {incidents} i
+    ON i.person_id = u.person_id AND i.incident_date >= u.commencement_date
+    AND (u.end_max IS NULL OR i.incident_date < u.end_max)
+WHERE u.unit_reason IS NULL AND u.system = 'federal'
+GROUP BY u.unit_id
+"""
+
+
+@dataclass
+class ComputeSummary:
+    """What a run computed: rows, rows with dates, manual review by reason code, and the time it took."""
+
+    sentences: int = 0
+    computed: int = 0
+    review: dict[str, int] = field(default_factory=dict)
+    by_system: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    as_of: date | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready counts."""
+        return {
+            "sentences": self.sentences,
+            "computed": self.computed,
+            "manual_review": sum(self.review.values()),
+            "review_by_reason": dict(sorted(self.review.items())),
+            "by_system": dict(sorted(self.by_system.items())),
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def _names(prefix: str) -> dict[str, str]:
+    token = uuid.uuid4().hex[:12]
+    return {
+        key: f"_sc_{prefix}_{key}_{token}"
+        for key in ("members", "walk", "units", "incidents", "lost", "federal_in", "federal_out", "result")
+    }
+
+
+def _engine_input_select(units: str, lost: str, system_filter: str) -> str:
+    return f"""
+SELECT u.unit_id AS sentence_id, u.person_id, u.commencement_date, u.term_months, u.term_days,
+    u.jail_credit_days, u.supervised_release_months, u.has_diploma,
+    CASE WHEN u.excluded_offense IS NULL THEN NULL ELSE u.risk_level END AS risk_level,
+    u.final_order_of_removal, coalesce(u.excluded_offense, FALSE) AS excluded_offense, u.rdap,
+    coalesce(l.gct_days_lost, 0) AS gct_days_lost, 'fsa' AS method, u.sentence_type,
+    u.offense_date, u.min_term_months, u.prior_commitments, u.dangerous_felony, u.no_parole_offense, u.birth_date
+FROM {units} u LEFT JOIN {lost} l ON l.unit_id = u.unit_id
+WHERE u.unit_reason IS NULL AND {system_filter}
+"""
+
+
+def _insert_relation(connection: duckdb.DuckDBPyConnection, table: str, relation: duckdb.DuckDBPyRelation) -> None:
+    view = f"_sc_view_{uuid.uuid4().hex[:12]}"
+    relation.to_view(view)
+    try:
+        connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {view}")
+    finally:
+        connection.execute(f"DROP VIEW IF EXISTS {view}")
+
+
+def compute_into(
+    connection: duckdb.DuckDBPyConnection,
+    as_of: date,
+    *,
+    target: str,
+    computed_at: datetime | None = None,
+) -> None:
+    """Create the temporary table `target` with every sentence's `computed_dates` row (no transaction)."""
+    stamp = computed_at or datetime.now()
+    names = _names("run")
+    systems = supported_systems()
+    supported = ", ".join(_sql_text(system) for system in systems)
+    try:
+        connection.execute(f"CREATE OR REPLACE TEMP TABLE {names['members']} AS {member_inputs_sql(as_of)}")
+        connection.execute(f"CREATE OR REPLACE TEMP TABLE {names['incidents']} AS {incident_inputs_sql(as_of)}")
+        connection.execute(
+            UNIT_SQL.format(
+                walk=names["walk"],
+                units=names["units"],
+                members=names["members"],
+                supported=supported,
+                known=_sql_text(", ".join(systems)),
+                target_detail=_sql_text(_TARGET_DETAIL),
+                mixed_systems=_sql_text(_MIXED_SYSTEMS_DETAIL),
+                life_chain=_sql_text(_LIFE_CHAIN_DETAIL),
+                own_minimum=_sql_text(_OWN_MINIMUM_DETAIL),
+                mixed_dangerous=_sql_text(_MIXED_DANGEROUS_DETAIL),
+            )
+        )
+        connection.execute(_LOST_SQL.format(lost=names["lost"], units=names["units"], incidents=names["incidents"]))
+        columns = ", ".join(f"CAST(NULL AS {sql_type}) AS {name}" for name, sql_type, _ in COMPUTED_DATES_COLUMNS)
+        unit_dates = names["result"] + "_units"
+        connection.execute(f"CREATE OR REPLACE TEMP TABLE {unit_dates} AS SELECT {columns} WHERE FALSE")
+        connection.execute(
+            f"CREATE OR REPLACE TEMP TABLE {names['federal_in']} AS "
+            + _engine_input_select(names["units"], names["lost"], "u.system = 'federal'")
+        )
+        federal_dates_relation(connection, names["federal_in"], target=names["federal_out"], computed_at=stamp)
+        connection.execute(f"INSERT INTO {unit_dates} SELECT * FROM {names['federal_out']}")
+        state_input = connection.sql(_engine_input_select(names["units"], names["lost"], "u.system = 'us-mo'"))
+        _insert_relation(connection, unit_dates, compute_missouri_bulk(connection, state_input))
+        for system, engine in systems.items():
+            if engine != "profile":
+                continue
+            profile_input = connection.sql(
+                _engine_input_select(names["units"], names["lost"], f"u.system = {_sql_text(system)}")
+            )
+            _insert_relation(
+                connection, unit_dates, compute_profile_bulk(connection, builtin_profile(system), profile_input)
+            )
+        # Units the orchestrator itself sends to review.
+        connection.execute(
+            f"""INSERT INTO {unit_dates} BY NAME
+            SELECT u.unit_id AS sentence_id, u.person_id, u.system, r.commencement_date,
+                r.jail_credit_days AS jail_credit_days, u.unit_reason AS review_reason, u.unit_detail AS review_detail
+            FROM {names["units"]} u JOIN {names["members"]} r ON r.sentence_id = u.unit_id
+            WHERE u.unit_reason IS NOT NULL"""
+        )
+        stamps = "CAST($engine_version AS VARCHAR) AS engine_version, CAST($computed_at AS TIMESTAMP) AS computed_at"
+        others = ", ".join(
+            f"d.{name}" for name in COMPARED_COLUMNS if name not in ("sentence_id", "person_id", "system")
+        )
+        connection.execute(
+            f"""CREATE OR REPLACE TEMP TABLE {target} AS
+            SELECT m.sentence_id, m.person_id, m.system, {others}, {stamps}
+            FROM {names["walk"]} w
+            JOIN {unit_dates} d ON d.sentence_id = w.unit_id
+            JOIN {names["members"]} m ON m.sentence_id = w.sentence_id
+            UNION ALL BY NAME
+            SELECT m.sentence_id, m.person_id, m.system, m.commencement_date, m.jail_credit_days,
+                'CONSECUTIVE_CYCLE' AS review_reason, {_sql_text(_CYCLE_DETAIL)} AS review_detail, {stamps}
+            FROM {names["members"]} m ANTI JOIN {names["walk"]} w ON w.sentence_id = m.sentence_id""",
+            {"engine_version": __version__, "computed_at": stamp},
+        )
+        connection.execute(f"DROP TABLE IF EXISTS {unit_dates}")
+    finally:
+        for key in ("members", "walk", "units", "incidents", "lost", "federal_in", "federal_out"):
+            connection.execute(f"DROP TABLE IF EXISTS {names[key]}")
+
+
+def compute_dates(
+    connection: duckdb.DuckDBPyConnection,
+    as_of: date,
+    *,
+    computed_at: datetime | None = None,
+) -> ComputeSummary:
+    """Replace the `computed_dates` rows with a fresh run over every sentence, in one transaction."""
+    started = time.perf_counter()
+    staged = f"_sc_computed_{uuid.uuid4().hex[:12]}"
+    connection.execute(CREATE_COMPUTED_DATES_SQL)
+    connection.execute("BEGIN TRANSACTION")
+    try:
+        compute_into(connection, as_of, target=staged, computed_at=computed_at)
+        connection.execute("DELETE FROM computed_dates")
+        connection.execute(f"INSERT INTO computed_dates BY NAME SELECT * FROM {staged}")
+        connection.execute(f"DROP TABLE {staged}")
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    summary = summarise(connection)
+    summary.as_of = as_of
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def summarise(connection: duckdb.DuckDBPyConnection, table: str = "computed_dates") -> ComputeSummary:
+    """Counts of a computed_dates table: rows, rows without review, review by reason, rows by system."""
+    summary = ComputeSummary()
+    for reason, system, count in connection.execute(
+        f"SELECT review_reason, system, count(*) FROM {table} GROUP BY ALL"
+    ).fetchall():
+        summary.sentences += count
+        summary.by_system[system or "unknown"] = summary.by_system.get(system or "unknown", 0) + count
+        if reason is None:
+            summary.computed += count
+        else:
+            summary.review[reason] = summary.review.get(reason, 0) + count
+    return summary
+
+
+# --- the scalar reference ---------------------------------------------------------------------------------
+
+
+def _any3(values: Iterable[bool | None]) -> bool | None:
+    """Three-valued OR: TRUE if any is TRUE, else NULL if any is NULL, else FALSE."""
+    seen_null = False
+    for value in values:
+        if value is True:
+            return True
+        if value is None:
+            seen_null = True
+    return None if seen_null else False
+
+
+def _bool_or(values: Iterable[bool | None]) -> bool | None:
+    """SQL's bool_or: NULLs ignored, NULL when every value is NULL."""
+    known = [value for value in values if value is not None]
+    return any(known) if known else None
+
+
+def _end_exclusive(start: date | None, months: int | None, days: int | None) -> date | None:
+    """The day after a term counted from `start` (NULL parts of a term read 0, as the engines read them)."""
+    if start is None or (months is None and days is None):
+        return None
+    return start + relativedelta(months=months or 0) + timedelta(days=days or 0)
+
+
+def _review_row(member: Mapping[str, Any], reason: str, detail: str) -> dict[str, Any]:
+    row: dict[str, Any] = dict.fromkeys(COMPARED_COLUMNS)
+    row.update(
+        sentence_id=member["sentence_id"],
+        person_id=member["person_id"],
+        system=member["system"],
+        commencement_date=member["commencement_date"],
+        jail_credit_days=member["jail_credit_days"],
+        review_reason=reason,
+        review_detail=detail,
+    )
+    return row
+
+
+def _unit_reason(system: str | None, members: list[Mapping[str, Any]]) -> tuple[str, str] | None:
+    """The orchestrator's own review of a unit (in the order of UNIT_SQL), or None."""
+    systems = supported_systems()
+    if system is None or system not in systems:
+        return str(ReasonCode.UNSUPPORTED_SYSTEM), _unsupported_detail(system)
+    if len({m["system"] for m in members}) > 1:
+        return str(ReasonCode.RULE_NEEDS_REVIEW), _MIXED_SYSTEMS_DETAIL
+    many = len(members) > 1
+    no_term = any(
+        m["sentence_type"] in _LIFE_TYPES or (m["term_months"] is None and m["term_days"] is None) for m in members
+    )
+    if system != "federal" and many and no_term:
+        return str(ReasonCode.RULE_NEEDS_REVIEW), _LIFE_CHAIN_DETAIL
+    if system == "us-mo" and any(m["own_minimum_term"] for m in members):
+        return str(ReasonCode.RULE_NEEDS_REVIEW), _OWN_MINIMUM_DETAIL
+    dangerous = [m["dangerous_felony"] for m in members]
+    if system == "us-mo" and many and any(d is True for d in dangerous) and not all(d is True for d in dangerous):
+        return str(ReasonCode.RULE_NEEDS_REVIEW), _MIXED_DANGEROUS_DETAIL
+    return None
+
+
+def _unit_input(
+    members: list[Mapping[str, Any]],
+    root: Mapping[str, Any],
+    incidents: Mapping[Any, list[tuple[date, int]]],
+) -> dict[str, Any]:
+    """The engine input row of a unit, built with `aggregate_terms` when it has several terms."""
+    row: dict[str, Any] = {
+        "sentence_id": root["sentence_id"],
+        "person_id": root["person_id"],
+        "commencement_date": root["commencement_date"],
+        "supervised_release_months": max(
+            (m["supervised_release_months"] for m in members if m["supervised_release_months"] is not None),
+            default=None,
+        ),
+        "has_diploma": root["has_diploma"],
+        "final_order_of_removal": root["final_order_of_removal"],
+        "rdap": root["rdap"],
+        "method": "fsa",
+        "offense_date": max((m["offense_date"] for m in members if m["offense_date"] is not None), default=None),
+        "prior_commitments": root["prior_commitments"],
+        "birth_date": root["birth_date"],
+        "dangerous_felony": _any3(m["dangerous_felony"] for m in members),
+        "no_parole_offense": _bool_or(m["no_parole_offense"] for m in members),
+    }
+    excluded = _any3(m["excluded_offense"] for m in members)
+    row["excluded_offense"] = bool(excluded)
+    row["risk_level"] = None if excluded is None else root["risk_level"]
+    if len(members) == 1:
+        row.update(
+            term_months=root["term_months"],
+            term_days=root["term_days"],
+            jail_credit_days=root["jail_credit_days"],
+            sentence_type=root["sentence_type"],
+            min_term_months=root["min_term_months"],
+        )
+        end = _end_exclusive(root["commencement_date"], root["term_months"], root["term_days"])
+    else:
+        row["sentence_type"] = max(members, key=lambda m: _TYPE_RANK.get(m["sentence_type"] or "", -1))["sentence_type"]
+        row["min_term_months"] = None
+        has_terms = all(m["term_months"] is not None or m["term_days"] is not None for m in members)
+        if root["commencement_date"] is None or not has_terms:
+            row.update(term_months=None, term_days=None, jail_credit_days=None)
+            end = None
+        else:
+            aggregate = aggregate_terms(
+                [
+                    SentenceTerm(
+                        sentence_id=str(m["sentence_id"]),
+                        term=Term(m["term_months"] or 0, m["term_days"] or 0),
+                        commencement_date=m["commencement_date"] if m is root else None,
+                        jail_credit_days=m["jail_credit_days"] or 0,
+                        consecutive_to=None if m is root else str(m["consecutive_to_id"]),
+                    )
+                    for m in members
+                ]
+            )
+            row.update(
+                term_months=aggregate.term.months,
+                term_days=aggregate.term.days,
+                jail_credit_days=aggregate.jail_credit_days,
+            )
+            end = _end_exclusive(aggregate.commencement_date, aggregate.term.months, aggregate.term.days)
+    start = root["commencement_date"]
+    row["gct_days_lost"] = (
+        sum(days for day, days in incidents.get(root["person_id"], []) if start <= day and (end is None or day < end))
+        if start is not None
+        else 0
+    )
+    return row
+
+
+def scalar_computed_dates(
+    members: list[Mapping[str, Any]],
+    incidents: list[Mapping[str, Any]],
+    *,
+    profile_for: Callable[[str], Profile] = builtin_profile,
+) -> dict[Any, dict[str, Any]]:
+    """The reference: every sentence's computed_dates values (but the run stamps), by sentence id, row by row.
+
+    `members` are rows of `inputs.member_inputs_sql`, `incidents` rows of `inputs.incident_inputs_sql`.
+    """
+    by_id = {m["sentence_id"]: m for m in members}
+    children: dict[Any, list[Mapping[str, Any]]] = defaultdict(list)
+    for member in members:
+        if member["consecutive_to_id"] is not None and member["consecutive_to_id"] in by_id:
+            children[member["consecutive_to_id"]].append(member)
+    per_person: dict[Any, list[tuple[date, int]]] = defaultdict(list)
+    for incident in incidents:
+        per_person[incident["person_id"]].append((incident["incident_date"], incident["gct_days_lost"]))
+    systems = supported_systems()
+    results: dict[Any, dict[str, Any]] = {}
+    for root in members:
+        target = root["consecutive_to_id"]
+        if target is not None and target in by_id:
+            continue  # not a root
+        unit = [root]
+        queue = [root]
+        while queue:
+            for child in children.get(queue.pop()["sentence_id"], []):
+                unit.append(child)
+                queue.append(child)
+        system = root["system"]
+        own = _unit_reason(system, unit)
+        if root["consecutive_to_id"] is not None or root["consecutive_to_source_id"] is not None:
+            shown = root["consecutive_to_source_id"] or str(root["consecutive_to_id"])
+            own = str(ReasonCode.CONSECUTIVE_TARGET_MISSING), _TARGET_DETAIL.format(target=shown)
+        if own is not None:
+            unit_row = _review_row(root, *own)
+        else:
+            engine_input = _unit_input(unit, root, per_person)
+            engine = systems[system]
+            if engine == "federal":
+                unit_row = scalar_federal_row(engine_input)
+            elif engine == "missouri":
+                unit_row = compute_missouri_row(engine_input)
+            else:
+                unit_row = compute_profile_row(profile_for(system), engine_input)
+        for member in unit:
+            row: dict[str, Any] = dict.fromkeys(COMPARED_COLUMNS)
+            row.update({name: unit_row.get(name) for name in COMPARED_COLUMNS})
+            row.update(sentence_id=member["sentence_id"], person_id=member["person_id"], system=member["system"])
+            results[member["sentence_id"]] = row
+    for member in members:  # never reached from a root: in or below a cycle
+        if member["sentence_id"] not in results:
+            results[member["sentence_id"]] = _review_row(member, str(ReasonCode.CONSECUTIVE_CYCLE), _CYCLE_DETAIL)
+    return results
+
+
+def read_scalar_inputs(
+    connection: duckdb.DuckDBPyConnection, as_of: date, *, where: str = "TRUE"
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The member and incident rows the scalar reference reads (optionally only some people's)."""
+    member_cursor = connection.execute(f"SELECT * FROM ({member_inputs_sql(as_of)}) WHERE {where}")
+    names = [d[0] for d in member_cursor.description or []]
+    members = [dict(zip(names, values, strict=True)) for values in member_cursor.fetchall()]
+    incident_cursor = connection.execute(f"SELECT * FROM ({incident_inputs_sql(as_of)}) WHERE {where}")
+    incident_names = [d[0] for d in incident_cursor.description or []]
+    incidents = [dict(zip(incident_names, values, strict=True)) for values in incident_cursor.fetchall()]
+    assert set(MEMBER_COLUMNS) <= set(names)
+    return members, incidents
