@@ -28,6 +28,7 @@ from pydantic import (
     StrictStr,
     Tag,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -35,6 +36,7 @@ from pydantic import (
 __all__ = [
     "Criterion",
     "CriterionNode",
+    "CriterionTranslation",
     "DatedValue",
     "Effective",
     "Group",
@@ -42,6 +44,7 @@ __all__ = [
     "LineList",
     "Pack",
     "PackFile",
+    "PackTranslation",
     "Parameter",
     "ParameterValue",
     "Source",
@@ -250,6 +253,30 @@ CriterionNode = Annotated[
 Group.model_rebuild()
 
 
+class CriterionTranslation(_Model):
+    """A criterion's (or group's) `text` and `unknown_reason` in another language."""
+
+    text: StrictStr
+    unknown_reason: StrictStr | None = None
+
+
+class PackTranslation(_Model):
+    """A pack's words in one other language: title, description and criteria by id (letters read them)."""
+
+    title: StrictStr | None = None
+    description: StrictStr | None = None
+    criteria: dict[StrictStr, CriterionTranslation] = Field(default_factory=dict)
+
+
+def _placeholders(text: str) -> set[str]:
+    import string
+
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+    except ValueError:
+        return set()
+
+
 class Pack(_Model):
     """A policy pack: one version of a set of published criteria."""
 
@@ -264,6 +291,30 @@ class Pack(_Model):
     population: StrictStr | None = None
     almost_within: StrictStr | None = None
     criteria: list[CriterionNode] = Field(min_length=1)
+    # Optional, by language code (`es`): the texts a person reads, translated; see docs/letters.md.
+    translations: dict[StrictStr, PackTranslation] = Field(default_factory=dict)
+
+    @field_validator("translations")
+    @classmethod
+    def _translated_criteria_exist(
+        cls, value: dict[str, PackTranslation], info: ValidationInfo
+    ) -> dict[str, PackTranslation]:
+        nodes = {node.id: node for node in iter_criteria(info.data.get("criteria") or [])}
+        for language, translation in value.items():
+            if not re.fullmatch(r"[a-z]{2,3}(_[A-Z]{2})?", language):
+                raise ValueError(f"translations: {language!r} is not a language code such as 'es' or 'pt_BR'")
+            for criterion_id, words in translation.criteria.items():
+                node = nodes.get(criterion_id)
+                if node is None:
+                    raise ValueError(f"translations.{language}: no criterion has the id {criterion_id!r}")
+                # The translation must name the same parameters, so both languages state the same numbers.
+                if _placeholders(words.text) != _placeholders(node.text):
+                    expected = ", ".join(f"{{{name}}}" for name in sorted(_placeholders(node.text))) or "none"
+                    raise ValueError(
+                        f"translations.{language}.criteria.{criterion_id}: the text must mention the same "
+                        f"parameters as the original ({expected})"
+                    )
+        return value
 
     @field_validator("almost_within")
     @classmethod
