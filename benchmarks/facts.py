@@ -7,6 +7,8 @@ times, into a temporary table each:
   `person`: the least any per-person view over these tables must do;
 - facts: `policy.facts.facts_query` (every fact of the catalogue).
 
+When `computed_dates` is empty (no `dates compute` run yet), it is filled with one stand-in row per
+sentence (full term from the commencement date), so that the cost of reading it is measured too.
 Prints the times, the ratio and the machine's load average (other work on the machine slows both).
 Usage: python benchmarks/facts.py [--people N] [--store PATH] [--as-of YYYY-MM-DD]
 """
@@ -36,18 +38,31 @@ def floor_query() -> str:
     return f"WITH {ctes}\nSELECT p.id, p.source_id, {columns} FROM person AS p\n{joins}"
 
 
-def timed(connection: duckdb.DuckDBPyConnection, sql: str) -> float:
-    """Seconds to materialise a query into a temporary table."""
-    started = time.perf_counter()
-    connection.execute(f"CREATE OR REPLACE TEMP TABLE bench AS {sql}")
-    return time.perf_counter() - started
+STAND_IN_DATES = """
+INSERT INTO computed_dates (sentence_id, person_id, system, commencement_date, full_term_date, release_date,
+    projected_release_date, ftc_days, computed_at)
+SELECT id, person_id, system, commencement_date, end_date, end_date - 30, end_date - 60, 100, now()
+FROM (
+    SELECT *, CAST(commencement_date + to_months(CAST(term_months AS INTEGER)) AS DATE) AS end_date FROM sentence
+)
+"""
+
+
+def timed(connection: duckdb.DuckDBPyConnection, sql: str, repeats: int = 3) -> float:
+    """Best of `repeats` times to materialise a query into a temporary table (the first run reads from disk)."""
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        connection.execute(f"CREATE OR REPLACE TEMP TABLE bench AS {sql}")
+        best = min(best, time.perf_counter() - started)
+    return best
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--store", type=Path)
-    parser.add_argument("--as-of", type=date.fromisoformat, default=date(2025, 1, 1))
+    parser.add_argument("--as-of", type=date.fromisoformat, default=date.today())
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         store = arguments.store
@@ -58,6 +73,10 @@ def main() -> None:
             print(f"generated {arguments.people:,} people in {time.perf_counter() - started:.1f} s")
         connection = duckdb.connect(str(store))
         ensure_fact_inputs(connection)
+        dates = connection.execute("SELECT count(*) FROM computed_dates").fetchone()
+        if dates is not None and dates[0] == 0:
+            connection.execute(STAND_IN_DATES)
+            print("computed_dates was empty: filled with one stand-in row per sentence")
         people = connection.execute("SELECT count(*) FROM person").fetchone()
         floor = timed(connection, floor_query())
         facts = timed(connection, facts_query(arguments.as_of))
@@ -65,8 +84,8 @@ def main() -> None:
         connection.close()
     load = os.getloadavg()[0]
     print(f"people: {people[0] if people else 0:,}; fact columns: {columns - 3}; load average: {load:.1f}")
-    print(f"floor (one count per table): {floor:6.2f} s")
-    print(f"facts (full catalogue):      {facts:6.2f} s   ratio {facts / floor:.1f}x")
+    print(f"floor (one count per table): {floor:6.2f} s (best of 3)")
+    print(f"facts (full catalogue):      {facts:6.2f} s (best of 3)   ratio {facts / floor:.1f}x")
 
 
 if __name__ == "__main__":
