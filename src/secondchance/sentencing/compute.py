@@ -26,7 +26,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -38,19 +38,25 @@ from secondchance import __version__
 from secondchance.sentencing.computed_dates import COMPUTED_DATES_COLUMNS, CREATE_COMPUTED_DATES_SQL
 from secondchance.sentencing.federal.aggregate import SentenceTerm, aggregate_terms
 from secondchance.sentencing.federal.bulk import federal_dates_relation, scalar_federal_row
+from secondchance.sentencing.federal.compute import compute_federal
 from secondchance.sentencing.inputs import MEMBER_COLUMNS, incident_inputs_sql, member_inputs_sql
 from secondchance.sentencing.missouri.bulk import compute_missouri_bulk, compute_missouri_row
-from secondchance.sentencing.profiles import builtin_profile, builtin_profile_ids, compute_profile_bulk
+from secondchance.sentencing.missouri.compute import compute_missouri
+from secondchance.sentencing.profiles import builtin_profile, builtin_profile_ids, compute_profile, compute_profile_bulk
 from secondchance.sentencing.profiles.bulk import compute_profile_row
 from secondchance.sentencing.profiles.model import Profile
-from secondchance.sentencing.reasons import ReasonCode
+from secondchance.sentencing.reasons import ManualReview, ReasonCode
 from secondchance.sentencing.terms import Term
+from secondchance.sentencing.timeline import Timeline
 
 __all__ = [
     "ComputeSummary",
     "compute_dates",
     "compute_into",
     "scalar_computed_dates",
+    "scalar_timelines",
+    "read_scalar_inputs",
+    "summarise",
     "supported_systems",
     "COMPARED_COLUMNS",
     "UNIT_SQL",
@@ -417,7 +423,7 @@ def _review_row(member: Mapping[str, Any], reason: str, detail: str) -> dict[str
     return row
 
 
-def _unit_reason(system: str | None, members: list[Mapping[str, Any]]) -> tuple[str, str] | None:
+def _unit_reason(system: str | None, members: Sequence[Mapping[str, Any]]) -> tuple[str, str] | None:
     """The orchestrator's own review of a unit (in the order of UNIT_SQL), or None."""
     systems = supported_systems()
     if system is None or system not in systems:
@@ -439,7 +445,7 @@ def _unit_reason(system: str | None, members: list[Mapping[str, Any]]) -> tuple[
 
 
 def _unit_input(
-    members: list[Mapping[str, Any]],
+    members: Sequence[Mapping[str, Any]],
     root: Mapping[str, Any],
     incidents: Mapping[Any, list[tuple[date, int]]],
 ) -> dict[str, Any]:
@@ -509,9 +515,42 @@ def _unit_input(
     return row
 
 
+def _walk_units(
+    members: Sequence[Mapping[str, Any]],
+) -> Iterable[tuple[Mapping[str, Any], Sequence[Mapping[str, Any]], tuple[str, str] | None]]:
+    """Each unit as (root, members, the orchestrator's own review or None), as UNIT_SQL groups them."""
+    by_id = {m["sentence_id"]: m for m in members}
+    children: dict[Any, list[Mapping[str, Any]]] = defaultdict(list)
+    for member in members:
+        if member["consecutive_to_id"] is not None and member["consecutive_to_id"] in by_id:
+            children[member["consecutive_to_id"]].append(member)
+    for root in members:
+        target = root["consecutive_to_id"]
+        if target is not None and target in by_id:
+            continue  # not a root
+        unit: list[Mapping[str, Any]] = [root]
+        queue = [root]
+        while queue:
+            for child in children.get(queue.pop()["sentence_id"], []):
+                unit.append(child)
+                queue.append(child)
+        own = _unit_reason(root["system"], unit)
+        if root["consecutive_to_id"] is not None or root["consecutive_to_source_id"] is not None:
+            shown = root["consecutive_to_source_id"] or str(root["consecutive_to_id"])
+            own = str(ReasonCode.CONSECUTIVE_TARGET_MISSING), _TARGET_DETAIL.format(target=shown)
+        yield root, unit, own
+
+
+def _incidents_by_person(incidents: Sequence[Mapping[str, Any]]) -> dict[Any, list[tuple[date, int]]]:
+    per_person: dict[Any, list[tuple[date, int]]] = defaultdict(list)
+    for incident in incidents:
+        per_person[incident["person_id"]].append((incident["incident_date"], incident["gct_days_lost"]))
+    return per_person
+
+
 def scalar_computed_dates(
-    members: list[Mapping[str, Any]],
-    incidents: list[Mapping[str, Any]],
+    members: Sequence[Mapping[str, Any]],
+    incidents: Sequence[Mapping[str, Any]],
     *,
     profile_for: Callable[[str], Profile] = builtin_profile,
 ) -> dict[Any, dict[str, Any]]:
@@ -519,42 +558,21 @@ def scalar_computed_dates(
 
     `members` are rows of `inputs.member_inputs_sql`, `incidents` rows of `inputs.incident_inputs_sql`.
     """
-    by_id = {m["sentence_id"]: m for m in members}
-    children: dict[Any, list[Mapping[str, Any]]] = defaultdict(list)
-    for member in members:
-        if member["consecutive_to_id"] is not None and member["consecutive_to_id"] in by_id:
-            children[member["consecutive_to_id"]].append(member)
-    per_person: dict[Any, list[tuple[date, int]]] = defaultdict(list)
-    for incident in incidents:
-        per_person[incident["person_id"]].append((incident["incident_date"], incident["gct_days_lost"]))
+    per_person = _incidents_by_person(incidents)
     systems = supported_systems()
     results: dict[Any, dict[str, Any]] = {}
-    for root in members:
-        target = root["consecutive_to_id"]
-        if target is not None and target in by_id:
-            continue  # not a root
-        unit = [root]
-        queue = [root]
-        while queue:
-            for child in children.get(queue.pop()["sentence_id"], []):
-                unit.append(child)
-                queue.append(child)
-        system = root["system"]
-        own = _unit_reason(system, unit)
-        if root["consecutive_to_id"] is not None or root["consecutive_to_source_id"] is not None:
-            shown = root["consecutive_to_source_id"] or str(root["consecutive_to_id"])
-            own = str(ReasonCode.CONSECUTIVE_TARGET_MISSING), _TARGET_DETAIL.format(target=shown)
+    for root, unit, own in _walk_units(members):
         if own is not None:
             unit_row = _review_row(root, *own)
         else:
             engine_input = _unit_input(unit, root, per_person)
-            engine = systems[system]
+            engine = systems[root["system"]]
             if engine == "federal":
                 unit_row = scalar_federal_row(engine_input)
             elif engine == "missouri":
                 unit_row = compute_missouri_row(engine_input)
             else:
-                unit_row = compute_profile_row(profile_for(system), engine_input)
+                unit_row = compute_profile_row(profile_for(root["system"]), engine_input)
         for member in unit:
             row: dict[str, Any] = dict.fromkeys(COMPARED_COLUMNS)
             row.update({name: unit_row.get(name) for name in COMPARED_COLUMNS})
@@ -564,6 +582,85 @@ def scalar_computed_dates(
         if member["sentence_id"] not in results:
             results[member["sentence_id"]] = _review_row(member, str(ReasonCode.CONSECUTIVE_CYCLE), _CYCLE_DETAIL)
     return results
+
+
+def _unit_timeline(system: str, engine_input: Mapping[str, Any], profile_for: Callable[[str], Profile]) -> Timeline:
+    """The timeline the scalar engine gives for a unit's input row."""
+    months, days = engine_input.get("term_months"), engine_input.get("term_days")
+    term = None if months is None and days is None else Term(months or 0, days or 0)
+    engine = supported_systems()[system]
+    if engine == "federal":
+        return compute_federal(
+            engine_input["commencement_date"],
+            term,
+            jail_credit_days=engine_input.get("jail_credit_days") or 0,
+            has_diploma=engine_input.get("has_diploma") is not False,
+            gct_days_lost=engine_input.get("gct_days_lost") or 0,
+            risk_level=engine_input.get("risk_level"),
+            excluded_offense=bool(engine_input.get("excluded_offense")),
+            final_order_of_removal=bool(engine_input.get("final_order_of_removal")),
+            rdap=bool(engine_input.get("rdap")),
+            supervised_release_months=engine_input.get("supervised_release_months"),
+            sentence_type=engine_input.get("sentence_type") or "determinate",
+        ).timeline
+    if engine == "missouri":
+        return compute_missouri(
+            engine_input["commencement_date"],
+            term,
+            sentence_type=engine_input.get("sentence_type"),
+            prior_commitments=engine_input.get("prior_commitments"),
+            dangerous_felony=engine_input.get("dangerous_felony"),
+            no_parole_offense=engine_input.get("no_parole_offense"),
+            birth_date=engine_input.get("birth_date"),
+            jail_credit_days=engine_input.get("jail_credit_days") or 0,
+        ).timeline
+    return compute_profile(
+        profile_for(system),
+        engine_input.get("offense_date"),
+        term,
+        start=engine_input["commencement_date"],
+        sentence_type=engine_input.get("sentence_type"),
+        jail_credit_days=engine_input.get("jail_credit_days") or 0,
+        facts={},
+        min_term_months=engine_input.get("min_term_months"),
+    ).timeline
+
+
+def scalar_timelines(
+    members: Sequence[Mapping[str, Any]],
+    incidents: Sequence[Mapping[str, Any]],
+    sentence_ids: Iterable[Any],
+    *,
+    profile_for: Callable[[str], Profile] = builtin_profile,
+) -> dict[Any, list[str]]:
+    """Our timeline, as readable lines, for each of `sentence_ids` (the steps of its unit's computation)."""
+    wanted = set(sentence_ids)
+    per_person = _incidents_by_person(incidents)
+    timelines: dict[Any, list[str]] = {}
+    for root, unit, own in _walk_units(members):
+        ids = [m["sentence_id"] for m in unit if m["sentence_id"] in wanted]
+        if not ids:
+            continue
+        lines: list[str] = []
+        if len(unit) > 1:
+            lines.append(
+                f"{len(unit)} consecutive sentences aggregated into one term from the commencement of the first "
+                "(18 U.S.C. § 3584(c))"
+            )
+        if own is not None:
+            lines.append(f"manual review {own[0]}: {own[1]}")
+        else:
+            try:
+                engine_input = _unit_input(unit, root, per_person)
+                for step in _unit_timeline(root["system"], engine_input, profile_for):
+                    on = f"{step.on.isoformat()} " if step.on else ""
+                    days = f" [{step.days:+d} days]" if step.days else ""
+                    lines.append(f"{on}{step.label}: {step.description}{days} ({step.rule})")
+            except ManualReview as review:
+                lines.append(f"manual review {review.code}: {review.detail}")
+        for sentence_id in ids:
+            timelines[sentence_id] = lines
+    return timelines
 
 
 def read_scalar_inputs(

@@ -1,0 +1,295 @@
+"""`secondchance dates compute | review | reconcile`: dates for the whole store, manual review, reconciliation.
+
+Also adds the `dates` step to `secondchance demo`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.table import Table as RichTable
+
+from secondchance.cli._app import JsonOption, StoreOption, console, escape, print_json, store_path
+from secondchance.cli._dates import dates_app
+from secondchance.errors import UserError
+from secondchance.records.store import open_store
+from secondchance.sentencing.compute import ComputeSummary, compute_dates
+from secondchance.sentencing.reasons import ReasonCode
+from secondchance.sentencing.reconcile import ReconcileReport, reconcile
+
+if TYPE_CHECKING:
+    from secondchance.cli._generate import DemoContext
+
+__all__ = ["register", "demo_dates"]
+
+FormatOption = Annotated[str, typer.Option("--format", help="table, csv or json.")]
+_FORMATS = ("table", "csv", "json")
+
+
+def _as_of(text: str | None) -> date:
+    if text is None:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"--as-of {text!r} is not a date like YYYY-MM-DD") from None
+
+
+def _check_format(output: str) -> None:
+    if output not in _FORMATS:
+        raise UserError(f"--format {output!r}: use table, csv or json")
+
+
+def _store_or_error(store: Path | None) -> Path:
+    path = store_path(store)
+    if not path.exists():
+        raise UserError(f"no records store at {path}: load one with `secondchance ingest` or `secondchance generate`")
+    return path
+
+
+def _print_summary(summary: ComputeSummary) -> None:
+    console.print(
+        f"[bold]{summary.sentences:,} sentences[/bold] as of {summary.as_of}: {summary.computed:,} computed, "
+        f"{sum(summary.review.values()):,} sent to manual review ({summary.seconds:.1f} s)"
+    )
+    if summary.review:
+        table = RichTable(title="Manual review by reason")
+        table.add_column("reason")
+        table.add_column("sentences", justify="right")
+        for reason, count in sorted(summary.review.items(), key=lambda item: -item[1]):
+            table.add_row(reason, f"{count:,}")
+        console.print(table)
+
+
+def compute(
+    store: StoreOption = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Date the records are read as of (default today), YYYY-MM-DD.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Compute dates for every sentence in the store into `computed_dates`, replacing the previous run.
+
+    Example: secondchance dates compute --store demo.duckdb --as-of 2026-01-01 --json
+    """
+    day = _as_of(as_of)
+    path = _store_or_error(store)
+    with open_store(path) as connection:
+        summary = compute_dates(connection, day)
+    if as_json:
+        print_json(summary.to_dict())
+        return
+    _print_summary(summary)
+
+
+_REVIEW_SQL = """
+SELECT d.review_reason AS reason, d.system, s.source, s.source_id AS sentence_source_id,
+    s.person_source_id, d.review_detail AS detail
+FROM computed_dates d JOIN sentence s ON s.id = d.sentence_id
+WHERE d.review_reason IS NOT NULL AND ($reason IS NULL OR d.review_reason = $reason)
+ORDER BY d.review_reason, s.source, s.person_source_id, s.source_id
+"""
+
+
+def _write(rows: list[dict[str, Any]], output: str, out: Path | None, columns: list[str]) -> None:
+    if output == "json":
+        text = json.dumps(rows, indent=2, default=str, ensure_ascii=False) + "\n"
+    else:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({key: "; ".join(value) if isinstance(value, list) else value for key, value in row.items()})
+        text = buffer.getvalue()
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"Wrote {len(rows):,} rows to {escape(str(out))}")
+
+
+def review(
+    store: StoreOption = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Only this reason code.")] = None,
+    output: FormatOption = "table",
+    out: Annotated[Path | None, typer.Option("--out", help="Write csv or json here.", show_default=False)] = None,
+) -> None:
+    """List the sentences sent to manual review, with their reason code and what the reviewer needs to know.
+
+    Example: secondchance dates review --reason CONSECUTIVE_CYCLE --format csv
+    """
+    _check_format(output)
+    if reason is not None and reason not in ReasonCode.__members__:
+        raise UserError(f"--reason {reason!r} is not a reason code; codes: {', '.join(ReasonCode.__members__)}")
+    path = _store_or_error(store)
+    with open_store(path, read_only=True) as connection:
+        tables = {row[0] for row in connection.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        if "computed_dates" not in tables:
+            raise UserError("the store has no computed dates yet: run `secondchance dates compute` first")
+        cursor = connection.execute(_REVIEW_SQL, {"reason": reason})
+        columns = [d[0] for d in cursor.description or []]
+        rows = [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
+    if output != "table":
+        _write(rows, output, out, columns)
+        return
+    table = RichTable(title=f"Sentences in manual review ({len(rows):,})")
+    for column in ("reason", "system", "sentence", "person", "detail"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            row["reason"],
+            escape(row["system"] or ""),
+            escape(row["sentence_source_id"]),
+            escape(row["person_source_id"] or ""),
+            escape(row["detail"] or ""),
+        )
+    console.print(table)
+
+
+_RECONCILE_COLUMNS = [
+    "status",
+    "kind",
+    "source",
+    "person_source_id",
+    "sentence_source_id",
+    "system",
+    "source_date",
+    "source_date_text",
+    "precision",
+    "computed_date",
+    "difference_days",
+    "band",
+    "reason",
+    "timeline",
+]
+
+
+def _show_report(report: ReconcileReport) -> None:
+    summary = report.summary()
+    console.print(
+        f"[bold]{summary['pairs']:,} source dates[/bold]: {summary['matches']:,} match within "
+        f"{report.tolerance_days} days, {summary['differences']:,} differ, "
+        f"{summary['not_comparable']:,} not comparable"
+    )
+    bands = RichTable(title="Differences by size (ours minus the source's)")
+    bands.add_column("band")
+    bands.add_column("pairs", justify="right")
+    for label, count in summary["differences_by_band"].items():
+        bands.add_row(label, f"{count:,}")
+    console.print(bands)
+    if summary["not_comparable_by_reason"]:
+        reasons = RichTable(title="Not comparable, and why")
+        reasons.add_column("reason")
+        reasons.add_column("pairs", justify="right")
+        for reason, count in summary["not_comparable_by_reason"].items():
+            reasons.add_row(escape(str(reason)), f"{count:,}")
+        console.print(reasons)
+    differences = [row for row in report.rows if row.status == "difference"]
+    if differences:
+        table = RichTable(title=f"Differences ({len(differences):,}; every one is in --format csv or json)")
+        for column in ("person", "sentence", "kind", "source date", "ours", "days", "our timeline"):
+            table.add_column(column)
+        for row in differences[:50]:
+            table.add_row(
+                escape(row.person_source_id),
+                escape(row.sentence_source_id),
+                row.kind,
+                escape(row.source_date_text or str(row.source_date)),
+                str(row.computed_date),
+                f"{row.difference_days:+,}",
+                escape("\n".join(row.timeline)),
+            )
+        console.print(table)
+
+
+def reconcile_command(
+    store: StoreOption = None,
+    source: Annotated[str | None, typer.Option("--source", help="Only sentences from this source, e.g. cdcr.")] = None,
+    tolerance: Annotated[
+        int, typer.Option("--tolerance", help="Days of difference still counted as a match.", min=0)
+    ] = 0,
+    output: FormatOption = "table",
+    out: Annotated[Path | None, typer.Option("--out", help="Write csv or json here.", show_default=False)] = None,
+    summary_only: Annotated[bool, typer.Option("--summary", help="Print only the summary (JSON).")] = False,
+) -> None:
+    """Compare computed dates with the source's own (e.g. CDCR EPRD/MEPD) and report every difference.
+
+    Example: secondchance dates reconcile --source cdcr --format csv --out reconcile.csv
+    """
+    _check_format(output)
+    path = _store_or_error(store)
+    with open_store(path, read_only=True) as connection:
+        report = reconcile(connection, source=source, tolerance_days=tolerance, with_timelines=not summary_only)
+    if summary_only:
+        print_json(report.summary())
+        return
+    if output == "table":
+        _show_report(report)
+        return
+    if output == "json":
+        payload = {"summary": report.summary(), "rows": [row.to_dict() for row in report.rows]}
+        text = json.dumps(payload, indent=2, default=str, ensure_ascii=False) + "\n"
+        if out is None:
+            typer.echo(text, nl=False)
+        else:
+            out.write_text(text, encoding="utf-8")
+            console.print(f"Wrote {len(report.rows):,} rows to {escape(str(out))}")
+        return
+    _write([row.to_dict() for row in report.rows], output, out, _RECONCILE_COLUMNS)
+
+
+def demo_dates(context: DemoContext) -> None:
+    """Demo step: compute dates for the population and show release years and manual review."""
+    with open_store(context.store) as connection:
+        summary = compute_dates(connection, date.today())
+        years = connection.execute(
+            """SELECT year(d.projected_release_date) AS year, count(*) FROM computed_dates d
+            JOIN sentence s ON s.id = d.sentence_id
+            WHERE s.status = 'active' AND d.projected_release_date IS NOT NULL GROUP BY ALL ORDER BY 1"""
+        ).fetchall()
+    context.results["dates"] = summary
+    out = context.console
+    out.print(
+        f"[bold]Computed dates for {summary.sentences:,} sentences[/bold] in {summary.seconds:.1f} s: "
+        f"{summary.computed:,} computed, {sum(summary.review.values()):,} in manual review"
+    )
+    table = RichTable(title="Projected release of current sentences, by year")
+    table.add_column("year")
+    table.add_column("sentences", justify="right")
+    today = date.today().year
+    before = sum(count for year, count in years if year < today)
+    later = sum(count for year, count in years if year > today + 10)
+    if before:
+        table.add_row(f"before {today} (overdue or released)", f"{before:,}")
+    for year, count in years:
+        if today <= year <= today + 10:
+            table.add_row(str(year), f"{count:,}")
+    if later:
+        table.add_row(f"after {today + 10}", f"{later:,}")
+    out.print(table)
+    if summary.review:
+        reasons = RichTable(title="Manual review by reason (secondchance dates review)")
+        reasons.add_column("reason")
+        reasons.add_column("sentences", justify="right")
+        for reason, count in sorted(summary.review.items(), key=lambda item: -item[1]):
+            reasons.add_row(reason, f"{count:,}")
+        out.print(reasons)
+
+
+def register() -> None:
+    """Add compute, review and reconcile to `secondchance dates`, and the dates step to the demo."""
+    from secondchance.cli._generate import DEMO_STEPS, demo_summary
+
+    dates_app.command("compute")(compute)
+    dates_app.command("review")(review)
+    dates_app.command("reconcile")(reconcile_command)
+    if demo_dates not in DEMO_STEPS:
+        # after the population summary, before any step that reads computed dates
+        position = DEMO_STEPS.index(demo_summary) + 1 if demo_summary in DEMO_STEPS else len(DEMO_STEPS)
+        DEMO_STEPS.insert(position, demo_dates)
