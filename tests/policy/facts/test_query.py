@@ -420,3 +420,44 @@ def test_person_filter_gives_the_same_facts(with_dates: duckdb.DuckDBPyConnectio
         assert len(rows) == 1
         assert dict(zip(names, rows[0], strict=True)) == facts_of(with_dates, source_id)
     assert with_dates.execute(facts_query(AS_OF, person_ids=[])).fetchall() == []
+
+
+def test_conditional_list_entries() -> None:
+    """18 U.S.C. § 3632(d)(4)(D) clauses that depend on the charge's flags, and entries that stay unknown."""
+    cases = {
+        # (lviii): § 841 with death or serious bodily injury resulting.
+        "death": ("21 USC 841(b)(1)(C)", {"death_or_injury_resulted": True}, True),
+        "no death": ("21 USC 841(b)(1)(C)", {"death_or_injury_resulted": False}, False),
+        "death unknown": ("21 USC 841(b)(1)(C)", {}, None),
+        # (lxvii): methamphetamine (A)(viii) quantity with an aggravating role.
+        "meth leader": (
+            "21 USC 841(b)(1)(A)(viii)",
+            {"role": "leader_organizer", "death_or_injury_resulted": False},
+            True,
+        ),
+        "meth minor role": ("21 USC 841(b)(1)(A)(viii)", {"role": "minor", "death_or_injury_resulted": False}, False),
+        # (xviii): § 842(p) only if a weapon of mass destruction, which records do not show.
+        "842(p)": ("18 USC 842(p)(2)", {}, None),
+        "not listed": ("18 USC 922(g)(1)", {}, False),
+    }
+    connection = duckdb.connect()
+    ensure_schema(connection)
+    connection.execute(CREATE_COMPUTED_DATES_SQL)
+    for number, (name, (statute, flags, _)) in enumerate(cases.items(), start=1):
+        person(connection, number, name)
+        sentence(connection, number, number, sentence_type="determinate", term_months=60)
+        charge(connection, number, number, statute=statute, offense_category="drug", **flags)
+    rows = connection.execute(f"SELECT source_id, has_fsa_excluded_offense FROM ({facts_query(AS_OF)})").fetchall()
+    assert dict(rows) == {name: expected for name, (_, _, expected) in cases.items()}
+
+
+def test_crack_needs_a_description() -> None:
+    connection = duckdb.connect()
+    ensure_schema(connection)
+    connection.execute(CREATE_COMPUTED_DATES_SQL)
+    for number, description in enumerate(("cocaine base", "powder cocaine", None), start=1):
+        person(connection, number, f"P{number}")
+        sentence(connection, number, number, sentence_type="determinate", term_months=120)
+        charge(connection, number, number, statute="21 USC 841(a)(1)", offense_category="drug", description=description)
+    rows = connection.execute(f"SELECT source_id, has_crack_cocaine_offense FROM ({facts_query(AS_OF)})").fetchall()
+    assert dict(rows) == {"P1": True, "P2": False, "P3": None}
