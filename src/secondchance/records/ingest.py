@@ -466,7 +466,7 @@ class _Run:
                 SELECT __row AS row, __line AS line, source, {quote_identifier(ref.column)} AS value
                 FROM {self.typed_name(index)}
             ),
-            good AS ({self.valid_keys_sql(target)} UNION SELECT source, source_id FROM {target}),
+            good AS ({self.valid_keys_sql(target)} UNION ALL SELECT source, source_id FROM {target}),
             loaded AS (SELECT source, source_id FROM {_KEYS} WHERE table_name = {quote_literal(target)})
             SELECT {index}, r.row, r.line, {quote_literal(ref.column)}, {position}, r.value,
                    CASE WHEN EXISTS (SELECT 1 FROM loaded l WHERE l.source = r.source AND l.source_id = r.value)
