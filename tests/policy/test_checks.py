@@ -211,3 +211,14 @@ def test_groups_are_checked_inside(tmp_path: Path) -> None:
         "pack.yaml, line 27, criterion either: `at_least` must be between 1 and the number of criteria in `of` (2)",
         "pack.yaml, line 32, criterion b, test: unknown fact 'age_yers'; did you mean 'age_years'?",
     ]
+
+
+def test_a_shipped_pack_id_is_its_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("secondchance.policy.pack.packs_dir", lambda: tmp_path)
+    folder = tmp_path / "us-federal"
+    folder.mkdir()
+    path = write_pack(folder, BASE, "base.yaml")
+    _, problems = check_pack_file(path, facts=CATALOGUE, label="base.yaml")
+    assert [str(problem) for problem in problems] == [
+        "base.yaml, line 1, id: a shipped pack's id is its path under packs/: 'us-federal/base'"
+    ]

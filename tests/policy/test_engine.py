@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import sqlglot
 from tests.policy.helpers import FIXTURES, compile_fixture, facts_table
 
 from secondchance.policy.compiler import CompiledPack
@@ -169,6 +170,8 @@ def test_the_same_query_reads_as_spark_sql(clemency: CompiledPack) -> None:
     assert "json_object" not in sql and "INTERVAL" not in sql
     # The almost-eligible window ends 180 days after the as-of date.
     assert "CAST('2015-11-28' AS DATE)" in sql
+    # The whole query reads as one Spark SELECT.
+    assert isinstance(sqlglot.parse_one(sql, read="spark"), sqlglot.exp.Select)
 
 
 def test_a_pack_outside_its_effective_dates_is_screened_with_a_warning(

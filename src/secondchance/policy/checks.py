@@ -249,6 +249,16 @@ class _Checker:
 
     def meaning(self, pack: Pack) -> None:
         raw = self.raw
+        from secondchance.policy.pack import packs_dir
+
+        path = self.pack_file.path.resolve()
+        if path.is_relative_to(packs_dir()):
+            # A shipped pack is found by its id, so the id must be its path under packs/.
+            expected = path.relative_to(packs_dir()).with_suffix("").as_posix()
+            if pack.id != expected:
+                self.add(
+                    line_of(raw, ("id",)), f"a shipped pack's id is its path under packs/: '{expected}'", None, "id"
+                )
         source_ids = [source.id for source in pack.sources]
         for index, source in enumerate(pack.sources):
             if source_ids.index(source.id) != index:
