@@ -24,6 +24,8 @@ __all__ = [
     "pick",
     "group_positions",
     "text",
+    "labels",
+    "draw_codes",
 ]
 
 EPOCH = date(1970, 1, 1)
@@ -69,7 +71,21 @@ def with_nulls(series: pl.Series, null_mask: Bools | None) -> pl.Series:
 
 def source_ids(prefix: str, numbers: Ints) -> pl.Series:
     """Source identifiers such as `SYN-P-00000001`, zero-padded so they sort in number order."""
-    return pl.select(pl.lit(f"SYN-{prefix}-") + pl.Series(numbers).cast(pl.String).str.zfill(8)).to_series()
+    # Adding 10^8 and dropping the leading 1 pads to eight digits faster than a string pad.
+    digits = pl.Series(np.asarray(numbers, dtype=np.int64) + 100_000_000).cast(pl.String).str.slice(1)
+    return pl.select(pl.lit(f"SYN-{prefix}-") + digits).to_series()
+
+
+def labels(options: Sequence[str | None], codes: Ints, null_mask: Bools | None = None) -> pl.Series:
+    """A String series taking `options[code]` for each code (NULL where the option is None or the mask)."""
+    return with_nulls(pl.Series(list(options), dtype=pl.String).gather(codes), null_mask)
+
+
+def draw_codes(rng: np.random.Generator, shares: Mapping[str, float], size: int) -> Ints:
+    """Draw `size` indices into `list(shares)` with the given shares."""
+    weights = np.array(list(shares.values()), dtype=np.float64)
+    codes: Ints = rng.choice(weights.size, size=size, p=weights / weights.sum()).astype(np.int64)
+    return codes
 
 
 def pick(rng: np.random.Generator, options: tuple[str, ...], size: int) -> npt.NDArray[np.str_]:

@@ -9,7 +9,16 @@ import polars as pl
 
 from secondchance.records.schema import NEED_DOMAINS
 from secondchance.records.synthetic import calibration as cal
-from secondchance.records.synthetic._arrays import Ints, dates, draw, group_positions, source_ids, text, with_nulls
+from secondchance.records.synthetic._arrays import (
+    Ints,
+    dates,
+    draw,
+    draw_codes,
+    group_positions,
+    labels,
+    source_ids,
+    with_nulls,
+)
 from secondchance.records.synthetic.people import Cohort
 
 __all__ = ["Needs", "draw_needs", "assessment_table"]
@@ -19,16 +28,18 @@ _OTHER_NEED = {"0": 0.40, "1": 0.25, "2": 0.20, "3": 0.15}
 # ASSUMPTION: risk levels of the latest assessment.
 _RISK = {"minimum": 0.25, "low": 0.30, "medium": 0.25, "high": 0.20}
 # ASSUMPTION: scores are synthetic 0-100 values inside a band per risk level (not a real tool's scale).
+RISK_LEVELS = tuple(_RISK)
 _SCORE_BAND = {"minimum": (0, 20), "low": (21, 40), "medium": (41, 60), "high": (61, 100)}
 _EDUCATION_NEED = {"none": 3, "some_high_school": 3, "ged": 1, "high_school": 0, "some_college": 0, "degree": 0}
 
 
 @dataclass
 class Needs:
-    """Each person's current need levels by domain (-1 where unknown) and risk level ('' where unknown)."""
+    """Each person's current need levels by domain (-1 where unknown) and risk level (index into
+    `RISK_LEVELS`, -1 where unknown)."""
 
     levels: dict[str, Ints]
-    risk: np.ndarray
+    risk: Ints
 
 
 def draw_needs(rng: np.random.Generator, cohort: Cohort, education_known: np.ndarray) -> Needs:
@@ -59,8 +70,8 @@ def draw_needs(rng: np.random.Generator, cohort: Cohort, education_known: np.nda
             levels[domain] = np.where(education_known, mapped, -1)
         else:
             levels[domain] = draw(rng, _OTHER_NEED, n).astype(np.int64)
-    risk = draw(rng, _RISK, n)
-    risk = np.where(rng.random(n) < cal.MISSING_RATES["risk_level"], "", risk)
+    risk = draw_codes(rng, _RISK, n)
+    risk = np.where(rng.random(n) < cal.MISSING_RATES["risk_level"], -1, risk)
     return Needs(levels=levels, risk=risk)
 
 
@@ -87,26 +98,26 @@ def assessment_table(rng: np.random.Generator, cohort: Cohort, needs: Needs) -> 
         value = np.where(latest, current, np.where(current < 0, -1, earlier))
         columns[f"need_{domain}"] = with_nulls(pl.Series(value.astype(np.int64)), value < 0)
     risk = needs.risk[owner]
-    risk = np.where(~federal & (risk == "minimum"), "low", risk)  # ORAS has no minimum level
-    low = np.zeros(rows, np.int64)
-    high = np.zeros(rows, np.int64)
-    for level, (lo, hi) in _SCORE_BAND.items():
-        low[risk == level] = lo
-        high[risk == level] = hi
+    minimum, low_level = RISK_LEVELS.index("minimum"), RISK_LEVELS.index("low")
+    risk = np.where(~federal & (risk == minimum), low_level, risk)  # ORAS has no minimum level
+    unknown_risk = risk < 0
+    known = np.maximum(risk, 0)
+    low = np.array([_SCORE_BAND[level][0] for level in RISK_LEVELS])[known]
+    high = np.array([_SCORE_BAND[level][1] for level in RISK_LEVELS])[known]
     score = (low + np.floor(rng.random(rows) * (high - low + 1))).astype(np.float64)
+    tool = federal.astype(np.int64)
     ids = np.arange(1, rows + 1, dtype=np.int64)
-    unknown_risk = risk == ""
     return pl.DataFrame(
         {
             "id": ids,
             "person_id": owner + 1,
             "source_id": source_ids("A", ids),
             "person_source_id": source_ids("P", owner + 1),
-            "tool": text(np.where(federal, "pattern", "oras"), ("pattern", "oras")),
-            "scale": text(np.where(federal, "General", "Prison Intake Tool"), ("General", "Prison Intake Tool")),
+            "tool": labels(("oras", "pattern"), tool),
+            "scale": labels(("Prison Intake Tool", "General"), tool),
             "assessed_on": dates(day),
             "score": with_nulls(pl.Series(score), unknown_risk),
-            "risk_level": text(risk, (*_RISK, ""), unknown_risk),
+            "risk_level": labels(RISK_LEVELS, known, unknown_risk),
             **columns,
         }
     )

@@ -7,7 +7,16 @@ import polars as pl
 
 from secondchance.records.schema import ENUMS
 from secondchance.records.synthetic import vocabulary as vocab
-from secondchance.records.synthetic._arrays import DAYS_PER_YEAR, dates, draw, pick, source_ids, text, with_nulls
+from secondchance.records.synthetic._arrays import (
+    DAYS_PER_YEAR,
+    dates,
+    draw,
+    labels,
+    pick,
+    source_ids,
+    text,
+    with_nulls,
+)
 from secondchance.records.synthetic.people import Cohort
 from secondchance.records.synthetic.sentences import Priors
 
@@ -17,6 +26,7 @@ __all__ = ["custody_table", "release_table"]
 _FEDERAL_RELEASE = {"good_conduct": 0.8, "home_confinement": 0.2}
 _MO_RELEASE = {"parole": 0.6, "conditional_release": 0.3, "expiration": 0.1}
 _MO_PRIOR_RELEASE = {"parole": 0.7, "conditional_release": 0.3}
+_REASONS = ("New commitment", "New commitment; released", "Prior commitment; released")
 
 
 def custody_table(rng: np.random.Generator, cohort: Cohort, priors: Priors) -> pl.DataFrame:
@@ -27,12 +37,8 @@ def custody_table(rng: np.random.Generator, cohort: Cohort, priors: Priors) -> p
     end = np.concatenate([cohort.release, priors.release])
     open_end = np.concatenate([cohort.in_custody, np.zeros(priors.person.size, bool)])
     facility = np.concatenate([cohort.facility, pick(rng, vocab.MO_FACILITIES, priors.person.size)])
-    reason = np.concatenate(
-        [
-            np.where(cohort.released, "New commitment; released", "New commitment"),
-            np.full(priors.person.size, "Prior commitment; released"),
-        ]
-    )
+    # Codes into _REASONS.
+    reason = np.concatenate([cohort.released.astype(np.int64), np.full(priors.person.size, 2, np.int64)])
     ids = np.arange(1, person.size + 1, dtype=np.int64)
     return pl.DataFrame(
         {
@@ -44,7 +50,7 @@ def custody_table(rng: np.random.Generator, cohort: Cohort, priors: Priors) -> p
             "facility": text(facility, vocab.FEDERAL_FACILITIES + vocab.MO_FACILITIES),
             "start_date": dates(start),
             "end_date": dates(end, open_end),
-            "reason": text(reason, ("New commitment; released", "New commitment", "Prior commitment; released")),
+            "reason": labels(_REASONS, reason),
         }
     )
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from secondchance.records.schema import ENUMS
 from secondchance.records.synthetic import calibration as cal
 from secondchance.records.synthetic import vocabulary as vocab
 from secondchance.records.synthetic._arrays import (
     DAYS_PER_YEAR,
     dates,
-    draw,
+    draw_codes,
     group_positions,
+    labels,
     source_ids,
-    text,
     with_nulls,
 )
 from secondchance.records.synthetic.people import Cohort
@@ -40,26 +39,26 @@ def incident_table(rng: np.random.Generator, cohort: Cohort) -> pl.DataFrame:
     order = np.lexsort((day, owner))
     day = day[order]
     candidate = cohort.candidate[owner]
-    severity = draw(rng, cal.INCIDENT_SEVERITY, rows)
+    levels = list(cal.INCIDENT_SEVERITY)
+    severity = draw_codes(rng, cal.INCIDENT_SEVERITY, rows)
     # The long-served nonviolent drug cases have only moderate or low, nonviolent incidents.
-    severity = np.where(candidate & np.isin(severity, ["greatest", "high"]), "moderate", severity)
-    violent_share = np.zeros(rows)
-    for level, share in _VIOLENT_SHARE.items():
-        violent_share[severity == level] = share
+    serious = np.isin(severity, [levels.index("greatest"), levels.index("high")])
+    severity = np.where(candidate & serious, levels.index("moderate"), severity)
+    violent_share = np.array([_VIOLENT_SHARE[level] for level in levels])[severity]
     violent = (rng.random(rows) < violent_share) & ~candidate
 
-    incident_type = np.full(rows, "", dtype="<U48")
+    # Incident types as codes into one flat list of the options for each (severity, violence).
+    type_options = [t for options in vocab.INCIDENT_TYPES.values() for t in options]
+    incident_type = np.zeros(rows, dtype=np.int64)
+    first = 0
     for (level, is_violent), options in vocab.INCIDENT_TYPES.items():
-        mask = (severity == level) & (violent == is_violent)
-        incident_type[mask] = np.array(options)[rng.integers(0, len(options), int(mask.sum()))]
-    sanction = np.full(rows, "", dtype="<U64")
-    lost = np.zeros(rows, dtype=np.int64)
-    for level, wording in vocab.SANCTIONS.items():
-        mask = severity == level
-        sanction[mask] = wording
-        low, high = cal.GCT_DAYS_LOST_RANGE[level]
-        lost[mask] = low + np.floor(rng.random(int(mask.sum())) * (high - low + 1)).astype(np.int64)
-    lesser = np.isin(severity, ["moderate", "low"]) & (rng.random(rows) < 1 / 3)
+        mask = (severity == levels.index(level)) & (violent == is_violent)
+        incident_type[mask] = first + rng.integers(0, len(options), int(mask.sum()))
+        first += len(options)
+    low = np.array([cal.GCT_DAYS_LOST_RANGE[level][0] for level in levels])[severity]
+    high = np.array([cal.GCT_DAYS_LOST_RANGE[level][1] for level in levels])[severity]
+    lost = low + np.floor(rng.random(rows) * (high - low + 1)).astype(np.int64)
+    lesser = np.isin(severity, [levels.index("moderate"), levels.index("low")]) & (rng.random(rows) < 1 / 3)
     lost[lesser] = 0
     federal = cohort.federal[owner]
     # Good conduct time is federal (18 U.S.C. § 3624(b)); Missouri incidents carry no GCT figure.
@@ -73,10 +72,10 @@ def incident_table(rng: np.random.Generator, cohort: Cohort) -> pl.DataFrame:
             "source_id": source_ids("I", ids),
             "person_source_id": source_ids("P", owner + 1),
             "incident_date": dates(day),
-            "incident_type": text(incident_type, [t for types in vocab.INCIDENT_TYPES.values() for t in types]),
-            "severity": text(severity, ENUMS["incident_severity"], rng.random(rows) < missing["incident_severity"]),
+            "incident_type": labels(type_options, incident_type),
+            "severity": labels(levels, severity, rng.random(rows) < missing["incident_severity"]),
             "violent": with_nulls(pl.Series(violent), rng.random(rows) < missing["incident_violent"]),
-            "sanction": text(sanction, list(vocab.SANCTIONS.values())),
+            "sanction": labels([vocab.SANCTIONS[level] for level in levels], severity),
             "gct_days_lost": with_nulls(pl.Series(lost), lost_unknown),
         }
     )

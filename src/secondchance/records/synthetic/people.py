@@ -25,6 +25,7 @@ from secondchance.records.synthetic._arrays import (
     dates,
     day_number,
     draw,
+    labels,
     pick,
     source_ids,
     text,
@@ -277,7 +278,7 @@ def person_table(rng: np.random.Generator, cohort: Cohort) -> pl.DataFrame:
         {
             "id": ids,
             "source_id": source_ids("P", ids),
-            "jurisdiction": text(np.where(cohort.federal, "federal", "us-mo"), ("federal", "us-mo")),
+            "jurisdiction": labels(("us-mo", "federal"), cohort.federal.astype(np.int64)),
             "birth_date": birth,
             "birth_year": birth_year,
             "sex": text(cohort.sex, ENUMS["sex"], rng.random(n) < missing["sex"]),
@@ -285,7 +286,7 @@ def person_table(rng: np.random.Generator, cohort: Cohort) -> pl.DataFrame:
             "education_level": text(cohort.education, ENUMS["education_level"], no_education),
             "has_diploma": with_nulls(has_diploma, no_education),
             "final_order_of_removal": with_nulls(removal, ~cohort.federal),
-            "primary_language": text(np.where(spanish, "es", "en"), ("en", "es")),
+            "primary_language": labels(("en", "es"), spanish.astype(np.int64)),
             "release_area": text(cohort.release_area, vocab.FEDERAL_AREAS + vocab.MO_AREAS),
         }
     )

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from secondchance.records.schema import ENUMS
 from secondchance.records.synthetic import calibration as cal
 from secondchance.records.synthetic import vocabulary as vocab
-from secondchance.records.synthetic._arrays import Bools, Ints, dates, source_ids, text, uniform_int, with_nulls
+from secondchance.records.synthetic._arrays import Bools, Ints, dates, labels, source_ids, uniform_int, with_nulls
 from secondchance.records.synthetic.assessments import Needs
 from secondchance.records.synthetic.people import Cohort
 
@@ -24,6 +23,7 @@ __all__ = ["ProgramTables", "program_tables"]
 # ASSUMPTION: individual therapy gets a third of the therapy seats, group therapy two thirds.
 _INDIVIDUAL_THERAPY_SHARE = 1.0 / 3.0
 _DROP_OUT_SHARE = 0.15  # ASSUMPTION
+_STATUSES = ("completed", "dropped", "enrolled", "referred", "waitlisted")
 _REASONS = (
     "Completed the programme",
     "Left the programme",
@@ -147,7 +147,6 @@ def program_tables(rng: np.random.Generator, cohort: Cohort, needs: Needs) -> Pr
                 {
                     "person": people,
                     "program_id": np.full(people.size, program_id),
-                    "program_source_id": np.full(people.size, program_source),
                     "offering": offering,
                     "placed": placed,
                     "offering_start": offering_start,
@@ -191,20 +190,8 @@ def _enrollment_table(
     future = placed & (start > as_of)
     dropped = past & (rng.random(rows) < _DROP_OUT_SHARE)
     completed = past & ~dropped
-    status = np.where(
-        completed,
-        "completed",
-        np.where(dropped, "dropped", np.where(current, "enrolled", np.where(future, "referred", "waitlisted"))),
-    )
-    reason = np.where(
-        completed,
-        "Completed the programme",
-        np.where(
-            dropped,
-            "Left the programme",
-            np.where(current, "In the programme", np.where(future, "Placed in the next cohort", "No seat available")),
-        ),
-    )
+    # Codes into _STATUSES and _REASONS, which run in the same order.
+    status = np.where(completed, 0, np.where(dropped, 1, np.where(current, 2, np.where(future, 3, 4)))).astype(np.int64)
     end = np.where(completed, start + duration, start + 1 + np.floor(rng.random(rows) * (duration - 1)))
     ids = np.arange(1, rows + 1, dtype=np.int64)
     offering = part["offering"].astype(np.int64)
@@ -216,13 +203,13 @@ def _enrollment_table(
             "offering_id": with_nulls(pl.Series(offering), ~placed),
             "source_id": source_ids("E", ids),
             "person_source_id": source_ids("P", part["person"] + 1),
-            "program_source_id": text(part["program_source_id"], program_sources),
+            "program_source_id": labels(program_sources, part["program_id"] - 1),
             "offering_source_id": with_nulls(source_ids("PO", offering), ~placed),
-            "status": text(status, ENUMS["enrollment_status"]),
+            "status": labels(_STATUSES, status),
             "referred_on": dates(part["referred"]),
             "start_date": dates(start, ~(past | current)),
             "end_date": dates(end.astype(np.int64), ~past),
-            "reason": text(reason, _REASONS),
+            "reason": labels(_REASONS, status),
         }
     )
 
