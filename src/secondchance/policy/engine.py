@@ -22,7 +22,7 @@ from secondchance.policy.parameters import values_as_of
 from secondchance.policy.results import ensure_results_schema, next_run_id, record_run
 from secondchance.policy.status import evaluation_sql
 
-__all__ = ["PackRun", "ScreeningRun", "ENGINES", "evaluate", "facts_relation_for", "screen"]
+__all__ = ["PackRun", "ScreeningRun", "ENGINES", "evaluate", "facts_relation_for", "insert_evaluated", "screen"]
 
 ENGINES: tuple[str, ...] = ("duckdb",)
 _FACTS_TABLE = "screening_facts"
@@ -122,10 +122,23 @@ def _write_pack(
     # The evidence JSON is built once, straight into screening_criterion, from the facts carried through.
     sql = evaluation_sql(compiled, facts, values, as_of, "duckdb", evidence=False, carry_facts=evidence)
     connection.execute(f"CREATE OR REPLACE TEMP TABLE {_EVALUATED_TABLE} AS {sql}")
+    screened = insert_evaluated(connection, run_id, compiled, _EVALUATED_TABLE, evidence)
+    connection.execute(f"DROP TABLE {_EVALUATED_TABLE}")
+    return screened
+
+
+def insert_evaluated(
+    connection: duckdb.DuckDBPyConnection, run_id: int, compiled: CompiledPack, evaluated: str, evidence: bool
+) -> int:
+    """Write one pack's evaluation (`evaluation_sql` with `carry_facts=evidence`) to the results tables.
+
+    `evaluated` names a table, view or registered Arrow table; both engines write through here, so their
+    results and evidence JSON have one format. Returns the number of people written.
+    """
     pack_id = _string(compiled.pack.id)
     connection.execute(
         f"INSERT INTO screening_result SELECT {run_id}, {pack_id}, person_id, source_id, status, eligible_on, "
-        f"unmet_count, unknown_count FROM {_EVALUATED_TABLE}"
+        f"unmet_count, unknown_count FROM {evaluated}"
     )
     selects = []
     for node in compiled.all_criteria():
@@ -134,11 +147,10 @@ def _write_pack(
         parent = _string(node.parent_id) if node.parent_id is not None else "NULL"
         selects.append(
             f"SELECT {run_id}, {pack_id}, person_id, {_string(node.id)}, {parent}, {node.alias}_status, "
-            f"{node.alias}_eligible_on, {read} FROM {_EVALUATED_TABLE}"
+            f"{node.alias}_eligible_on, {read} FROM {evaluated}"
         )
     connection.execute("INSERT INTO screening_criterion " + " UNION ALL ".join(selects))
-    row = connection.execute(f"SELECT count(*) FROM {_EVALUATED_TABLE}").fetchone()
-    connection.execute(f"DROP TABLE {_EVALUATED_TABLE}")
+    row = connection.execute(f"SELECT count(*) FROM {evaluated}").fetchone()
     return int(row[0]) if row else 0
 
 
