@@ -124,12 +124,10 @@ def load_frames(
         if name not in TABLE_NAMES:
             raise IngestError([Problem(label_base, None, None, None, f"unknown table {name!r}")])
 
-    def stage(connection: duckdb.DuckDBPyConnection) -> list[tuple[Staged, str | None]]:
-        staged = []
+    def stage(connection: duckdb.DuckDBPyConnection, staged: list[tuple[Staged, str | None]]) -> None:
         for name, frame in frames.items():
             label = f"{label_base} ({name})" if len(frames) > 1 else label_base
             staged.append((stage_frame(connection, name, frame, label, path_text), fallback))
-        return staged
 
     def checksums() -> dict[str, str]:
         if not source_files:
@@ -159,8 +157,7 @@ def load_files(
     except KeyError as error:
         raise IngestError([Problem(", ".join(p.name for p in paths), None, None, None, str(error.args[0]))]) from None
 
-    def stage(connection: duckdb.DuckDBPyConnection) -> list[tuple[Staged, str | None]]:
-        staged: list[tuple[Staged, str | None]] = []
+    def stage(connection: duckdb.DuckDBPyConnection, staged: list[tuple[Staged, str | None]]) -> None:
         failures: list[Problem] = []
         for path in paths:
             if progress:
@@ -171,7 +168,6 @@ def load_files(
                 failures.append(failure.problem)
         if failures:
             raise IngestError(failures)
-        return staged
 
     def checksums() -> dict[str, str]:
         return {str(path): sha256_file(path) for path in paths if path.is_file()}
@@ -192,7 +188,7 @@ def _combined_sha256(paths: Sequence[Path]) -> str:
 
 def _ingest(
     connection: duckdb.DuckDBPyConnection,
-    stage: Callable[[duckdb.DuckDBPyConnection], list[tuple[Staged, str | None]]],
+    stage: Callable[[duckdb.DuckDBPyConnection, list[tuple[Staged, str | None]]], None],
     checksums: Callable[[], dict[str, str]],
     adapter: str | None,
     skip_invalid: bool,
@@ -208,7 +204,7 @@ def _ingest(
         # (`rowid`), which gives each row its line, and the store is not touched until BEGIN.
         batches: list[tuple[Staged, str | None]] = []
         try:
-            batches = stage(connection)
+            stage(connection, batches)  # appends as it goes, so that a failure still drops what was staged
             run = _Run(connection, batches, skip_invalid, dt.date.today(), progress)
             connection.begin()
             try:
@@ -306,7 +302,8 @@ class _Run:
         staged = self.batches[index]
         spec = table(staged.table)
         known = set(spec.column_names) | {f"{c.name}_raw" for c in spec.columns if c.enum}
-        header_line = 1 if staged.line_word == "line" or staged.line_offset == 2 else None
+        # The header is line (or row) 1 of a CSV or XLSX file; Parquet files and frames have none.
+        header_line = 1 if staged.line_offset == 2 and not staged.has_line_column else None
         problems = []
         for name in staged.columns:
             if name not in known:
@@ -357,8 +354,7 @@ class _Run:
         checks = row_checks(spec, staged.columns, self.today)
         if not checks:
             return
-        # Both tables hold the batch's rows in the same order, so a positional join pairs them.
-        rows = f"{staged.name} s POSITIONAL JOIN {self.typed_name(index)} t"
+        rows = f"{staged.name} s JOIN {self.typed_name(index)} t ON t.__row = s.rowid"
         # The typed table marks bad rows; only when there are some is each check run apart to say why.
         any_bad = self.sql(f"SELECT EXISTS (SELECT 1 FROM {self.typed_name(index)} WHERE __bad)").fetchone()
         if not any_bad or not any_bad[0]:
