@@ -270,3 +270,69 @@ def test_the_store_is_a_real_duckdb_file(store_path: Path, tmp_path: Path) -> No
     with open_store(store_path) as connection:
         load_files(connection, "person", [write(tmp_path / "p.csv", "source_id\nP1\n")])
     assert duckdb.connect(str(store_path), read_only=True).execute("SELECT count(*) FROM person").fetchone() == (1,)
+
+
+@pytest.mark.parametrize(
+    ("column", "text", "stored"),
+    [
+        ("birth_year", "1950", 1950),
+        ("birth_year", "+1950", 1950),
+        ("has_diploma", "Yes", True),
+        ("has_diploma", " n ", False),
+        ("has_diploma", "0", False),
+        ("sex", " Female ", "female"),
+        ("race", "Native American", "native_american"),
+        ("education_level", "some-high-school", "some_high_school"),
+        ("jurisdiction", "us-mo", "us-mo"),
+        ("birth_date", "1960-02-29", dt.date(1960, 2, 29)),
+    ],
+)
+def test_text_values_are_parsed(store_path: Path, column: str, text: str, stored: object) -> None:
+    frame = pl.DataFrame({"source_id": ["A"], column: [text]})
+    with open_store(store_path) as connection:
+        load_frames(connection, {"person": frame}, adapter="test")
+        assert connection.execute(f"SELECT {column} FROM person").fetchone() == (stored,)
+
+
+@pytest.mark.parametrize(
+    ("column", "text", "reason"),
+    [
+        ("birth_year", "1950.5", "is not an integer"),
+        ("birth_year", "1e3", "is not an integer"),
+        ("birth_year", " 1950", "is not an integer"),
+        ("has_diploma", "maybe", "is not a boolean (expected true or false)"),
+        ("birth_date", "1961-02-29", "is not a date (expected YYYY-MM-DD)"),
+        ("birth_date", "1960-2-9", "is not a date (expected YYYY-MM-DD)"),
+        ("birth_date", "29/02/1960", "is not a date (expected YYYY-MM-DD)"),
+        ("jurisdiction", "Missouri", "does not match the pattern federal|us-[a-z]{2}"),
+    ],
+)
+def test_text_values_that_do_not_parse_are_refused(store_path: Path, column: str, text: str, reason: str) -> None:
+    frame = pl.DataFrame({"source_id": ["A"], column: [text]})
+    with open_store(store_path) as connection, pytest.raises(IngestError) as caught:
+        load_frames(connection, {"person": frame}, adapter="test")
+    assert [p.message() for p in caught.value.problems] == [f"test, row 1, column {column}: '{text}' {reason}"]
+
+
+def test_a_column_with_many_distinct_values_is_checked_without_a_lookup(store_path: Path) -> None:
+    # Beyond MAX_LOOKUP_VALUES distinct values the normalisation runs as string functions on every row.
+    values = ["Male", "female"] + [f"x{i}" for i in range(1200)]
+    frame = pl.DataFrame({"source_id": [f"P{i}" for i in range(len(values))], "sex": values})
+    with open_store(store_path) as connection, pytest.raises(IngestError) as caught:
+        load_frames(connection, {"person": frame}, adapter="test")
+    problems = caught.value.problems
+    assert len(problems) == 1200
+    assert problems[0].message() == "test, row 3, column sex: 'x0' is not one of: female, male, other"
+    frame = pl.DataFrame(
+        {"source_id": [f"P{i}" for i in range(1500)], "sex": [f"Male{' ' * (i % 1200)}" for i in range(1500)]}
+    )
+    with open_store(store_path) as connection:
+        load_frames(connection, {"person": frame}, adapter="test")
+        assert connection.execute("SELECT DISTINCT sex FROM person").fetchall() == [("male",)]
+
+
+def test_a_header_only_file_loads_nothing_and_logs_it(store_path: Path, tmp_path: Path) -> None:
+    with open_store(store_path) as connection:
+        report = load_files(connection, "person", [write(tmp_path / "people.csv", "source_id,sex\n")])
+        assert connection.execute("SELECT rows_read, rows_loaded FROM ingest_log").fetchall() == [(0, 0)]
+    assert report.rows_read == 0

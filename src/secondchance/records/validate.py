@@ -100,10 +100,10 @@ def normalise_word(text: str) -> str:
     return text.strip().lower().replace(" ", "_").replace("-", "_")
 
 
-def _lookup(identifier: str, mapping: Mapping[str, str]) -> str:
+def _lookup(identifier: str, mapping: Mapping[str, str], sql_type: str) -> str:
     """A CASE over the distinct values of a column: each known one to its SQL value, others to NULL."""
     if not mapping:
-        return "NULL"
+        return f"NULL::{sql_type}"
     arms = " ".join(f"WHEN {quote_literal(value)} THEN {result}" for value, result in mapping.items())
     return f"CASE {identifier} {arms} END"
 
@@ -164,7 +164,7 @@ def column_sql(
                 for value, word in words.items()
                 if word in TRUE_WORDS + FALSE_WORDS
             }
-            return ColumnSql(text, _lookup(ident, truth), None)
+            return ColumnSql(text, _lookup(ident, truth, "BOOLEAN"), None)
         typed = (
             f"CASE WHEN lower(trim({text})) IN {_in_list(TRUE_WORDS)} THEN TRUE "
             f"WHEN lower(trim({text})) IN {_in_list(FALSE_WORDS)} THEN FALSE END"
@@ -176,7 +176,7 @@ def column_sql(
         raw = f"NULLIF(CAST(s.{quote_identifier(raw_column)} AS VARCHAR), '')"
         if distinct is not None:
             known = {value: normalise_word(value) for value in distinct if normalise_word(value) in column.values}
-            return ColumnSql(text, _lookup(ident, {v: quote_literal(w) for v, w in known.items()}), raw)
+            return ColumnSql(text, _lookup(ident, {v: quote_literal(w) for v, w in known.items()}, "VARCHAR"), raw)
         normalised = f"replace(replace(lower(trim({text})), ' ', '_'), '-', '_')"
         return ColumnSql(text, _when(f"{normalised} IN {_in_list(column.values)}", normalised), raw)
     if column.pattern:
