@@ -8,7 +8,17 @@ from __future__ import annotations
 
 import sys
 
-from secondchance.cli import _dates, _dates_bulk, _dates_federal, _dates_state, _facts, _generate, _policy, _records
+from secondchance.cli import (
+    _dates,
+    _dates_bulk,
+    _dates_federal,
+    _dates_state,
+    _explain,
+    _facts,
+    _generate,
+    _policy,
+    _records,
+)
 from secondchance.cli._app import app, console_error
 from secondchance.errors import UserError
 
@@ -19,6 +29,7 @@ _generate.register(app)
 _dates.register(app)
 _facts.register(app)
 _policy.register(app)
+_explain.register(app)
 _dates_state.register()
 _dates_federal.register()
 _dates_bulk.register()

@@ -1,0 +1,221 @@
+"""Plain-language letters to a person about a screening result: Markdown, HTML and PDF, in English and Spanish.
+
+The words of the letter are in Jinja2 templates (`templates/`), translated through gettext catalogues
+managed with Babel (`locale/<lang>/LC_MESSAGES/messages.po`, compiled to `.mo`); criterion texts come
+from the pack and its `translations`. Dates and numbers are written by Babel in each language's own
+way ("25 November 2026", "25 de noviembre de 2026"). docs/letters.md describes the letter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from babel.dates import format_date
+from babel.lists import format_list
+from babel.numbers import format_decimal
+from babel.support import NullTranslations, Translations
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from secondchance.errors import UserError
+from secondchance.policy.explain import CriterionExplanation, Explanation
+from secondchance.policy.pack import ParameterValue
+
+__all__ = [
+    "FORMATS",
+    "LANGUAGES",
+    "LetterFormat",
+    "LetterItem",
+    "format_value",
+    "item_tree",
+    "letter_context",
+    "locale_dir",
+    "parameter_words",
+    "render_letter",
+    "translations",
+]
+
+LetterFormat = Literal["md", "html", "pdf"]
+FORMATS: tuple[str, ...] = ("md", "html", "pdf")
+# Language code -> the Babel locale whose conventions the letter follows (British English dates).
+LANGUAGES: dict[str, str] = {"en": "en_GB", "es": "es"}
+
+_HERE = Path(__file__).resolve().parent
+_MARKDOWN_SPECIAL = set("\\`*_[]<>#|{}!")
+
+
+def locale_dir() -> Path:
+    """The folder of the gettext catalogues (`<lang>/LC_MESSAGES/messages.po` and `.mo`)."""
+    return _HERE / "locale"
+
+
+def _check_language(language: str) -> str:
+    if language not in LANGUAGES:
+        raise UserError(f"--lang {language!r}: letters are written in {', '.join(LANGUAGES)}")
+    return LANGUAGES[language]
+
+
+@cache
+def translations(language: str) -> NullTranslations:
+    """The compiled gettext catalogue of a language (English is the source language: no catalogue)."""
+    _check_language(language)
+    if language == "en":
+        return NullTranslations()
+    loaded = Translations.load(str(locale_dir()), [language])
+    if not isinstance(loaded, Translations):
+        raise UserError(f"the {language} letter catalogue is missing: compile {locale_dir()} with `pybabel compile`")
+    return loaded
+
+
+def format_value(value: Any, language: str) -> str:
+    """A value as a person reads it in `language`: dates long, numbers localised, yes/no, lists joined."""
+    locale = _check_language(language)
+    gettext = translations(language).gettext
+    if value is None:
+        return gettext("not recorded")
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, date):
+        return str(format_date(value, format="long", locale=locale))
+    if isinstance(value, int | float):
+        return str(format_decimal(value, locale=locale))
+    if isinstance(value, list):
+        return str(format_list([format_value(item, language) for item in value], locale=locale))
+    return str(value)
+
+
+def parameter_words(parameters: Mapping[str, ParameterValue], language: str) -> dict[str, str]:
+    """Every parameter value as text in `language`, for filling criterion texts."""
+    return {name: format_value(value, language) for name, value in parameters.items()}
+
+
+@dataclass
+class LetterItem:
+    """One criterion or group, in words, as the templates show it."""
+
+    id: str
+    text: str
+    status: str
+    kind: str
+    combination: str | None
+    at_least: int | None
+    eligible_on: str | None
+    eligible_on_passed: bool
+    evidence: list[tuple[str, str]]
+    unknown_reason: str | None
+    children: list[LetterItem] = field(default_factory=list)
+
+    @property
+    def needs_review(self) -> bool:
+        """Proxy and judgement criteria need a person to review them."""
+        return self.kind in ("proxy", "judgement")
+
+
+def item_tree(explanation: Explanation, language: str) -> list[LetterItem]:
+    """The top-level criteria as `LetterItem`s, each group with its children, texts in `language`."""
+    words = parameter_words(explanation.parameters, language)
+
+    def build(item: CriterionExplanation) -> LetterItem:
+        return LetterItem(
+            id=item.id,
+            text=item.text(explanation.pack, words, language),
+            status=item.status,
+            kind=item.kind,
+            combination=item.combination,
+            at_least=item.at_least,
+            eligible_on=format_value(item.eligible_on, language) if item.eligible_on is not None else None,
+            eligible_on_passed=item.eligible_on is not None and item.eligible_on <= explanation.as_of,
+            evidence=[(name, format_value(value, language)) for name, value in item.evidence.items()],
+            unknown_reason=item.unknown_reason(explanation.pack, words, language),
+            children=[build(child) for child in explanation.children(item)],
+        )
+
+    return [build(item) for item in explanation.top_level]
+
+
+def _flatten(items: list[LetterItem]) -> list[LetterItem]:
+    found: list[LetterItem] = []
+    for item in items:
+        found.append(item)
+        found += _flatten(item.children)
+    return found
+
+
+def letter_context(explanation: Explanation, language: str) -> dict[str, Any]:
+    """Everything the letter templates show, in `language`."""
+    items = item_tree(explanation, language)
+    every = _flatten(items)
+    return {
+        "language": language,
+        "title": explanation.title(language),
+        "pack_id": explanation.pack.id,
+        "pack_version": explanation.pack.version,
+        "person_name": explanation.person.name,
+        "person_id": explanation.person.source_id,
+        "as_of": format_value(explanation.as_of, language),
+        "status": explanation.status,
+        "eligible_on": format_value(explanation.eligible_on, language) if explanation.eligible_on else None,
+        "unmet_count": explanation.unmet_count,
+        "unknown_count": explanation.unknown_count,
+        "run_id": explanation.run_id,
+        "met": [item for item in items if item.status == "met"],
+        "unmet": [item for item in items if item.status == "unmet"],
+        "unknown": [item for item in items if item.status == "unknown"],
+        "dated": [item for item in every if item.eligible_on is not None and item.kind != "group"],
+        "review_count": sum(1 for item in every if item.needs_review),
+    }
+
+
+def _markdown_escape(value: Any) -> str:
+    """Backslash-escape Markdown punctuation in text that comes from records or packs."""
+    text = str(value)
+    return "".join("\\" + char if char in _MARKDOWN_SPECIAL else char for char in text)
+
+
+@cache
+def _environment(kind: Literal["md", "html"], language: str) -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(str(_HERE / "templates")),
+        autoescape=kind == "html",
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+    )
+    catalogue = translations(language)
+    install: Callable[..., None] = environment.install_gettext_translations  # type: ignore[attr-defined]
+    install(catalogue, newstyle=True)
+    # In HTML, Jinja's autoescape escapes data; Markdown escapes it with this filter.
+    environment.filters["esc"] = _markdown_escape if kind == "md" else (lambda value: value)
+    return environment
+
+
+def render_text(explanation: Explanation, language: str, kind: Literal["md", "html"]) -> str:
+    """The letter as Markdown or HTML text."""
+    template = _environment(kind, language).get_template(f"letter.{kind}.j2")
+    return template.render(**letter_context(explanation, language))
+
+
+def render_pdf(html: str) -> bytes:
+    """An HTML letter as PDF bytes (WeasyPrint)."""
+    from weasyprint import HTML  # type: ignore[import-untyped]
+
+    pdf: bytes = HTML(string=html, base_url=str(_HERE)).write_pdf()
+    return pdf
+
+
+def render_letter(explanation: Explanation, language: str = "en", fmt: str = "md") -> str | bytes:
+    """The letter in a language and format: Markdown or HTML text, or PDF bytes."""
+    _check_language(language)
+    if fmt == "md":
+        return render_text(explanation, language, "md")
+    if fmt == "html":
+        return render_text(explanation, language, "html")
+    if fmt == "pdf":
+        return render_pdf(render_text(explanation, language, "html"))
+    raise UserError(f"--format {fmt!r}: letters are written as {', '.join(FORMATS)}")
