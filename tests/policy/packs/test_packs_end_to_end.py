@@ -6,7 +6,7 @@ from records the way the packs expect. Every expected value is worked by hand fr
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import duckdb
@@ -17,8 +17,8 @@ from secondchance.policy.engine import evaluate
 from secondchance.policy.facts import materialize_facts
 from secondchance.policy.pack import find_pack
 from secondchance.records.store import ensure_schema
+from secondchance.sentencing.compute import compute_dates
 from secondchance.sentencing.computed_dates import CREATE_COMPUTED_DATES_SQL
-from secondchance.sentencing.missouri import compute_missouri_bulk
 
 AS_OF = date(2025, 6, 1)
 
@@ -127,19 +127,8 @@ def missouri_store() -> duckdb.DuckDBPyConnection:
         {"statute": "569.020", "offense_category": "violent", "dangerous_felony": True},
         date(2016, 10, 1),
     )
-    connection.execute(
-        """
-        CREATE TABLE missouri_input AS
-        SELECT s.id AS sentence_id, s.person_id, s.commencement_date, c.offense_date, s.term_months, s.term_days,
-            s.min_term_months, s.sentence_type, s.jail_credit_days, 0 AS prior_commitments,
-            c.dangerous_felony, c.statute = '565.020' AS no_parole_offense, p.birth_date
-        FROM sentence AS s JOIN charge AS c ON c.sentence_id = s.id JOIN person AS p ON p.id = s.person_id
-        """
-    )
-    compute_missouri_bulk(connection, "missouri_input").to_table("computed")
-    connection.execute(
-        "INSERT INTO computed_dates BY NAME SELECT *, ? AS computed_at FROM computed", [datetime(2025, 6, 1)]
-    )
+    # The sentencing engine's own pass over the store (secondchance dates compute).
+    compute_dates(connection, AS_OF)
     materialize_facts(connection, AS_OF)
     return connection
 
