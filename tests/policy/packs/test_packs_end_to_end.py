@@ -87,7 +87,7 @@ def _person(
     )
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")  # read-only in the tests: built once
 def missouri_store() -> duckdb.DuckDBPyConnection:
     connection = duckdb.connect()
     ensure_schema(connection)
@@ -173,7 +173,7 @@ def test_missouri_minimum_term_ahead_gives_its_date(missouri_store: duckdb.DuckD
     assert result["minimum-term-served"] == "unmet"
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def federal_store() -> duckdb.DuckDBPyConnection:
     connection = duckdb.connect()
     ensure_schema(connection)
