@@ -107,7 +107,7 @@ def generate_frames(
     person = person_table(streams["person"], cohort)
     step(GENERATION_STEPS[1])
     sentences = build_sentences(streams["sentence"], cohort)
-    charges = charge_table(streams["charge"], sentences, people)
+    charges = charge_table(streams["charge"], sentences)
     step(GENERATION_STEPS[2])
     custody = custody_table(streams["custody"], cohort, sentences.priors)
     releases = release_table(streams["release"], cohort, sentences.priors)

@@ -92,11 +92,6 @@ class Cohort:
     def life(self) -> Bools:
         return np.isin(self.sentence_type, ["life", "life_without_parole"])
 
-    @property
-    def dangerous(self) -> Bools:
-        """Missouri dangerous felony (RSMo 556.061(19)): here, violent or sex offences of class A or B."""
-        return ~self.federal & np.isin(self.category, ["violent", "sex"]) & np.isin(self.mo_class, ["A", "B"])
-
 
 def build_cohort(rng: np.random.Generator, n: int, jurisdiction: Jurisdiction, as_of: int) -> Cohort:
     """Draw n people and the timeline of each one's current sentence."""
@@ -183,6 +178,7 @@ def build_cohort(rng: np.random.Generator, n: int, jurisdiction: Jurisdiction, a
 
     # Expected stay: the share of the term actually served.
     total_term_days = (term_months + consecutive_months) * DAYS_PER_MONTH + term_days
+    # Missouri dangerous felonies (RSMo 556.061(19)): here, violent or sex offences of class A or B.
     dangerous = ~federal & np.isin(category, ["violent", "sex"]) & np.isin(mo_class, ["A", "B"])
     share_served = np.where(
         federal, _GCT_SHARE_SERVED, np.where(dangerous, _MO_DANGEROUS_SHARE_SERVED, _MO_OTHER_SHARE_SERVED)

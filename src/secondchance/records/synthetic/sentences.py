@@ -31,6 +31,7 @@ __all__ = ["Priors", "Sentences", "build_sentences", "charge_table"]
 
 Strings = npt.NDArray[np.str_]
 
+_PRIOR_SHARE_SERVED = 0.6  # ASSUMPTION: Missouri prior commitments served 60% of the term imposed.
 # ASSUMPTION: offences behind Missouri prior commitments.
 _PRIOR_CATEGORIES = {"property": 0.35, "drug": 0.35, "public_order": 0.15, "weapon": 0.10, "violent": 0.05}
 
@@ -77,7 +78,7 @@ def build_sentences(rng: np.random.Generator, cohort: Cohort) -> Sentences:
     priors = _prior_commitments(rng, cohort, first_id=n + second.size + 1)
     p = priors.person
     prior_term_months = np.maximum(
-        12, np.round((priors.release - priors.custody_start) / cal_share_served() / DAYS_PER_MONTH)
+        12, np.round((priors.release - priors.custody_start) / _PRIOR_SHARE_SERVED / DAYS_PER_MONTH)
     ).astype(np.int64)
     prior_class = np.where(prior_term_months <= 48, "E", np.where(prior_term_months <= 84, "D", "C"))
     prior_credit = uniform_int(rng, 0, 120, p.size)
@@ -164,11 +165,6 @@ def build_sentences(rng: np.random.Generator, cohort: Cohort) -> Sentences:
     )
 
 
-def cal_share_served() -> float:
-    """ASSUMPTION: Missouri prior commitments served 60% of the term imposed."""
-    return 0.6
-
-
 def _prior_commitments(rng: np.random.Generator, cohort: Cohort, first_id: int) -> Priors:
     """Earlier completed Missouri sentences, chained back in time from the current custody start."""
     n = cohort.n
@@ -203,7 +199,7 @@ def _prior_commitments(rng: np.random.Generator, cohort: Cohort, first_id: int) 
     )
 
 
-def charge_table(rng: np.random.Generator, sentences: Sentences, n_people: int) -> pl.DataFrame:
+def charge_table(rng: np.random.Generator, sentences: Sentences) -> pl.DataFrame:
     """One to three counts per sentence, with statute, class, role and aggravating facts."""
     m = sentences.person.size
     counts = 1 + (rng.random(m) < 0.3) + (rng.random(m) < 0.1)  # ASSUMPTION: 1.4 counts a sentence
@@ -271,7 +267,6 @@ def charge_table(rng: np.random.Generator, sentences: Sentences, n_people: int) 
     ids = np.arange(1, rows + 1, dtype=np.int64)
     offense_unknown = rng.random(rows) < cal.MISSING_RATES["offense_date"]
     counts_per_charge = np.where(rng.random(rows) < 0.8, 1, uniform_int(rng, 2, 4, rows))
-    del n_people
     return pl.DataFrame(
         {
             "id": ids,
