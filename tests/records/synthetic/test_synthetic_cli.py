@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from secondchance.records.schema import TABLE_NAMES
@@ -69,4 +70,13 @@ def test_bad_generate_arguments_exit_1_with_a_message(tmp_path: Path, args: tupl
     result = _run("generate", *args, "--store", str(tmp_path / "x.duckdb"))
     assert result.returncode == 1
     assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_store_held_open_elsewhere_is_a_user_error(tmp_path: Path) -> None:
+    store = tmp_path / "held.duckdb"
+    with duckdb.connect(str(store)):
+        result = _run("generate", "--people", "10", "--store", str(store))
+    assert result.returncode == 1
+    assert f"cannot write the records store {store}" in result.stderr
     assert "Traceback" not in result.stderr

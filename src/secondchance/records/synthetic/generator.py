@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import get_args
 
+import duckdb
 import numpy as np
 import polars as pl
 
@@ -152,12 +153,17 @@ def generate_population(
     """Generate a population and replace the synthetic rows of the store with it."""
     started = time.perf_counter()
     generated = generate_frames(people, seed, jurisdiction, as_of=as_of, on_step=on_step)
-    with open_store(store) as connection:
-        counts = write_tables(
-            connection,
-            generated.frames,
-            on_table=(lambda name: on_step(f"store: {name}")) if on_step is not None else None,
-        )
+    try:
+        with open_store(store) as connection:
+            counts = write_tables(
+                connection,
+                generated.frames,
+                on_table=(lambda name: on_step(f"store: {name}")) if on_step is not None else None,
+            )
+    except duckdb.IOException as error:
+        # E.g. another process holds the store open for writing.
+        reason = str(error).splitlines()[0]
+        raise UserError(f"cannot write the records store {store}: {reason}") from None
     return GenerationResult(
         store=Path(store),
         people=people,
