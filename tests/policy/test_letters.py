@@ -149,6 +149,17 @@ def test_unknown_is_worded_as_unknown_never_as_not_met(explanations: dict[str, E
     assert "On the records as they stand, you will meet them on 10 January 2027." in letter
 
 
+def test_a_person_outside_the_population_is_told_so_not_refused(store: Path) -> None:
+    # The Missouri prisoner is not in the federal clemency screen's population (system = 'federal').
+    explanation = explain_person(store, "M-1", CLEMENCY, AS_OF)
+    assert (explanation.status, explanation.run_id) == ("not-in-population", None)
+    english = _plain(str(render_letter(explanation, "en", "html")))
+    spanish = _plain(str(render_letter(explanation, "es", "html")))
+    assert "This screen is for a group of people that the records do not place you in" in english
+    assert "not eligible" not in english.lower()
+    assert "Esta evaluación es para un grupo de personas en el que los registros no le sitúan" in spanish
+
+
 def test_dates_appear_in_both_languages_as_babel_writes_them(explanations: dict[str, Explanation]) -> None:
     explanation = explanations["us-federal/compassionate-release"]
     english = str(render_letter(explanation, "en", "md"))
