@@ -41,6 +41,11 @@ def _all(x: str) -> str:
     return f"(CASE min({_truth(x)}) WHEN 2 THEN true WHEN 0 THEN false END)"
 
 
+def _day_number(x: str) -> str:
+    """A date as a whole number of days (0 when unknown), to build one sortable number from several keys."""
+    return f"coalesce(date_diff('day', DATE '1800-01-01', {x}), 0)"
+
+
 _NEVER = "DATE '9999-12-31'"  # stands for an unknown date inside one aggregate; never returned
 
 
@@ -87,29 +92,32 @@ charge_scope AS MATERIALIZED (
     SELECT c.id, s.id AS sentence_id, s.person_id, s.system, s.is_current, s.is_prior,
         c.statute, c.enhancements, c.description, c.offense_category, c.offense_date,
         coalesce(c.counts, 1) AS counts, c.relationship, c.role, c.death_or_injury_resulted,
-        c.weapon_involved, c.dangerous_felony
+        c.weapon_involved, c.dangerous_felony,
+        -- Statute texts repeat across millions of charges: the lists are matched once per distinct text,
+        -- found by a 64-bit hash (a collision among the few distinct texts is practically impossible).
+        hash(s.system, c.statute, c.enhancements, c.description) AS text_key
     FROM charge AS c JOIN sentence_scope AS s ON c.sentence_id = s.id
     WHERE s.is_current OR s.is_prior
 ),
 statute_flags AS (
-    SELECT system, statute, enhancements, description,
+    SELECT text_key,
         {group_sql}
     FROM (
-        SELECT system, statute, enhancements, description,
+        SELECT text_key, system,
             {normalised_statute_sql("statute")} AS norm_statute,
             {normalised_statute_sql("enhancements")} AS norm_enhancements,
             lower(description) AS lower_description
-        FROM (SELECT DISTINCT system, statute, enhancements, description FROM charge_scope)
+        FROM (
+            SELECT text_key, any_value(system) AS system, any_value(statute) AS statute,
+                any_value(enhancements) AS enhancements, any_value(description) AS description
+            FROM charge_scope GROUP BY text_key
+        )
     )
 ),
 charge_flags AS MATERIALIZED (
     SELECT c.*,
         {flag_sql}
-    FROM charge_scope AS c JOIN statute_flags AS f
-        ON c.system = f.system
-        AND c.statute IS NOT DISTINCT FROM f.statute
-        AND c.enhancements IS NOT DISTINCT FROM f.enhancements
-        AND c.description IS NOT DISTINCT FROM f.description
+    FROM charge_scope AS c JOIN statute_flags AS f USING (text_key)
 ),
 current_charges AS (
     SELECT *,
@@ -185,7 +193,9 @@ sentence_scope AS MATERIALIZED (
 ),
 current_sentence AS MATERIALIZED (SELECT * FROM sentence_scope WHERE is_current),
 latest_computed AS (
-    SELECT * FROM computed_dates WHERE {only()}
+    SELECT sentence_id, full_term_date, release_date, projected_release_date, parole_eligibility_date,
+        conditional_release_date, supervised_release_date, prerelease_custody_date, ftc_days, review_reason
+    FROM computed_dates WHERE {only()}
     QUALIFY row_number() OVER (PARTITION BY sentence_id ORDER BY computed_at DESC NULLS LAST) = 1
 ),
 sentence_summary AS MATERIALIZED (
@@ -210,7 +220,8 @@ sentence_summary AS MATERIALIZED (
         {_strict_max("d.supervised_release_date")} AS supervised_release_date,
         {_strict_max("d.prerelease_custody_date")} AS prerelease_custody_date,
         CASE WHEN bool_and(d.sentence_id IS NOT NULL)
-            THEN arg_max(d.ftc_days, struct_pack(p := d.projected_release_date, f := d.full_term_date)) END
+            THEN arg_max(d.ftc_days, {_day_number("d.projected_release_date")} * 100000
+                + {_day_number("d.full_term_date")}) END
             AS ftc_days
     FROM current_sentence AS cs LEFT JOIN latest_computed AS d ON d.sentence_id = cs.id
     GROUP BY cs.person_id
@@ -237,15 +248,19 @@ chain_end AS (
             AS end_exclusive
     FROM chain AS c JOIN sentence_summary AS ss USING (person_id)
 ),
+chain_keyed AS (
+    -- The controlling chain ends last; without dates, the longest term controls.
+    SELECT *, {_day_number("end_exclusive")} * 100000 + months * 31 + days AS chain_key FROM chain_end
+),
 term_summary AS (
     SELECT person_id,
         CASE WHEN count(*) > count(months) THEN NULL
-            ELSE arg_max(months, struct_pack(e := end_exclusive, m := months * 31 + days)) END AS term_months,
+            ELSE arg_max(months, chain_key) END AS term_months,
         CASE WHEN count(*) > count(months) THEN NULL
-            ELSE arg_max(days, struct_pack(e := end_exclusive, m := months * 31 + days)) END AS term_days,
+            ELSE arg_max(days, chain_key) END AS term_days,
         {_strict_max("end_exclusive")} AS term_end_exclusive,
         CASE WHEN bool_and(min_months IS NOT NULL) THEN max(min_months) END AS min_term_months
-    FROM chain_end GROUP BY person_id
+    FROM chain_keyed GROUP BY person_id
 ),{_charge_ctes(at)}
 incident_summary AS (
     SELECT i.person_id,
