@@ -392,7 +392,7 @@ class _Typer:
             typed, kind = self.check(item)
             if kind == "list":
                 kind = "any"  # list parameters are checked when they are substituted
-            typed_value, typed = self._comparable(value, vkind, typed, kind, "look for")
+            _, typed = self._comparable(value, vkind, typed, kind, "compare")
             items.append(typed)
         return exp.In(this=value, expressions=items), "boolean"
 
