@@ -40,7 +40,8 @@ __all__ = [
 ]
 
 JURISDICTIONS: tuple[str, ...] = get_args(Jurisdiction)
-MAX_PEOPLE = 20_000_000
+# A population is drawn in memory: about 5.5 GB at the peak per million people.
+MAX_PEOPLE = 3_000_000
 
 # Steps reported to a progress callback, in order (the store step reports once per table).
 GENERATION_STEPS: tuple[str, ...] = (
@@ -179,7 +180,9 @@ def generate_population(
 
 def _check(people: int, seed: int, jurisdiction: str) -> None:
     if not 1 <= people <= MAX_PEOPLE:
-        raise UserError(f"--people must be between 1 and {MAX_PEOPLE:,}; got {people}")
+        raise UserError(
+            f"--people must be between 1 and {MAX_PEOPLE:,} (the population is built in memory); got {people:,}"
+        )
     if seed < 0:
         raise UserError(f"--seed must be zero or positive; got {seed}")
     if jurisdiction not in JURISDICTIONS:
