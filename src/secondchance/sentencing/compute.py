@@ -300,10 +300,17 @@ def compute_into(
         )
         federal_dates_relation(connection, names["federal_in"], target=names["federal_out"], computed_at=stamp)
         connection.execute(f"INSERT INTO {unit_dates} SELECT * FROM {names['federal_out']}")
-        state_input = connection.sql(_engine_input_select(names["units"], names["lost"], "u.system = 'us-mo'"))
-        _insert_relation(connection, unit_dates, compute_missouri_bulk(connection, state_input))
+        present = {
+            row[0]
+            for row in connection.execute(
+                f"SELECT DISTINCT system FROM {names['units']} WHERE unit_reason IS NULL"
+            ).fetchall()
+        }
+        if "us-mo" in present:
+            state_input = connection.sql(_engine_input_select(names["units"], names["lost"], "u.system = 'us-mo'"))
+            _insert_relation(connection, unit_dates, compute_missouri_bulk(connection, state_input))
         for system, engine in systems.items():
-            if engine != "profile":
+            if engine != "profile" or system not in present:
                 continue
             profile_input = connection.sql(
                 _engine_input_select(names["units"], names["lost"], f"u.system = {_sql_text(system)}")

@@ -1,0 +1,484 @@
+"""`secondchance dates compute`: inputs from the store, consecutive aggregation, review routing, bulk = scalar."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from secondchance.cli import app
+from secondchance.records.store import ensure_schema
+from secondchance.records.synthetic import generate_population
+from secondchance.sentencing.compute import (
+    COMPARED_COLUMNS,
+    compute_dates,
+    read_scalar_inputs,
+    scalar_computed_dates,
+)
+from secondchance.sentencing.federal import SentenceTerm, aggregate_terms, compute_federal
+from secondchance.sentencing.inputs import member_inputs_sql
+from secondchance.sentencing.terms import Term, parse_term
+
+FIXTURES = Path(__file__).parent / "fixtures"
+AS_OF = date(2026, 11, 25)
+
+
+class Store:
+    """A hand-built records store in memory: rows inserted by name, internal ids given by the test."""
+
+    def __init__(self) -> None:
+        self.connection = duckdb.connect(":memory:")
+        ensure_schema(self.connection)
+        self._ids: dict[str, int] = {}
+
+    def _id(self, table: str) -> int:
+        self._ids[table] = self._ids.get(table, 0) + 1
+        return self._ids[table]
+
+    def insert(self, table: str, **values: Any) -> int:
+        values.setdefault("id", self._id(table))
+        values.setdefault("source", "test")
+        values.setdefault("source_id", f"{table}-{values['id']}")
+        columns = ", ".join(values)
+        marks = ", ".join(f"${name}" for name in values)
+        self.connection.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", values)
+        return int(values["id"])
+
+    def person(self, **values: Any) -> int:
+        values.setdefault("jurisdiction", "federal")
+        return self.insert("person", **values)
+
+    def sentence(self, person: int, **values: Any) -> int:
+        values.setdefault("system", "federal")
+        values.setdefault("sentence_type", "determinate")
+        values.setdefault("status", "active")
+        values.setdefault("person_source_id", f"person-{person}")
+        return self.insert("sentence", person_id=person, **values)
+
+    def charge(self, sentence: int, person: int, statute: str, **values: Any) -> int:
+        return self.insert(
+            "charge",
+            sentence_id=sentence,
+            person_id=person,
+            sentence_source_id=f"sentence-{sentence}",
+            statute=statute,
+            **values,
+        )
+
+    def compute(self) -> dict[int, dict[str, Any]]:
+        compute_dates(self.connection, AS_OF, computed_at=datetime(2026, 11, 25, 12))
+        cursor = self.connection.execute("SELECT * FROM computed_dates")
+        names = [d[0] for d in cursor.description or []]
+        return {row[0]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
+
+    def member(self, sentence: int) -> dict[str, Any]:
+        cursor = self.connection.execute(f"SELECT * FROM ({member_inputs_sql(AS_OF)}) WHERE sentence_id = {sentence}")
+        names = [d[0] for d in cursor.description or []]
+        return dict(zip(names, cursor.fetchall()[0], strict=True))
+
+
+@pytest.fixture
+def store() -> Iterator[Store]:
+    built = Store()
+    try:
+        yield built
+    finally:
+        built.connection.close()
+
+
+def _term_columns(text: str) -> dict[str, int]:
+    term = parse_term(text)
+    return {"term_months": term.months, "term_days": term.days}
+
+
+def _aggregate_cases() -> list[dict[str, Any]]:
+    return list(yaml.safe_load((FIXTURES / "federal_aggregate.yaml").read_text(encoding="utf-8"))["cases"])
+
+
+@pytest.mark.parametrize("case", _aggregate_cases(), ids=lambda case: str(case["id"]))
+def test_aggregate_fixtures_through_the_bulk_path(store: Store, case: dict[str, Any]) -> None:
+    """The federal aggregate fixtures (18 U.S.C. § 3584(c), Table A values) through the store and the SQL walk."""
+    person = store.person()
+    ids: dict[str, int] = {}
+    terms = case["input"]["terms"]
+    for number, term in enumerate(terms, start=1):
+        ids[term["id"]] = number
+    for term in terms:
+        target = term.get("consecutive_to")
+        store.sentence(
+            person,
+            id=ids[term["id"]],
+            source_id=f"sentence-{term['id']}",
+            commencement_date=term.get("start"),
+            jail_credit_days=term.get("jail_credit_days"),
+            consecutive_to_id=ids.get(target) if target else None,
+            consecutive_to_source_id=f"sentence-{target}" if target else None,
+            **_term_columns(term["term"]),
+        )
+    rows = store.compute()
+    assert set(rows) == set(ids.values())  # nothing dropped
+    expect = case["expect"]
+    if "review_reason" in expect:
+        flagged = {row["review_reason"] for row in rows.values()}
+        assert expect["review_reason"] in flagged
+        return
+    consecutive = all(term.get("start") is None for term in terms[1:])
+    if not consecutive:
+        # Concurrent terms keep their own dates; the person's date is the latest of them.
+        latest = max(row["release_date"] for row in rows.values())
+        own = [compute_federal(date.fromisoformat(str(t["start"])), parse_term(t["term"])).release_date for t in terms]
+        assert latest == max(own)
+        return
+    for row in rows.values():  # every member of a chain carries the aggregate's dates
+        assert row["review_reason"] is None
+        assert row["gct_days"] == expect["gct_days"]
+        assert row["release_date"] == date.fromisoformat(str(expect["release_date"]))
+        if "full_term_date" in expect:
+            assert row["full_term_date"] == date.fromisoformat(str(expect["full_term_date"]))
+        if "jail_credit_days" in expect:
+            assert row["jail_credit_days"] == expect["jail_credit_days"]
+
+
+def test_concurrent_terms_keep_their_own_dates(store: Store) -> None:
+    """24 and 36 months from 2020-01-01: releases 2021-09-14 and 2022-07-22 (87 FR 7938 Table 1, Table A)."""
+    person = store.person()
+    short = store.sentence(person, commencement_date=date(2020, 1, 1), term_months=24, term_days=0)
+    long = store.sentence(person, commencement_date=date(2020, 1, 1), term_months=36, term_days=0)
+    rows = store.compute()
+    assert (rows[short]["gct_days"], rows[short]["release_date"]) == (108, date(2021, 9, 14))
+    assert (rows[long]["gct_days"], rows[long]["release_date"]) == (162, date(2022, 7, 22))
+
+
+def test_three_term_chain_and_a_branch(store: Store) -> None:
+    """12m, then 12m consecutive, then 1m consecutive (25 months: GCT 112, 2021-10-11); a branch ends earlier."""
+    person = store.person()
+    first = store.sentence(person, commencement_date=date(2020, 1, 1), term_months=12, term_days=0)
+    second = store.sentence(person, term_months=12, term_days=0, consecutive_to_id=first)
+    third = store.sentence(person, term_months=1, term_days=0, consecutive_to_id=second)
+    branch = store.sentence(person, term_months=6, term_days=0, consecutive_to_id=first)
+    rows = store.compute()
+    for sentence in (first, second, third, branch):
+        assert rows[sentence]["gct_days"] == 112
+        assert rows[sentence]["release_date"] == date(2021, 10, 11)
+        assert rows[sentence]["commencement_date"] == date(2020, 1, 1)
+
+
+def test_cycles_missing_targets_and_unsupported_systems_are_reviewed_not_dropped(store: Store) -> None:
+    person = store.person()
+    a = store.sentence(person, commencement_date=date(2020, 1, 1), term_months=12, term_days=0)
+    b = store.sentence(person, term_months=12, term_days=0, consecutive_to_id=a)
+    # a cycle c → d → c, and e consecutive to the cycle
+    c = store.sentence(person, term_months=12, term_days=0, consecutive_to_id=4)
+    d = store.sentence(person, term_months=12, term_days=0, consecutive_to_id=c)
+    e = store.sentence(person, term_months=12, term_days=0, consecutive_to_id=d)
+    dangling = store.sentence(person, term_months=12, term_days=0, consecutive_to_source_id="elsewhere-9")
+    after_dangling = store.sentence(person, term_months=3, term_days=0, consecutive_to_id=dangling)
+    texan = store.person(jurisdiction="us-tx")
+    texas = store.sentence(texan, system="us-tx", commencement_date=date(2020, 1, 1), term_months=60, term_days=0)
+    rows = store.compute()
+    total = store.connection.execute("SELECT count(*) FROM sentence").fetchone()
+    assert total is not None and len(rows) == total[0]
+    assert rows[a]["review_reason"] is None and rows[b]["review_reason"] is None
+    assert {rows[s]["review_reason"] for s in (c, d, e)} == {"CONSECUTIVE_CYCLE"}
+    assert rows[dangling]["review_reason"] == "CONSECUTIVE_TARGET_MISSING"
+    assert "elsewhere-9" in rows[dangling]["review_detail"]
+    assert rows[after_dangling]["review_reason"] == "CONSECUTIVE_TARGET_MISSING"
+    assert rows[texas]["review_reason"] == "UNSUPPORTED_SYSTEM"
+    assert rows[texas]["system"] == "us-tx"
+
+
+def test_run_replaces_the_previous_rows_and_records_version_and_profile(store: Store) -> None:
+    person = store.person()
+    sentence = store.sentence(person, commencement_date=date(2020, 1, 1), term_months=24, term_days=0)
+    store.compute()
+    rows = store.compute()
+    count = store.connection.execute("SELECT count(*) FROM computed_dates").fetchone()
+    assert count is not None and count[0] == 1
+    assert rows[sentence]["rule_profile"] == "federal-fsa@2022-03-14"
+    assert rows[sentence]["engine_version"]
+
+
+@pytest.mark.parametrize(
+    ("statute", "facts", "expected"),
+    [
+        ("18 U.S.C. § 924(c)(1)(A)", {}, True),  # § 3632(d)(4)(D)(xxii)
+        ("18 USC 2113(e)", {}, True),  # (xxxiii)
+        ("18 USC 2113(d)", {}, False),  # armed bank robbery without death: not listed
+        ("18 USC 113(a)(1)", {}, True),  # (vi)
+        ("18 USC 113(a)", {}, None),  # (vi) names (a)(1), (7), (8): which paragraph is unknown
+        ("18 USC 1201(a)", {}, True),  # (xxvi) chapter 55
+        ("18 USC 1112", {}, False),  # (xxv) excepts manslaughter
+        ("18 USC 836", {}, False),  # (xvii) excepts § 836
+        ("18 USC 2252A", {}, True),  # (xlii)
+        ("21 USC 841(a)(1)", {"death_or_injury_resulted": True}, True),  # (lviii)
+        ("21 USC 841(a)(1)", {"death_or_injury_resulted": False}, False),
+        ("21 USC 841(a)(1)", {}, None),  # whether death resulted is not recorded
+        ("21 USC 841(b)(1)(A)(viii)", {"role": "leader_organizer", "death_or_injury_resulted": False}, True),
+        ("21 USC 841(b)(1)(A)(viii)", {"role": "none", "death_or_injury_resulted": False}, False),  # (lxvii)
+        ("21 USC 841(b)(1)(B)(vi)", {"role": "none", "death_or_injury_resulted": False}, True),  # (lxvi)
+        ("8 USC 1326(b)(2)", {}, True),  # (lix)
+        ("8 USC 1326", {}, None),  # (lix) only (b)(1) or (2): not shown
+        ("18 USC 1343", {}, False),
+    ],
+)
+def test_excluded_offense_from_charges(
+    store: Store, statute: str, facts: dict[str, Any], expected: bool | None
+) -> None:
+    """Statutes matched in SQL against the § 3632(d)(4)(D) clauses the federal package keeps as data."""
+    person = store.person()
+    sentence = store.sentence(person, commencement_date=date(2020, 1, 1), term_months=60, term_days=0)
+    store.charge(sentence, person, statute, **facts)
+    assert store.member(sentence)["excluded_offense"] is expected
+
+
+def test_one_listed_count_excludes_the_sentence_and_unknown_leaves_credits_unprojected(store: Store) -> None:
+    person = store.person()
+    listed = store.sentence(person, commencement_date=date(2020, 1, 1), term_months=60, term_days=0)
+    store.charge(listed, person, "18 USC 1343")
+    store.charge(listed, person, "18 USC 924(c)")
+    other = store.person()
+    unknown = store.sentence(other, commencement_date=date(2020, 1, 1), term_months=60, term_days=0)
+    store.charge(unknown, other, "8 USC 1326")
+    for who in (person, other):
+        store.insert(
+            "assessment",
+            person_id=who,
+            person_source_id=f"person-{who}",
+            tool="pattern",
+            assessed_on=date(2021, 1, 1),
+            risk_level="low",
+        )
+    rows = store.compute()
+    assert rows[listed]["ftc_days"] == 0
+    assert rows[unknown]["ftc_days"] is None  # never a guess: credits need the exclusion settled
+
+
+def test_risk_level_reads_the_two_latest_pattern_assessments(store: Store) -> None:
+    """The 15-day rate needs minimum or low risk over two consecutive assessments (§ 3632(d)(4)(A)(ii))."""
+    person = store.person()
+    sentence = store.sentence(person, commencement_date=date(2020, 1, 1), term_months=60, term_days=0)
+    for day, level in ((date(2020, 6, 1), "high"), (date(2021, 6, 1), "low")):
+        store.insert(
+            "assessment",
+            person_id=person,
+            person_source_id=f"person-{person}",
+            tool="pattern",
+            assessed_on=day,
+            risk_level=level,
+        )
+    store.insert(
+        "assessment",
+        person_id=person,
+        person_source_id=f"person-{person}",
+        tool="pattern",
+        assessed_on=date(2027, 1, 1),
+        risk_level="minimum",
+    )  # after the as-of date: not read
+    assert store.member(sentence)["risk_level"] == "medium"
+    store.insert(
+        "assessment",
+        person_id=person,
+        person_source_id=f"person-{person}",
+        tool="pattern",
+        assessed_on=date(2022, 6, 1),
+        risk_level="minimum",
+    )
+    assert store.member(sentence)["risk_level"] == "minimum"
+
+
+def test_rdap_needs_the_residential_programme(store: Store) -> None:
+    person = store.person()
+    sentence = store.sentence(person, commencement_date=date(2020, 1, 1), term_months=60, term_days=0)
+    drug_class = store.insert("program", name="Drug education", program_type="substance_use_treatment")
+    store.insert(
+        "enrollment",
+        person_id=person,
+        person_source_id=f"person-{person}",
+        program_id=drug_class,
+        program_source_id=f"program-{drug_class}",
+        status="completed",
+        start_date=date(2020, 3, 1),
+        end_date=date(2020, 6, 1),
+    )
+    assert store.member(sentence)["rdap"] is False
+    rdap = store.insert("program", name="Residential Drug Abuse Program (RDAP)", program_type="substance_use_treatment")
+    store.insert(
+        "enrollment",
+        person_id=person,
+        person_source_id=f"person-{person}",
+        program_id=rdap,
+        program_source_id=f"program-{rdap}",
+        status="enrolled",
+        start_date=date(2021, 3, 1),
+    )
+    assert store.member(sentence)["rdap"] is True
+
+
+def test_gct_days_lost_are_the_incidents_during_the_term(store: Store) -> None:
+    """24 months from 2020-01-01 earns 108 days (Table A); 20 days lost in the term, none before it."""
+    person = store.person()
+    sentence = store.sentence(person, commencement_date=date(2020, 1, 1), term_months=24, term_days=0)
+    for day, lost in ((date(2019, 12, 1), 40), (date(2020, 5, 1), 13), (date(2021, 2, 1), 7), (date(2021, 3, 1), None)):
+        store.insert(
+            "incident", person_id=person, person_source_id=f"person-{person}", incident_date=day, gct_days_lost=lost
+        )
+    row = store.compute()[sentence]
+    assert row["gct_days_lost"] == 20
+    assert row["gct_days"] == 108 - 20
+    assert row["release_date"] == date(2021, 9, 14) + timedelta(days=20)
+
+
+def test_missouri_prior_commitments_and_flags_from_the_store(store: Store) -> None:
+    """Two completed earlier Missouri sentences: 50% before parole (RSMo 558.019.2(2)); 565.020 has no parole."""
+    person = store.person(jurisdiction="us-mo", birth_date=date(1980, 1, 1))
+    for year in (2005, 2010):
+        store.sentence(
+            person, system="us-mo", status="completed", commencement_date=date(year, 1, 1), term_months=24, term_days=0
+        )
+    current = store.sentence(person, system="us-mo", commencement_date=date(2020, 1, 1), term_months=120, term_days=0)
+    store.charge(current, person, "RSMo 570.030", dangerous_felony=False)
+    murder = store.sentence(
+        person, system="us-mo", sentence_type="life_without_parole", commencement_date=date(2020, 1, 1)
+    )
+    store.charge(murder, person, "565.020", dangerous_felony=True)
+    assert store.member(current)["prior_commitments"] == 2
+    assert store.member(murder)["no_parole_offense"] is True
+    rows = store.compute()
+    full_term_days = (date(2030, 1, 1) - date(2020, 1, 1)).days
+    assert rows[current]["parole_eligibility_date"] == date(2020, 1, 1) + timedelta(days=full_term_days // 2 - 1)
+    assert rows[murder]["parole_eligibility_date"] is None
+    assert rows[murder]["review_reason"] is None
+
+
+def _chains() -> st.SearchStrategy[list[tuple[int, int, int, int | None]]]:
+    """(months, days, jail credit, index of the earlier term it follows) for a tree of consecutive terms."""
+    term = st.tuples(st.integers(1, 150), st.integers(0, 40), st.integers(0, 20))  # credit < any term
+    return st.lists(term, min_size=1, max_size=5).flatmap(
+        lambda terms: st.tuples(*(st.integers(0, max(i - 1, 0)) for i in range(len(terms)))).map(
+            lambda parents: [(*terms[i], None if i == 0 else parents[i]) for i in range(len(terms))]
+        )
+    )
+
+
+@pytest.mark.slow
+@settings(max_examples=15, deadline=None)
+@given(
+    start=st.dates(min_value=date(1995, 1, 1), max_value=date(2030, 12, 31)),
+    chains=st.lists(_chains(), min_size=1, max_size=6),
+)
+def test_sql_aggregation_equals_aggregate_terms(
+    start: date, chains: list[list[tuple[int, int, int, int | None]]]
+) -> None:
+    """The recursive-CTE aggregate of consecutive trees equals `aggregate_terms` (§ 3584(c)), month ends included."""
+    built = Store()
+    try:
+        people = []
+        for offset, chain in enumerate(chains):
+            person = built.person()
+            first = start + timedelta(days=29 * offset)  # month ends, leap days and ordinary days
+            ids: list[int] = []
+            for months, days, credit, parent in chain:
+                ids.append(
+                    built.sentence(
+                        person,
+                        commencement_date=first if parent is None else None,
+                        term_months=months,
+                        term_days=days,
+                        jail_credit_days=credit,
+                        consecutive_to_id=None if parent is None else ids[parent],
+                    )
+                )
+            people.append((first, chain, ids))
+        rows = built.compute()
+        for first, chain, ids in people:
+            aggregate = aggregate_terms(
+                [
+                    SentenceTerm(
+                        str(ids[i]), Term(m, d), first if p is None else None, c, None if p is None else str(ids[p])
+                    )
+                    for i, (m, d, c, p) in enumerate(chain)
+                ]
+            )
+            expected = compute_federal(
+                aggregate.commencement_date, aggregate.term, jail_credit_days=aggregate.jail_credit_days
+            )
+            for sentence in ids:
+                row = rows[sentence]
+                assert row["commencement_date"] == first
+                assert row["full_term_date"] == expected.full_term_date
+                assert row["jail_credit_days"] == aggregate.jail_credit_days
+                assert row["gct_days"] == expected.gct_days
+                assert row["release_date"] == expected.release_date
+    finally:
+        built.connection.close()
+
+
+def mismatches(connection: duckdb.DuckDBPyConnection) -> list[tuple[Any, str, Any, Any]]:
+    """(sentence id, column, bulk, scalar) for every cell where computed_dates differs from the scalar reference."""
+    members, incidents = read_scalar_inputs(connection, AS_OF)
+    reference = scalar_computed_dates(members, incidents)
+    cursor = connection.execute(f"SELECT {', '.join(COMPARED_COLUMNS)} FROM computed_dates")
+    found: list[tuple[Any, str, Any, Any]] = []
+    seen = set()
+    for values in cursor.fetchall():
+        row = dict(zip(COMPARED_COLUMNS, values, strict=True))
+        seen.add(row["sentence_id"])
+        expected = reference.get(row["sentence_id"])
+        if expected is None:
+            found.append((row["sentence_id"], "*", "row", None))
+            continue
+        found += [(row["sentence_id"], k, row[k], expected[k]) for k in COMPARED_COLUMNS if row[k] != expected[k]]
+    found += [(sentence, "*", None, "row") for sentence in reference if sentence not in seen]
+    return found
+
+
+@pytest.mark.slow
+def test_bulk_equals_scalar_on_the_whole_synthetic_population(tmp_path: Path) -> None:
+    """20,000 people (seed 1): every computed_dates column of every sentence equals the scalar reference."""
+    path = tmp_path / "population.duckdb"
+    generate_population(path, 20_000, seed=1, jurisdiction="mixed")
+    connection = duckdb.connect(str(path))
+    try:
+        summary = compute_dates(connection, AS_OF)
+        assert summary.sentences == connection.execute("SELECT count(*) FROM sentence").fetchone()[0]  # type: ignore[index]
+        assert summary.computed > 0.9 * summary.sentences
+        assert mismatches(connection) == []
+    finally:
+        connection.close()
+
+
+@pytest.mark.slow
+def test_cli_compute_review_and_errors(tmp_path: Path) -> None:
+    path = tmp_path / "store.duckdb"
+    generate_population(path, 300, seed=3, jurisdiction="mixed")
+    runner = CliRunner()
+    result = runner.invoke(app, ["dates", "compute", "--store", str(path), "--as-of", "2026-11-25", "--json"])
+    assert result.exit_code == 0, result.output
+    counts = json.loads(result.output)
+    assert counts["sentences"] == counts["computed"] + counts["manual_review"]
+    review = runner.invoke(app, ["dates", "review", "--store", str(path), "--format", "json"])
+    assert review.exit_code == 0, review.output
+    listed = json.loads(review.output)
+    assert len(listed) == counts["manual_review"]
+    assert all(row["reason"] and row["sentence_source_id"] and row["detail"] for row in listed)
+    for args in (
+        ["compute", "--store", str(path), "--as-of", "2026-13-01"],
+        ["review", "--store", str(tmp_path / "absent.duckdb")],
+        ["review", "--store", str(path), "--reason", "NOT_A_CODE"],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "secondchance", "dates", *args], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 1, args
+        assert "error:" in done.stderr and "Traceback" not in done.stderr
