@@ -336,3 +336,26 @@ def test_a_header_only_file_loads_nothing_and_logs_it(store_path: Path, tmp_path
         report = load_files(connection, "person", [write(tmp_path / "people.csv", "source_id,sex\n")])
         assert connection.execute("SELECT rows_read, rows_loaded FROM ingest_log").fetchall() == [(0, 0)]
     assert report.rows_read == 0
+
+
+def test_a_dangling_reference_is_reported_beside_other_problems(store_path: Path) -> None:
+    frames = {
+        "person": pl.DataFrame({"source_id": ["A"]}),
+        "sentence": pl.DataFrame(
+            {"source_id": ["S1", "S2"], "person_source_id": ["A", "Z"], "system": ["federal", "us-mo"]}
+        ),
+        "charge": pl.DataFrame({"source_id": ["C1", "C2"], "sentence_source_id": ["S1", "S9"], "counts": ["0", "1"]}),
+    }
+    with open_store(store_path) as connection:
+        load_frames(connection, {"person": pl.DataFrame({"source_id": ["B"]})}, adapter="test")
+    before = snapshot(store_path)
+    with open_store(store_path) as connection, pytest.raises(IngestError) as caught:
+        load_frames(connection, frames, adapter="test")
+    assert [p.message() for p in caught.value.problems] == [
+        "test (sentence), row 2, column person_source_id: 'Z' does not match any person of source 'test' "
+        "in this load or in the store",
+        "test (charge), row 1, column counts: '0' is less than the minimum, 1",
+        "test (charge), row 2, column sentence_source_id: 'S9' does not match any sentence of source 'test' "
+        "in this load or in the store",
+    ]
+    assert snapshot(store_path) == before
