@@ -197,6 +197,8 @@ def _ingest(
 ) -> IngestReport:
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     ensure_schema(connection)
+    # DuckDB's own progress bar would write into the command's output (and its --json); the CLI shows its own.
+    connection.execute("SET enable_progress_bar = false")
     # The checksum is read beside the load: hashing releases the GIL while DuckDB works.
     with ThreadPoolExecutor(max_workers=1) as pool:
         digests = pool.submit(checksums)

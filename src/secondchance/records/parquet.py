@@ -33,6 +33,7 @@ def store_tables(connection: duckdb.DuckDBPyConnection) -> list[str]:
 
 def export_parquet(connection: duckdb.DuckDBPyConnection, directory: Path) -> dict[str, int]:
     """Write every table of the store to `directory/<table>.parquet`; returns rows written per table."""
+    connection.execute("SET enable_progress_bar = false")  # it would write into the command's output
     directory.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
     for name in store_tables(connection):
@@ -58,6 +59,7 @@ def import_parquet(connection: duckdb.DuckDBPyConnection, directory: Path, *, re
     if not files:
         raise UserError(f"{directory}: no .parquet files to import")
     ensure_schema(connection)
+    connection.execute("SET enable_progress_bar = false")  # it would write into the command's output
     existing = set(store_tables(connection))
     problems: list[str] = []
     for file in files:
