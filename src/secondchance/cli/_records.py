@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -73,7 +74,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[str], None]]:
             progress.stop()
 
 
-def _adapter_frames(name: str, paths: list[Path]) -> tuple[dict[str, Any], Path]:
+def _adapter_frames(name: str, paths: list[Path]) -> tuple[dict[str, Any], list[Path]]:
     try:
         from secondchance.records.adapters import ADAPTERS
     except ImportError:
@@ -86,8 +87,10 @@ def _adapter_frames(name: str, paths: list[Path]) -> tuple[dict[str, Any], Path]
     path = paths[0]
     if not path.exists():
         raise UserError(f"{path}: no such file or folder")
+    adapter = ADAPTERS[name]
     try:
-        frames = ADAPTERS[name].read(path)
+        frames = adapter.read(path)
+        files = list(adapter.files(path)) if hasattr(adapter, "files") else [path]
     except UserError:
         raise
     except Exception as error:  # an export the adapter cannot parse must still end in a message
@@ -95,14 +98,22 @@ def _adapter_frames(name: str, paths: list[Path]) -> tuple[dict[str, Any], Path]
         raise UserError(
             f"adapter {name} could not read {path}: {detail[0] if detail else type(error).__name__}"
         ) from None
-    return dict(frames), path
+    return dict(frames), files or [path]
+
+
+def _where(file: str) -> str:
+    """A file, or for an adapter's several files, how many and where."""
+    parts = file.split("; ")
+    if len(parts) == 1:
+        return file
+    return f"{len(parts)} files in {os.path.commonpath(parts)}"
 
 
 def _summary(report: IngestReport) -> str:
     lines = []
     for load in report.loads:
         lines.append(
-            f"{load.table}: loaded {load.rows_loaded:,} of {load.rows_read:,} rows from {load.file} "
+            f"{load.table}: loaded {load.rows_loaded:,} of {load.rows_read:,} rows from {_where(load.file)} "
             f"({load.rows_inserted:,} new, {load.rows_updated:,} updated"
             + (f", {load.rows_rejected:,} rejected" if load.rows_rejected else "")
             + f"; ingest {load.ingest_id})"
@@ -142,16 +153,16 @@ def ingest(
     if table is not None and table not in TABLE_NAMES:
         raise UserError(f"unknown table {table!r}; known tables: {', '.join(TABLE_NAMES)}")
     frames: dict[str, Any] = {}
-    adapter_path: Path | None = None
+    adapter_files: list[Path] = []
     if adapter is not None:
-        frames, adapter_path = _adapter_frames(adapter, files)
+        frames, adapter_files = _adapter_frames(adapter, files)
     try:
         with _progress(not as_json) as step, open_store(store_path(store)) as connection:
-            if adapter is not None and adapter_path is not None:
+            if adapter is not None:
                 report = load_frames(
                     connection,
                     frames,
-                    source_files=[adapter_path],
+                    source_files=adapter_files,
                     adapter=adapter,
                     default_source=source,
                     skip_invalid=skip_invalid,
