@@ -7,11 +7,11 @@ arguments give byte-identical tables, and a change to one table's draws leaves t
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import get_args
+from typing import cast, get_args
 
 import duckdb
 import numpy as np
@@ -92,54 +92,58 @@ def generate_frames(
 ) -> Generated:
     """Draw every table of a population of `people` in memory."""
     _check(people, seed, jurisdiction)
-    streams = dict(
-        zip(
-            _STREAMS + _STREAMS_MORE,
-            (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(len(_STREAMS + _STREAMS_MORE))),
-            strict=True,
-        )
-    )
+    generated = Generated(frames={})
+    for name, frame in _draw_tables(generated, people, seed, jurisdiction, as_of, on_step):
+        generated.frames[name] = frame
+    return generated
+
+
+def _draw_tables(
+    generated: Generated,
+    people: int,
+    seed: int,
+    jurisdiction: str,
+    as_of: date,
+    on_step: Callable[[str], None] | None,
+) -> Iterator[tuple[str, pl.DataFrame]]:
+    """Yield (table name, frame) one table at a time, so a writer can store each and let it go."""
+    names = _STREAMS + _STREAMS_MORE
+    children = np.random.SeedSequence(seed).spawn(len(names))
+    streams = {name: np.random.default_rng(child) for name, child in zip(names, children, strict=True)}
 
     def step(name: str) -> None:
         if on_step is not None:
             on_step(name)
 
     step(GENERATION_STEPS[0])
-    cohort = build_cohort(streams["cohort"], people, jurisdiction, day_number(as_of))  # type: ignore[arg-type]
+    cohort = build_cohort(streams["cohort"], people, cast(Jurisdiction, jurisdiction), day_number(as_of))
     person = person_table(streams["person"], cohort)
+    education_known = person["education_level"].is_not_null().to_numpy()
+    yield "person", person
+    del person
     step(GENERATION_STEPS[1])
     sentences = build_sentences(streams["sentence"], cohort)
-    charges = charge_table(streams["charge"], sentences)
+    yield "sentence", sentences.table
+    yield "charge", charge_table(streams["charge"], sentences)
     step(GENERATION_STEPS[2])
-    custody = custody_table(streams["custody"], cohort, sentences.priors)
-    releases = release_table(streams["release"], cohort, sentences.priors)
+    yield "custody_period", custody_table(streams["custody"], cohort, sentences.priors)
+    yield "release", release_table(streams["release"], cohort, sentences.priors)
+    del sentences
     step(GENERATION_STEPS[3])
-    education_known = person["education_level"].is_not_null().to_numpy()
     needs = draw_needs(streams["needs"], cohort, education_known)
-    assessments = assessment_table(streams["assessment"], cohort, needs)
+    yield "assessment", assessment_table(streams["assessment"], cohort, needs)
     step(GENERATION_STEPS[4])
-    incidents = incident_table(streams["incident"], cohort)
+    yield "incident", incident_table(streams["incident"], cohort)
     step(GENERATION_STEPS[5])
     programs = program_tables(streams["program"], cohort, needs)
+    generated.need_by_program = programs.need_by_program
+    generated.seats_by_program = programs.seats_by_program
+    yield "program", programs.program
+    yield "program_offering", programs.offering
+    yield "enrollment", programs.enrollment
+    del programs
     step(GENERATION_STEPS[6])
-    reentry = reentry_table(streams["reentry"], cohort)
-    return Generated(
-        frames={
-            "person": person,
-            "sentence": sentences.table,
-            "charge": charges,
-            "custody_period": custody,
-            "assessment": assessments,
-            "program": programs.program,
-            "program_offering": programs.offering,
-            "enrollment": programs.enrollment,
-            "incident": incidents,
-            "release": releases,
-            "reentry_item": reentry,
-        },
-        need_by_program=programs.need_by_program,
-        seats_by_program=programs.seats_by_program,
-    )
+    yield "reentry_item", reentry_table(streams["reentry"], cohort)
 
 
 def generate_population(
@@ -151,14 +155,15 @@ def generate_population(
     as_of: date = cal.AS_OF,
     on_step: Callable[[str], None] | None = None,
 ) -> GenerationResult:
-    """Generate a population and replace the synthetic rows of the store with it."""
+    """Generate a population and replace the synthetic rows of the store with it, one table at a time."""
+    _check(people, seed, jurisdiction)
     started = time.perf_counter()
-    generated = generate_frames(people, seed, jurisdiction, as_of=as_of, on_step=on_step)
+    generated = Generated(frames={})
     try:
         with open_store(store) as connection:
             counts = write_tables(
                 connection,
-                generated.frames,
+                _draw_tables(generated, people, seed, jurisdiction, as_of, on_step),
                 on_table=(lambda name: on_step(f"store: {name}")) if on_step is not None else None,
             )
     except duckdb.IOException as error:

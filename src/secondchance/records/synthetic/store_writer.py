@@ -6,13 +6,13 @@ the new internal ids start after theirs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
 import duckdb
 import polars as pl
 
-from secondchance.records.schema import TABLES
+from secondchance.records.schema import TABLE_NAMES, TABLES
 from secondchance.records.store import ensure_schema, store_columns
 from secondchance.records.synthetic.vocabulary import RAW_LABELS
 
@@ -31,11 +31,18 @@ _POLARS_TYPES: dict[str, pl.DataType] = {
 
 def write_tables(
     connection: duckdb.DuckDBPyConnection,
-    frames: Mapping[str, pl.DataFrame],
+    frames: Mapping[str, pl.DataFrame] | Iterable[tuple[str, pl.DataFrame]],
     *,
     on_table: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
-    """Replace the synthetic rows of every records table with `frames` (local ids from 1); return row counts."""
+    """Replace the synthetic rows of every records table with `frames` (local ids from 1); return row counts.
+
+    `frames` is a mapping, or (table, frame) pairs, which may be produced lazily so that each frame
+    can be freed once stored; a table given no frame gets no rows.
+    """
+    pairs = (
+        ((name, frames.get(name, pl.DataFrame())) for name in TABLE_NAMES) if isinstance(frames, Mapping) else frames
+    )
     ensure_schema(connection)
     _run(connection, "BEGIN TRANSACTION")
     try:
@@ -44,30 +51,39 @@ def write_tables(
         bases = {spec.name: _scalar(connection, f"SELECT coalesce(max(id), 0) FROM {spec.name}") for spec in TABLES}
         next_ingest = _scalar(connection, "SELECT coalesce(max(ingest_id), 0) FROM ingest_log") + 1
         counts: dict[str, int] = {}
-        for spec in TABLES:
+        for name, frame in pairs:
             if on_table is not None:
-                on_table(spec.name)
-            started = datetime.now()
-            frame = frames.get(spec.name, pl.DataFrame())
-            ingest_id = next_ingest
+                on_table(name)
+            counts[name] = _insert(connection, name, frame, bases, next_ingest)
             next_ingest += 1
-            stored = _store_frame(spec.name, frame, bases, ingest_id)
-            connection.register("synthetic_rows", stored.to_arrow())
-            try:
-                _run(connection, f"INSERT INTO {spec.name} SELECT * FROM synthetic_rows")
-            finally:
-                connection.unregister("synthetic_rows")
-            counts[spec.name] = stored.height
-            _run(
-                connection,
-                "INSERT INTO ingest_log VALUES (?, ?, ?, NULL, NULL, ?, ?, ?, 0, ?, ?)",
-                [ingest_id, SOURCE, spec.name, SOURCE, stored.height, stored.height, started, datetime.now()],
-            )
+        for name in TABLE_NAMES:
+            if name not in counts:
+                counts[name] = _insert(connection, name, pl.DataFrame(), bases, next_ingest)
+                next_ingest += 1
         _run(connection, "COMMIT")
     except BaseException:
         _run(connection, "ROLLBACK")
         raise
-    return counts
+    return {name: counts[name] for name in TABLE_NAMES}
+
+
+def _insert(
+    connection: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, bases: Mapping[str, int], ingest_id: int
+) -> int:
+    """Insert one table's rows and its ingest_log row; return the number of rows."""
+    started = datetime.now()
+    stored = _store_frame(name, frame, bases, ingest_id)
+    connection.register("synthetic_rows", stored.to_arrow())
+    try:
+        _run(connection, f"INSERT INTO {name} SELECT * FROM synthetic_rows")
+    finally:
+        connection.unregister("synthetic_rows")
+    _run(
+        connection,
+        "INSERT INTO ingest_log VALUES (?, ?, ?, NULL, NULL, ?, ?, ?, 0, ?, ?)",
+        [ingest_id, SOURCE, name, SOURCE, stored.height, stored.height, started, datetime.now()],
+    )
+    return stored.height
 
 
 def _store_frame(name: str, frame: pl.DataFrame, bases: Mapping[str, int], ingest_id: int) -> pl.DataFrame:
