@@ -148,7 +148,8 @@ def test_json_export_nests_criteria_with_evidence(
     export(connection, run.run_id, "json", out, almost_only=True)
     rows = json.loads(out.read_text(encoding="utf-8"))
     assert [(row["person_id"], row["eligible_on"]) for row in rows] == [(3, "2015-08-01"), (1, "2015-10-01")]
-    served = next(c for c in rows[1]["criteria"] if c["criterion"] == "served-10-years")
+    assert [c["criterion"] for c in rows[1]["criteria"]] == ["served-10-years", "no-violence-history", "good-conduct"]
+    served = rows[1]["criteria"][0]
     assert served == {
         "criterion": "served-10-years",
         "status": "unmet",

@@ -34,7 +34,7 @@ def pack_check(
     failed = 0
     for reference in files:
         if reference.endswith(".test.yaml"):
-            console_error(f"note: {reference} holds test cases, which pytest runs; skipped")
+            typer.echo(f"note: {reference} holds test cases, which pytest runs; skipped", err=True)
             continue
         path = find_pack(reference)
         _, problems = check_pack_file(path, label=reference if reference.endswith((".yaml", ".yml")) else str(path))
@@ -170,7 +170,7 @@ def screen(
         seconds = time.perf_counter() - clock
         for pack_run in run.packs:
             for warning in pack_run.warnings:
-                console_error(f"note: {warning}")
+                typer.echo(f"note: {warning}", err=True)
         if output != "table":
             export(connection, run.run_id, output, out, almost_only=almost)  # type: ignore[arg-type]
             if out is not None:

@@ -175,9 +175,10 @@ def _string(value: str) -> str:
 def export_sql(run_id: int, criterion_ids: Sequence[str], *, almost_only: bool = False, nested: bool = False) -> str:
     """One row per person and pack: the CSV layout (`crit:<id>` columns), or criteria nested for JSON."""
     if nested:
+        order = "[" + ", ".join(_string(cid) for cid in criterion_ids) + "]::VARCHAR[]"
         criteria = (
             ", list({'criterion': c.criterion_id, 'status': c.status, 'eligible_on': c.eligible_on, "
-            "'evidence': c.evidence}) AS criteria"
+            f"'evidence': c.evidence}} ORDER BY array_position({order}, c.criterion_id)) AS criteria"
         )
     else:
         criteria = "".join(
