@@ -190,10 +190,12 @@ def _print_summary(
     assert isinstance(run, ScreeningRun)
     if not almost:
         table = RichTable(title=f"Screening run {run.run_id} as of {run.as_of.isoformat()} ({run.people:,} people)")
-        table.add_column("pack", no_wrap=True)
+        table.add_column("pack", overflow="fold")
+        headers = {"eligible": "eligible", "almost-eligible": "almost", "needs-information": "needs info"}
         for status in STATUSES:
-            table.add_column(status, justify="right")
-        table.add_column("not in population", justify="right")
+            header = headers.get(status, status)
+            table.add_column(header, justify="right", no_wrap=True, min_width=max(len(header), 7))
+        table.add_column("outside", justify="right", no_wrap=True, min_width=9)
         by_pack = {(pack, status): count for pack, status, count in counts}
         for pack_run in run.packs:
             pack_id = pack_run.compiled.pack.id
