@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 JURISDICTIONS: tuple[str, ...] = get_args(Jurisdiction)
-# A population is drawn in memory: about 5.5 GB at the peak per million people.
+# A population is drawn in memory: about 4.5 GB at the peak per million people.
 MAX_PEOPLE = 3_000_000
 
 # Steps reported to a progress callback, in order (the store step reports once per table).
