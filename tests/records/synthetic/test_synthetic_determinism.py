@@ -74,3 +74,12 @@ def test_regenerating_replaces_synthetic_rows_and_keeps_others(tmp_path: Path) -
 def test_bad_arguments_are_user_errors(people: int, seed: int, jurisdiction: str, message: str) -> None:
     with pytest.raises(UserError, match=message):
         generate_frames(people, seed, jurisdiction)
+
+
+@pytest.mark.parametrize("jurisdiction", ["federal", "us-mo", "mixed"])
+@pytest.mark.parametrize("people", [1, 2, 7])
+def test_tiny_populations_generate(jurisdiction: str, people: int) -> None:
+    for seed in range(3):
+        frames = generate_frames(people, seed, jurisdiction).frames
+        assert frames["person"].height == people
+        assert frames["sentence"].height >= people
