@@ -94,7 +94,7 @@ SOURCES: dict[str, str] = {
     ),
     "bjs-mental-health-2017": (
         "J. Bronson and M. Berzofsky, Indicators of Mental Health Problems Reported by Prisoners and "
-        "Jail Inmates, 2011-12, BJS Special Report NCJ 250612, June 2017"
+        "Jail Inmates, 2011-12, BJS Special Report, June 2017"
     ),
     "bjs-mental-health-2006": (
         "D. J. James and L. E. Glaze, Mental Health Problems of Prison and Jail Inmates, BJS Special "
@@ -106,12 +106,11 @@ SOURCES: dict[str, str] = {
     ),
     "bjs-drug-use-2004": (
         "C. J. Mumola and J. C. Karberg, Drug Use and Dependence, State and Federal Prisoners, 2004, "
-        "BJS Special Report NCJ 213530, October 2006 (as tabulated in Chandler, Fletcher and Volkow, "
+        "BJS Special Report, October 2006 (as tabulated in Chandler, Fletcher and Volkow, "
         "JAMA 301(2):183-190, 2009, Table 1)"
     ),
     "bjs-rule-violators-1989": (
-        "J. Stephan, Prison Rule Violators, BJS Special Report NCJ 120344, December 1989 (1986 survey "
-        "of state prison inmates)"
+        "J. Stephan, Prison Rule Violators, BJS Special Report, December 1989 (1986 survey of state prison inmates)"
     ),
     "gao-12-320": (
         "GAO-12-320, Bureau of Prisons: Eligibility and Capacity Impact Use of Flexibilities to "
