@@ -282,9 +282,10 @@ DEPENDENCE_TO_ABUSE_RATIO = 2.5
 SHARE_WITH_RULE_VIOLATION = 0.53
 INCIDENTS_EXTRA_PER_YEAR = 0.3
 INCIDENT_SEVERITY: dict[str, float] = {"greatest": 0.05, "high": 0.25, "moderate": 0.45, "low": 0.25}  # ASSUMPTION
-# Federal GCT disallowance by severity (28-cfr-541-3): greatest 27-41 days (50-75% of 54), high 14-27
-# (25-50%), moderate up to 14 (up to 25%), low up to 7 (up to 12.5%). ASSUMPTION: a third of
-# moderate and low sanctions disallow no GCT.
+# Federal GCT disallowance by severity, after 28 CFR 541.3 Table 1 (28-cfr-541-3): greatest 27-41
+# days (50-75% of 54), high 14-27 (25-50%), moderate up to 14 (up to 25%), low up to 7 (up to 12.5%).
+# ASSUMPTION until checked: these ranges were not confirmed against a retrieved copy of the table.
+# ASSUMPTION: a third of moderate and low sanctions disallow no GCT.
 GCT_DAYS_LOST_RANGE: dict[str, tuple[int, int]] = {
     "greatest": (27, 41),
     "high": (14, 27),
