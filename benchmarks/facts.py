@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import tempfile
 import time
 from datetime import date
@@ -48,14 +49,24 @@ FROM (
 """
 
 
-def timed(connection: duckdb.DuckDBPyConnection, sql: str, repeats: int = 3) -> float:
-    """Best of `repeats` times to materialise a query into a temporary table (the first run reads from disk)."""
-    best = float("inf")
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(connection: duckdb.DuckDBPyConnection, sql: str, repeats: int = 3) -> tuple[float, float]:
+    """Best of `repeats` (wall seconds, CPU seconds) to materialise a query into a temporary table.
+
+    CPU seconds are what the query costs whatever else runs on the machine; the first run also reads
+    the store from disk.
+    """
+    best_wall = best_cpu = float("inf")
     for _ in range(repeats):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _cpu_seconds()
         connection.execute(f"CREATE OR REPLACE TEMP TABLE bench AS {sql}")
-        best = min(best, time.perf_counter() - started)
-    return best
+        best_wall = min(best_wall, time.perf_counter() - started)
+        best_cpu = min(best_cpu, _cpu_seconds() - cpu)
+    return best_wall, best_cpu
 
 
 def main() -> None:
@@ -72,6 +83,7 @@ def main() -> None:
             generate_population(store, arguments.people, seed=7)
             print(f"generated {arguments.people:,} people in {time.perf_counter() - started:.1f} s")
         connection = duckdb.connect(str(store))
+        connection.execute("SET threads = 2")
         ensure_fact_inputs(connection)
         dates = connection.execute("SELECT count(*) FROM computed_dates").fetchone()
         if dates is not None and dates[0] == 0:
@@ -84,8 +96,10 @@ def main() -> None:
         connection.close()
     load = os.getloadavg()[0]
     print(f"people: {people[0] if people else 0:,}; fact columns: {columns - 3}; load average: {load:.1f}")
-    print(f"floor (one count per table): {floor:6.2f} s (best of 3)")
-    print(f"facts (full catalogue):      {facts:6.2f} s (best of 3)   ratio {facts / floor:.1f}x")
+    print("best of 3          wall s    CPU s (2 threads)")
+    print(f"floor (one count per table): {floor[0]:6.2f}   {floor[1]:6.2f}")
+    print(f"facts (full catalogue):      {facts[0]:6.2f}   {facts[1]:6.2f}")
+    print(f"ratio facts/floor:           {facts[0] / floor[0]:6.1f}x  {facts[1] / floor[1]:6.1f}x")
 
 
 if __name__ == "__main__":
