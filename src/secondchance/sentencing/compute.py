@@ -101,6 +101,14 @@ def _sql_text(text: str) -> str:
 # Units: a recursive walk down each chain from its root. `end_excl` is the day after the term ends without
 # credit; `credit` is the prior custody credit accumulated along the chain (18 U.S.C. § 3585(b)).
 UNIT_SQL = """
+CREATE OR REPLACE TEMP TABLE {linked} AS
+SELECT sentence_id FROM {members} WHERE consecutive_to_id IS NOT NULL OR consecutive_to_source_id IS NOT NULL
+UNION
+SELECT consecutive_to_id FROM {members} WHERE consecutive_to_id IS NOT NULL;
+
+CREATE OR REPLACE TEMP TABLE {chain} AS
+SELECT m.* FROM {members} m SEMI JOIN {linked} l ON l.sentence_id = m.sentence_id;
+
 CREATE OR REPLACE TEMP TABLE {walk} AS
 WITH RECURSIVE walk AS (
     SELECT m.sentence_id, m.sentence_id AS unit_id, 0 AS depth,
@@ -109,16 +117,16 @@ WITH RECURSIVE walk AS (
             CAST(m.commencement_date + to_months(CAST(coalesce(m.term_months, 0) AS INTEGER)) AS DATE)
             + CAST(coalesce(m.term_days, 0) AS INTEGER) END AS end_excl,
         CAST(coalesce(m.jail_credit_days, 0) AS BIGINT) AS credit
-    FROM {members} m
+    FROM {chain} m
     WHERE m.consecutive_to_id IS NULL
-        OR m.consecutive_to_id NOT IN (SELECT sentence_id FROM {members})
+        OR m.consecutive_to_id NOT IN (SELECT sentence_id FROM {chain})
     UNION ALL
     SELECT c.sentence_id, w.unit_id, w.depth + 1, w.dangling,
         CASE WHEN c.term_months IS NOT NULL OR c.term_days IS NOT NULL THEN
             CAST(w.end_excl + to_months(CAST(coalesce(c.term_months, 0) AS INTEGER)) AS DATE)
             + CAST(coalesce(c.term_days, 0) AS INTEGER) END,
         w.credit + coalesce(c.jail_credit_days, 0)
-    FROM walk w JOIN {members} c ON c.consecutive_to_id = w.sentence_id
+    FROM walk w JOIN {chain} c ON c.consecutive_to_id = w.sentence_id
 )
 SELECT * FROM walk;
 
@@ -142,7 +150,7 @@ WITH grouped AS (
         max(m.offense_date) AS offense_date,
         arg_max(m.sentence_type, CASE m.sentence_type WHEN 'death' THEN 4 WHEN 'life_without_parole' THEN 3
             WHEN 'life' THEN 2 WHEN 'indeterminate' THEN 1 WHEN 'determinate' THEN 0 ELSE -1 END) AS worst_type
-    FROM {walk} w JOIN {members} m ON m.sentence_id = w.sentence_id
+    FROM {walk} w JOIN {chain} m ON m.sentence_id = w.sentence_id
     GROUP BY w.unit_id
 ),
 shaped AS (
@@ -150,7 +158,7 @@ shaped AS (
         -- calendar_term(start, end): whole months, then days (federal/aggregate.py)
         (year(g.end_max) - year(r.commencement_date)) * 12 + month(g.end_max) - month(r.commencement_date)
             AS months0
-    FROM grouped g JOIN {members} r ON r.sentence_id = g.unit_id
+    FROM grouped g JOIN {chain} r ON r.sentence_id = g.unit_id
 ),
 aggregate AS (
     SELECT *,
@@ -191,7 +199,27 @@ SELECT a.unit_id, a.person_id, a.system, a.members,
     a.supervised_release_months, a.excluded_offense, a.dangerous_felony, a.no_parole_offense, a.offense_date,
     r.prior_commitments, r.has_diploma, r.final_order_of_removal, r.risk_level, r.rdap, r.birth_date,
     a.end_max
-FROM aggregate a JOIN {members} r ON r.sentence_id = a.unit_id
+FROM aggregate a JOIN {chain} r ON r.sentence_id = a.unit_id
+UNION ALL BY NAME
+-- a sentence in no consecutive relation is a unit of its own, on its own term
+SELECT m.sentence_id AS unit_id, m.person_id, m.system, 1 AS members,
+    CASE
+        WHEN m.system IS NULL OR m.system NOT IN ({supported}) THEN 'UNSUPPORTED_SYSTEM'
+        WHEN m.system = 'us-mo' AND m.own_minimum_term THEN 'RULE_NEEDS_REVIEW'
+    END AS unit_reason,
+    CASE
+        WHEN m.system IS NULL OR m.system NOT IN ({supported})
+            THEN 'no release-date rules for system ' || coalesce(m.system, 'unknown') || ' (rules exist for '
+                || {known} || ')'
+        WHEN m.system = 'us-mo' AND m.own_minimum_term THEN {own_minimum}
+    END AS unit_detail,
+    m.commencement_date, m.term_months, m.term_days, m.jail_credit_days, m.sentence_type, m.min_term_months,
+    m.supervised_release_months, m.excluded_offense, m.dangerous_felony, m.no_parole_offense, m.offense_date,
+    m.prior_commitments, m.has_diploma, m.final_order_of_removal, m.risk_level, m.rdap, m.birth_date,
+    CASE WHEN m.term_months IS NOT NULL OR m.term_days IS NOT NULL THEN
+        CAST(m.commencement_date + to_months(CAST(coalesce(m.term_months, 0) AS INTEGER)) AS DATE)
+        + CAST(coalesce(m.term_days, 0) AS INTEGER) END AS end_max
+FROM {members} m ANTI JOIN {linked} l ON l.sentence_id = m.sentence_id
 """
 
 # 28 CFR 523.20, 541.3: good conduct time disallowed or forfeited for incidents during the term (the unit's
@@ -235,7 +263,18 @@ def _names(prefix: str) -> dict[str, str]:
     token = uuid.uuid4().hex[:12]
     return {
         key: f"_sc_{prefix}_{key}_{token}"
-        for key in ("members", "walk", "units", "incidents", "lost", "federal_in", "federal_out", "result")
+        for key in (
+            "members",
+            "linked",
+            "chain",
+            "walk",
+            "units",
+            "incidents",
+            "lost",
+            "federal_in",
+            "federal_out",
+            "result",
+        )
     }
 
 
@@ -267,18 +306,33 @@ def compute_into(
     *,
     target: str,
     computed_at: datetime | None = None,
+    timings: dict[str, float] | None = None,
 ) -> None:
-    """Create the temporary table `target` with every sentence's `computed_dates` row (no transaction)."""
+    """Create the temporary table `target` with every sentence's `computed_dates` row (no transaction).
+
+    `timings`, when given, receives the seconds each step took (for benchmarks/sentencing.py).
+    """
     stamp = computed_at or datetime.now()
+    clock = [time.perf_counter()]
+
+    def lap(step: str) -> None:
+        now = time.perf_counter()
+        if timings is not None:
+            timings[step] = timings.get(step, 0.0) + now - clock[0]
+        clock[0] = now
+
     names = _names("run")
     systems = supported_systems()
     supported = ", ".join(_sql_text(system) for system in systems)
     try:
         connection.execute(f"CREATE OR REPLACE TEMP TABLE {names['members']} AS {member_inputs_sql(as_of)}")
         connection.execute(f"CREATE OR REPLACE TEMP TABLE {names['incidents']} AS {incident_inputs_sql(as_of)}")
+        lap("inputs")
         connection.execute(
             UNIT_SQL.format(
                 walk=names["walk"],
+                linked=names["linked"],
+                chain=names["chain"],
                 units=names["units"],
                 members=names["members"],
                 supported=supported,
@@ -290,7 +344,9 @@ def compute_into(
                 mixed_dangerous=_sql_text(_MIXED_DANGEROUS_DETAIL),
             )
         )
+        lap("units")
         connection.execute(_LOST_SQL.format(lost=names["lost"], units=names["units"], incidents=names["incidents"]))
+        lap("gct_lost")
         columns = ", ".join(f"CAST(NULL AS {sql_type}) AS {name}" for name, sql_type, _ in COMPUTED_DATES_COLUMNS)
         unit_dates = names["result"] + "_units"
         connection.execute(f"CREATE OR REPLACE TEMP TABLE {unit_dates} AS SELECT {columns} WHERE FALSE")
@@ -300,6 +356,7 @@ def compute_into(
         )
         federal_dates_relation(connection, names["federal_in"], target=names["federal_out"], computed_at=stamp)
         connection.execute(f"INSERT INTO {unit_dates} SELECT * FROM {names['federal_out']}")
+        lap("federal")
         present = {
             row[0]
             for row in connection.execute(
@@ -309,6 +366,7 @@ def compute_into(
         if "us-mo" in present:
             state_input = connection.sql(_engine_input_select(names["units"], names["lost"], "u.system = 'us-mo'"))
             _insert_relation(connection, unit_dates, compute_missouri_bulk(connection, state_input))
+        lap("missouri")
         for system, engine in systems.items():
             if engine != "profile" or system not in present:
                 continue
@@ -318,6 +376,7 @@ def compute_into(
             _insert_relation(
                 connection, unit_dates, compute_profile_bulk(connection, builtin_profile(system), profile_input)
             )
+        lap("profiles")
         # Units the orchestrator itself sends to review.
         connection.execute(
             f"""INSERT INTO {unit_dates} BY NAME
@@ -332,19 +391,23 @@ def compute_into(
         )
         connection.execute(
             f"""CREATE OR REPLACE TEMP TABLE {target} AS
+            SELECT d.* EXCLUDE (engine_version, computed_at), {stamps}
+            FROM {unit_dates} d ANTI JOIN {names["linked"]} l ON l.sentence_id = d.sentence_id
+            UNION ALL BY NAME
             SELECT m.sentence_id, m.person_id, m.system, {others}, {stamps}
             FROM {names["walk"]} w
             JOIN {unit_dates} d ON d.sentence_id = w.unit_id
-            JOIN {names["members"]} m ON m.sentence_id = w.sentence_id
+            JOIN {names["chain"]} m ON m.sentence_id = w.sentence_id
             UNION ALL BY NAME
             SELECT m.sentence_id, m.person_id, m.system, m.commencement_date, m.jail_credit_days,
                 'CONSECUTIVE_CYCLE' AS review_reason, {_sql_text(_CYCLE_DETAIL)} AS review_detail, {stamps}
-            FROM {names["members"]} m ANTI JOIN {names["walk"]} w ON w.sentence_id = m.sentence_id""",
+            FROM {names["chain"]} m ANTI JOIN {names["walk"]} w ON w.sentence_id = m.sentence_id""",
             {"engine_version": __version__, "computed_at": stamp},
         )
         connection.execute(f"DROP TABLE IF EXISTS {unit_dates}")
+        lap("expand")
     finally:
-        for key in ("members", "walk", "units", "incidents", "lost", "federal_in", "federal_out"):
+        for key in ("members", "linked", "chain", "walk", "units", "incidents", "lost", "federal_in", "federal_out"):
             connection.execute(f"DROP TABLE IF EXISTS {names[key]}")
 
 
@@ -358,16 +421,19 @@ def compute_dates(
     started = time.perf_counter()
     staged = f"_sc_computed_{uuid.uuid4().hex[:12]}"
     connection.execute(CREATE_COMPUTED_DATES_SQL)
+    # The rows are staged in a temporary table first; only the replacement is the one transaction, so readers
+    # see the previous run or the new one, never a mix.
+    compute_into(connection, as_of, target=staged, computed_at=computed_at)
     connection.execute("BEGIN TRANSACTION")
     try:
-        compute_into(connection, as_of, target=staged, computed_at=computed_at)
         connection.execute("DELETE FROM computed_dates")
         connection.execute(f"INSERT INTO computed_dates BY NAME SELECT * FROM {staged}")
-        connection.execute(f"DROP TABLE {staged}")
         connection.execute("COMMIT")
     except BaseException:
         connection.execute("ROLLBACK")
         raise
+    finally:
+        connection.execute(f"DROP TABLE IF EXISTS {staged}")
     summary = summarise(connection)
     summary.as_of = as_of
     summary.seconds = time.perf_counter() - started
