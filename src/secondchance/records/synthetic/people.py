@@ -192,11 +192,9 @@ def build_cohort(rng: np.random.Generator, n: int, jurisdiction: Jurisdiction, a
     with_credit = rng.random(n) < cal.EDGE_CASE_RATES["jail_credit"]
     jail_credit = np.where(with_credit, uniform_int(rng, 1, 730, n), 0).astype(np.int64)
     jail_credit = np.minimum(jail_credit, np.maximum(stay - 1, 0))
-    jail_credit[life] = np.where(with_credit[life], jail_credit[life], 0)
     credit_for_dates = np.where(jail_credit_known, jail_credit, 0)
 
     released = ~life & ~candidate & (rng.random(n) < cal.EDGE_CASE_RATES["released"])
-    release = np.full(n, -1, dtype=np.int64)
     release_day = as_of - uniform_int(rng, 1, 1095, n)
     # Served so far (in custody), or in full (released); both bounded by age and, for federal, 1988.
     to_serve = np.maximum(stay - credit_for_dates, 1)
