@@ -94,8 +94,10 @@ charge_scope AS MATERIALIZED (
         coalesce(c.counts, 1) AS counts, c.relationship, c.role, c.death_or_injury_resulted,
         c.weapon_involved, c.dangerous_felony,
         -- Statute texts repeat across millions of charges: the lists are matched once per distinct text,
-        -- found by a 64-bit hash (a collision among the few distinct texts is practically impossible).
-        hash(s.system, c.statute, c.enhancements, c.description) AS text_key
+        -- found by a hash (a collision among the few distinct texts is practically impossible; the NULL flags
+        -- keep a missing text apart from an empty one in every engine).
+        hash(s.system, c.statute IS NULL, coalesce(c.statute, ''), c.enhancements IS NULL,
+            coalesce(c.enhancements, ''), c.description IS NULL, coalesce(c.description, '')) AS text_key
     FROM charge AS c JOIN sentence_scope AS s ON c.sentence_id = s.id
     WHERE s.is_current OR s.is_prior
 ),
