@@ -196,3 +196,15 @@ def test_a_date_before_any_parameter_value_is_a_clear_error(
         "pack test/demo-clemency: parameter min_years_served has no value on 2010-01-01; "
         "its first value is dated 2014-04-23"
     )
+
+
+def test_facts_missing_a_column_the_pack_reads(connection: duckdb.DuckDBPyConnection, clemency: CompiledPack) -> None:
+    from secondchance.errors import UserError
+
+    connection.execute("CREATE TABLE thin AS SELECT person_id, source_id, system, in_custody FROM facts")
+    with pytest.raises(UserError) as error:
+        screen(connection, [clemency], as_of=AS_OF, facts="thin")
+    assert str(error.value) == (
+        "the facts (thin) lack what pack test/demo-clemency reads: served_days, commencement_date, "
+        "has_violent_prior_offense, violent_incidents_this_term"
+    )

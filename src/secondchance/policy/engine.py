@@ -154,6 +154,20 @@ def insert_evaluated(
     return int(row[0]) if row else 0
 
 
+def _check_columns(
+    connection: duckdb.DuckDBPyConnection, relation: str, packs: Sequence[CompiledPack], label: str
+) -> None:
+    """Refuse, with the names, facts a pack reads that the facts relation does not have."""
+    columns = {str(row[0]) for row in connection.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
+    for needed in ("person_id", "source_id"):
+        if needed not in columns:
+            raise UserError(f"the facts ({label}) have no {needed} column")
+    for compiled in packs:
+        missing = [name for name in compiled.facts_read() if name not in columns]
+        if missing:
+            raise UserError(f"the facts ({label}) lack what pack {compiled.pack.id} reads: {', '.join(missing)}")
+
+
 def screen(
     connection: duckdb.DuckDBPyConnection,
     packs: Sequence[CompiledPack],
@@ -181,6 +195,7 @@ def screen(
     relation = f"({facts}) AS counted" if facts.strip().upper().startswith(("SELECT", "WITH", "FROM")) else facts
     row = connection.execute(f"SELECT count(*) FROM {relation}").fetchone()
     people = int(row[0]) if row else 0
+    _check_columns(connection, relation, packs, facts_label or facts)
     runs: list[PackRun] = []
     for compiled in packs:
         pack_run = PackRun(compiled)
