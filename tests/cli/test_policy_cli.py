@@ -156,3 +156,12 @@ def test_a_bad_pack_exits_1_without_a_traceback(tmp_path: Path) -> None:
     assert (
         f"{bad}, line 29, criterion no-violence-history, kind: `kind` must be rule, proxy or judgement" in result.stdout
     )
+
+
+def test_screen_with_unreadable_facts(store_with_facts: tuple[Path, Path], tmp_path: Path) -> None:
+    store, _ = store_with_facts
+    broken = tmp_path / "broken.parquet"
+    broken.write_text("not parquet", encoding="utf-8")
+    code, message = invoke("screen", "--pack", PACK, "--facts", broken, "--store", store)
+    assert code == 1
+    assert message.startswith("screening stopped: ")

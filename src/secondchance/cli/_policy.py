@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
+import duckdb
 import typer
 from rich.table import Table as RichTable
 
@@ -164,9 +165,13 @@ def screen(
     with open_store(path) as connection:
         relation, label = _facts_relation(connection, facts)
         clock = time.perf_counter()
-        run = run_screen(
-            connection, compiled, as_of=screening_date, facts=relation, facts_label=label, evidence=evidence
-        )
+        try:
+            run = run_screen(
+                connection, compiled, as_of=screening_date, facts=relation, facts_label=label, evidence=evidence
+            )
+        except duckdb.Error as error:
+            # Usually facts that cannot be read (a malformed file, a value of the wrong type).
+            raise UserError(f"screening stopped: {error}") from None
         seconds = time.perf_counter() - clock
         for pack_run in run.packs:
             for warning in pack_run.warnings:
