@@ -699,4 +699,19 @@ def render(
 ) -> str:
     """The SQL of an expression for `dialect`, with parameters substituted."""
     tree = compiled.tree if isinstance(compiled, CompiledExpression) else compiled
-    return substitute(tree, values).sql(dialect)
+    rendered = substitute(tree, values)
+    if dialect == "spark":
+        rendered = rendered.transform(_spark_int_count)
+    return rendered.sql(dialect)
+
+
+def _spark_int_count(node: exp.Expression) -> exp.Expression:
+    """Spark's DATE_ADD and ADD_MONTHS take an INT count, and a whole-number fact is a BIGINT: cast it."""
+    if isinstance(node, exp.DateAdd):
+        count = node.expression
+        literal_count = isinstance(count, exp.Literal) or (
+            isinstance(count, exp.Neg) and isinstance(count.this, exp.Literal)
+        )
+        if not literal_count:
+            node.set("expression", exp.Cast(this=count, to=exp.DataType.build("INT")))
+    return node

@@ -1,0 +1,247 @@
+"""The Spark screening engine: the same compiled packs over the Parquet export of the store.
+
+Each `<table>.parquet` of the export (`secondchance export --format parquet DIR`, `records.parquet`) is
+a temporary view; the facts are `policy.facts.query`'s DuckDB SQL translated by `policy.spark_sql`
+(one source of truth for the facts), cached once; each pack is `status.evaluation_sql` compiled for
+Spark. Results go either to the store's results tables, through Arrow and `engine.insert_evaluated`
+(so evidence JSON has the DuckDB engine's format), or, for a cluster, to Parquet folders written by the
+executors (`screening_result/`, `screening_criterion/`, and `screening_run.jsonl`).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+from secondchance.errors import UserError
+from secondchance.policy.compiler import CompiledPack
+from secondchance.policy.engine import PackRun, ScreeningRun, insert_evaluated
+from secondchance.policy.parameters import values_as_of
+from secondchance.policy.results import ensure_results_schema, next_run_id, record_run
+from secondchance.policy.spark_sql import to_spark
+from secondchance.policy.status import evaluation_sql
+from secondchance.records.schema import TABLES
+from secondchance.records.store import create_table_sql
+from secondchance.sentencing.computed_dates import CREATE_COMPUTED_DATES_SQL
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+__all__ = ["ENGINE", "FACTS_VIEW", "register_parquet", "spark_facts", "spark_screen"]
+
+ENGINE = "spark"
+FACTS_VIEW = "screening_facts"
+_EVALUATED = "spark_evaluated"
+
+
+def _spark_string(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _empty_tables(missing: Sequence[str], directory: Path) -> dict[str, Path]:
+    """Empty Parquet files with the store's columns for tables the export lacks (their facts are NULL)."""
+    statements = {spec.name: create_table_sql(spec) for spec in TABLES}
+    statements["computed_dates"] = CREATE_COMPUTED_DATES_SQL
+    files = {}
+    with duckdb.connect() as connection:
+        for name in missing:
+            connection.execute(statements[name])
+            files[name] = directory / f"{name}.parquet"
+            connection.execute(f"COPY {name} TO '{files[name]}' (FORMAT parquet)")
+    return files
+
+
+def register_parquet(spark: SparkSession, directory: str | Path) -> list[str]:
+    """Make each `<table>.parquet` of an export a temporary view; returns the tables registered.
+
+    Tables the facts read but the export lacks (e.g. `computed_dates` before `dates compute`) become
+    empty views, as `facts.query.ensure_fact_inputs` does for a store.
+    """
+    text = str(directory)
+    local = "://" not in text
+    if local and not Path(text).is_dir():
+        raise UserError(f"{text}: no such folder; write one with `secondchance export --format parquet {text}`")
+    wanted = [spec.name for spec in TABLES] + ["computed_dates"]
+    files: dict[str, str] = {}
+    if local:
+        files = {path.stem: str(path) for path in sorted(Path(text).glob("*.parquet"))}
+        if "person" not in files:
+            raise UserError(f"{text}: no person.parquet; is this a `secondchance export --format parquet` folder?")
+        missing = [name for name in wanted if name not in files]
+        if missing:
+            holder = Path(tempfile.mkdtemp(prefix="secondchance-empty-"))
+            files.update({name: str(path) for name, path in _empty_tables(missing, holder).items()})
+    else:
+        files = {name: f"{text.rstrip('/')}/{name}.parquet" for name in wanted}
+    for name, path in files.items():
+        spark.read.parquet(path).createOrReplaceTempView(name)
+    return sorted(files)
+
+
+def spark_facts(spark: SparkSession, as_of: date) -> DataFrame:
+    """The facts of everyone as of a date, cached as the view `screening_facts` (the views must be registered)."""
+    from secondchance.policy.facts.query import facts_query
+
+    facts = spark.sql(to_spark(facts_query(as_of))).cache()
+    facts.createOrReplaceTempView(FACTS_VIEW)
+    return facts
+
+
+def _criterion_frame(
+    spark: SparkSession, evaluated: str, compiled: CompiledPack, run_id: int, evidence: bool
+) -> DataFrame:
+    pack_id = _spark_string(compiled.pack.id)
+    selects = []
+    for node in compiled.all_criteria():
+        parent = _spark_string(node.parent_id) if node.parent_id is not None else "CAST(NULL AS STRING)"
+        read = f"{node.alias}_evidence" if evidence and node.evidence_facts() else "CAST(NULL AS STRING)"
+        selects.append(
+            f"SELECT CAST({run_id} AS BIGINT) AS run_id, {pack_id} AS pack_id, person_id, "
+            f"{_spark_string(node.id)} AS criterion_id, {parent} AS parent_id, {node.alias}_status AS status, "
+            f"{node.alias}_eligible_on AS eligible_on, {read} AS evidence FROM {evaluated}"
+        )
+    return spark.sql(" UNION ALL ".join(selects))
+
+
+def _write_parquet(
+    spark: SparkSession, compiled: CompiledPack, as_of: date, out: str, run_id: int, evidence: bool
+) -> int:
+    sql = evaluation_sql(compiled, FACTS_VIEW, values_as_of(compiled.pack, as_of), as_of, "spark", evidence=evidence)
+    frame = spark.sql(sql).cache()
+    frame.createOrReplaceTempView(_EVALUATED)
+    spark.sql(
+        f"SELECT CAST({run_id} AS BIGINT) AS run_id, {_spark_string(compiled.pack.id)} AS pack_id, person_id, "
+        f"source_id, status, eligible_on, unmet_count, unknown_count FROM {_EVALUATED}"
+    ).write.mode("append").parquet(f"{out}/screening_result")
+    _criterion_frame(spark, _EVALUATED, compiled, run_id, evidence).write.mode("append").parquet(
+        f"{out}/screening_criterion"
+    )
+    screened = frame.count()
+    frame.unpersist()
+    return screened
+
+
+def _write_store(
+    spark: SparkSession,
+    connection: duckdb.DuckDBPyConnection,
+    compiled: CompiledPack,
+    as_of: date,
+    run_id: int,
+    evidence: bool,
+) -> int:
+    # Spark carries the facts each criterion read; DuckDB builds the evidence JSON, as its own engine does.
+    sql = evaluation_sql(
+        compiled, FACTS_VIEW, values_as_of(compiled.pack, as_of), as_of, "spark", evidence=False, carry_facts=evidence
+    )
+    evaluated = spark.sql(sql).toArrow()
+    connection.complete()  # a result left open by an earlier fetchone() would block register()
+    connection.register(_EVALUATED, evaluated)
+    try:
+        return insert_evaluated(connection, run_id, compiled, _EVALUATED, evidence)
+    finally:
+        connection.complete()
+        connection.unregister(_EVALUATED)
+
+
+def _next_parquet_run_id(out: str) -> int:
+    log = Path(out) / "screening_run.jsonl"
+    if "://" in out or not log.is_file():
+        return 1
+    return 1 + max(
+        (int(json.loads(line)["run_id"]) for line in log.read_text().splitlines() if line.strip()), default=0
+    )
+
+
+def spark_screen(
+    spark: SparkSession,
+    packs: Sequence[CompiledPack],
+    *,
+    as_of: date,
+    parquet: str | Path,
+    connection: duckdb.DuckDBPyConnection | None = None,
+    out: str | Path | None = None,
+    evidence: bool = True,
+) -> ScreeningRun:
+    """Screen everyone in a Parquet export against each pack on Spark and record the run as engine 'spark'.
+
+    Results go to the store behind `connection` (results tables, as the DuckDB engine writes them) or,
+    with `out`, to Parquet folders under `out` (for a cluster; the run is appended to `screening_run.jsonl`).
+    """
+    if (connection is None) == (out is None):
+        raise UserError("say where the Spark results go: a records store, or an output folder (not both)")
+    started_at = datetime.now(UTC).replace(tzinfo=None)
+    register_parquet(spark, parquet)
+    clock = time.perf_counter()
+    facts = spark_facts(spark, as_of)
+    people = facts.count()
+    facts_seconds = time.perf_counter() - clock
+    if connection is not None:
+        ensure_results_schema(connection)
+        connection.execute("SET preserve_insertion_order = false")
+        run_id = next_run_id(connection)
+    else:
+        run_id = _next_parquet_run_id(str(out))
+    runs: list[PackRun] = []
+    for compiled in packs:
+        pack_run = PackRun(compiled)
+        clock = time.perf_counter()
+        if connection is not None:
+            pack_run.screened = _write_store(spark, connection, compiled, as_of, run_id, evidence)
+        else:
+            pack_run.screened = _write_parquet(spark, compiled, as_of, str(out), run_id, evidence)
+        pack_run.outside_population = people - pack_run.screened
+        pack_run.seconds = time.perf_counter() - clock
+        runs.append(pack_run)
+    facts.unpersist()
+    label = f"parquet {parquet} (policy.facts.query on Spark)"
+    finished_at = datetime.now(UTC).replace(tzinfo=None)
+    records = [pack_run.record() for pack_run in runs]
+    if connection is not None:
+        record_run(
+            connection,
+            run_id=run_id,
+            started_at=started_at,
+            finished_at=finished_at,
+            as_of=as_of,
+            engine=ENGINE,
+            packs=records,
+            facts=label,
+        )
+    else:
+        _append_run_record(str(out), run_id, started_at, finished_at, as_of, records, label)
+    return ScreeningRun(run_id, as_of, ENGINE, runs, facts_seconds, people)
+
+
+def _append_run_record(
+    out: str,
+    run_id: int,
+    started_at: datetime,
+    finished_at: datetime,
+    as_of: date,
+    packs: list[dict[str, Any]],
+    facts: str,
+) -> None:
+    from secondchance import __version__
+
+    record = {
+        "run_id": run_id,
+        "started_at": started_at.isoformat(),
+        "finished_at": finished_at.isoformat(),
+        "as_of": as_of.isoformat(),
+        "engine": ENGINE,
+        "packs": packs,
+        "facts": facts,
+        "secondchance_version": __version__,
+    }
+    if "://" in out:
+        return  # a cluster file system: the run is described by the folders' contents and the caller's log
+    Path(out).mkdir(parents=True, exist_ok=True)
+    with (Path(out) / "screening_run.jsonl").open("a", encoding="utf-8") as log:
+        log.write(json.dumps(record, default=str) + "\n")
