@@ -158,7 +158,10 @@ def screen(
     except ValueError:
         raise UserError(f"--as-of {as_of!r} is not a date like 2024-07-01") from None
     paths = [path for _, path in list_packs()] if all_packs else [find_pack(reference) for reference in pack or []]
-    compiled = [load_pack(path) for path in paths]
+    unique: dict[Path, Path] = {}
+    for path in paths:
+        unique.setdefault(path.resolve(), path)  # a pack named twice is screened once
+    compiled = [load_pack(path) for path in unique.values()]
     path = store_path(store)
     if not path.exists():
         raise UserError(f"no records store at {path}; run `secondchance generate` or `secondchance ingest` first")
