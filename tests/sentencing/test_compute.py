@@ -27,7 +27,7 @@ from secondchance.sentencing.compute import (
     scalar_computed_dates,
 )
 from secondchance.sentencing.federal import SentenceTerm, aggregate_terms, compute_federal
-from secondchance.sentencing.inputs import member_inputs_sql
+from secondchance.sentencing.inputs import create_member_inputs
 from secondchance.sentencing.terms import Term, parse_term
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -83,7 +83,8 @@ class Store:
         return {row[0]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
 
     def member(self, sentence: int) -> dict[str, Any]:
-        cursor = self.connection.execute(f"SELECT * FROM ({member_inputs_sql(AS_OF)}) WHERE sentence_id = {sentence}")
+        create_member_inputs(self.connection, AS_OF, "_members")
+        cursor = self.connection.execute(f"SELECT * FROM _members WHERE sentence_id = {sentence}")
         names = [d[0] for d in cursor.description or []]
         return dict(zip(names, cursor.fetchall()[0], strict=True))
 

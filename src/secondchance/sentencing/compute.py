@@ -39,7 +39,7 @@ from secondchance.sentencing.computed_dates import COMPUTED_DATES_COLUMNS, CREAT
 from secondchance.sentencing.federal.aggregate import SentenceTerm, aggregate_terms
 from secondchance.sentencing.federal.bulk import federal_dates_relation, scalar_federal_row
 from secondchance.sentencing.federal.compute import compute_federal
-from secondchance.sentencing.inputs import MEMBER_COLUMNS, incident_inputs_sql, member_inputs_sql
+from secondchance.sentencing.inputs import MEMBER_COLUMNS, create_member_inputs, incident_inputs_sql
 from secondchance.sentencing.missouri.bulk import compute_missouri_bulk, compute_missouri_row
 from secondchance.sentencing.missouri.compute import compute_missouri
 from secondchance.sentencing.profiles import builtin_profile, builtin_profile_ids, compute_profile, compute_profile_bulk
@@ -325,7 +325,7 @@ def compute_into(
     systems = supported_systems()
     supported = ", ".join(_sql_text(system) for system in systems)
     try:
-        connection.execute(f"CREATE OR REPLACE TEMP TABLE {names['members']} AS {member_inputs_sql(as_of)}")
+        create_member_inputs(connection, as_of, names["members"])
         connection.execute(f"CREATE OR REPLACE TEMP TABLE {names['incidents']} AS {incident_inputs_sql(as_of)}")
         lap("inputs")
         connection.execute(
@@ -740,9 +740,14 @@ def read_scalar_inputs(
     connection: duckdb.DuckDBPyConnection, as_of: date, *, where: str = "TRUE"
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The member and incident rows the scalar reference reads (optionally only some people's)."""
-    member_cursor = connection.execute(f"SELECT * FROM ({member_inputs_sql(as_of)}) WHERE {where}")
-    names = [d[0] for d in member_cursor.description or []]
-    members = [dict(zip(names, values, strict=True)) for values in member_cursor.fetchall()]
+    members_table = f"_sc_scalar_members_{uuid.uuid4().hex[:12]}"
+    create_member_inputs(connection, as_of, members_table)
+    try:
+        member_cursor = connection.execute(f"SELECT * FROM {members_table} WHERE {where}")
+        names = [d[0] for d in member_cursor.description or []]
+        members = [dict(zip(names, values, strict=True)) for values in member_cursor.fetchall()]
+    finally:
+        connection.execute(f"DROP TABLE IF EXISTS {members_table}")
     incident_cursor = connection.execute(f"SELECT * FROM ({incident_inputs_sql(as_of)}) WHERE {where}")
     incident_names = [d[0] for d in incident_cursor.description or []]
     incidents = [dict(zip(incident_names, values, strict=True)) for values in incident_cursor.fetchall()]

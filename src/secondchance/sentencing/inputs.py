@@ -29,13 +29,19 @@ from datetime import date
 from functools import cache
 from typing import Literal
 
+import duckdb
+import pyarrow as pa
+
 from secondchance.sentencing.federal.excluded_offenses import excluded_offenses
 from secondchance.sentencing.missouri.offenses import NO_PAROLE_OFFENSES, OWN_MINIMUM_TERM_STATUTES
 
 __all__ = [
     "ExclusionPattern",
     "exclusion_patterns",
-    "federal_statute_sql",
+    "normalised_federal_statute",
+    "statute_flags",
+    "register_statute_flags",
+    "create_member_inputs",
     "member_inputs_sql",
     "incident_inputs_sql",
     "risk_level_sql",
@@ -207,70 +213,114 @@ def _sql_text(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def federal_statute_sql(column: str) -> str:
-    """SQL normalising a federal statute: `18 U.S.C. § 924(c)(1)(A)` → `18usc924(c)(1)(a)`."""
-    return f"regexp_replace(lower({column}), '[\\s§.]|sections?|sec\\b', '', 'g')"
+def normalised_federal_statute(statute: str) -> str:
+    """A federal statute as the patterns read it: `18 U.S.C. § 924(c)(1)(A)` → `18usc924(c)(1)(a)`."""
+    return re.sub(r"[\s§.]|sections?|sec\b", "", statute.lower())
 
 
-def _alternation(regexes: list[str]) -> str:
-    return _sql_text("|".join(f"(?:{regex})" for regex in regexes)) if regexes else "'$^'"
+def _missouri_section(statute: str) -> str:
+    return re.sub(r"^\s*(rsmo)?\s*(§|sec\.|section)?\s*", "", statute.lower())
 
 
-def _exclusion_by_statute_sql() -> str:
-    """Per distinct normalised statute, whether it matches each kind of entry (one regex per kind)."""
-    groups: dict[str, list[str]] = {}
-    partials: dict[str, list[str]] = {}
+_KINDS = ("always", "death_or_injury", "aggravating_role", "aggravating_role_fentanyl", "unknown")
+STATUTE_FLAG_COLUMNS: tuple[str, ...] = (
+    *(f"full_{kind}" for kind in _KINDS),
+    *(f"part_{kind}" for kind in _KINDS),
+    "no_parole",
+    "own_minimum",
+)
+
+
+@cache
+def _compiled() -> tuple[dict[str, re.Pattern[str]], dict[str, re.Pattern[str]], re.Pattern[str], re.Pattern[str]]:
+    groups: dict[str, list[str]] = {kind: [] for kind in _KINDS}
+    partials: dict[str, list[str]] = {kind: [] for kind in _KINDS}
     for pattern in exclusion_patterns():
         kind = pattern.condition or "always"
-        groups.setdefault(kind, []).append(pattern.full)
+        groups[kind].append(pattern.full)
         if pattern.partial:
-            partials.setdefault(kind, []).append(pattern.partial)
-    kinds = ("always", "death_or_injury", "aggravating_role", "aggravating_role_fentanyl", "unknown")
-    columns = ", ".join(
-        f"regexp_matches(norm, {_alternation(groups.get(kind, []))}) AS full_{kind}, "
-        f"regexp_matches(norm, {_alternation(partials.get(kind, []))}) AS part_{kind}"
-        for kind in kinds
+            partials[kind].append(pattern.partial)
+
+    def alternation(regexes: list[str]) -> re.Pattern[str]:
+        return re.compile("|".join(f"(?:{regex})" for regex in regexes) if regexes else "$^")
+
+    no_parole_set = {rule.statute for rule in NO_PAROLE_OFFENSES}
+    own = [rule.statute for rule in OWN_MINIMUM_TERM_STATUTES if rule.statute not in no_parole_set]
+
+    def sections(statutes: list[str]) -> re.Pattern[str]:
+        return re.compile("^(" + "|".join(re.escape(x) for x in statutes) + ")($|[^0-9])" if statutes else "$^")
+
+    return (
+        {kind: alternation(groups[kind]) for kind in _KINDS},
+        {kind: alternation(partials[kind]) for kind in _KINDS},
+        sections([rule.statute for rule in NO_PAROLE_OFFENSES]),
+        sections(own),
     )
-    return f"SELECT norm, {columns} FROM (SELECT DISTINCT norm FROM federal_charge)"
+
+
+def statute_flags(statutes: list[str]) -> dict[str, list[object]]:
+    """Per distinct statute text, which § 3632(d)(4)(D) entries and Missouri lists it matches (columns as lists).
+
+    The matching runs once per distinct statute, not per charge; `member_inputs_sql` joins the result back.
+    """
+    full, partial, no_parole, own_minimum = _compiled()
+    columns: dict[str, list[object]] = {"statute": list(statutes)}
+    for name in STATUTE_FLAG_COLUMNS:
+        columns[name] = []
+    for statute in statutes:
+        federal = normalised_federal_statute(statute)
+        section = _missouri_section(statute)
+        for kind in _KINDS:
+            columns[f"full_{kind}"].append(full[kind].search(federal) is not None)
+            columns[f"part_{kind}"].append(partial[kind].search(federal) is not None)
+        columns["no_parole"].append(no_parole.search(section) is not None)
+        columns["own_minimum"].append(own_minimum.search(section) is not None)
+    return columns
+
+
+def register_statute_flags(connection: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Create the temporary table `name` of `statute_flags` over the distinct statutes of `charge`."""
+    query = "SELECT DISTINCT statute FROM charge WHERE statute IS NOT NULL"
+    statutes = [row[0] for row in connection.execute(query).fetchall()]
+    flags = statute_flags(statutes)
+    table = pa.table(
+        {"statute": pa.array(flags["statute"], pa.string())}
+        | {column: pa.array(flags[column], pa.bool_()) for column in STATUTE_FLAG_COLUMNS}
+    )
+    view = f"{name}_arrow"
+    connection.register(view, table)
+    try:
+        connection.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {view}")
+    finally:
+        connection.unregister(view)
 
 
 # A charge's match, three-valued: TRUE listed, FALSE not listed, NULL unknown. A condition the record cannot
 # show (or a statute written less specifically than the list) gives NULL, never a guess.
-_CHARGE_EXCLUDED_SQL = """
+_FENTANYL = "regexp_matches(lower(c.description), 'fentanyl|phenyl-n-\\[1-\\(2-phenylethyl')"
+_AGGRAVATING = "c.role IN ('manager_supervisor', 'leader_organizer')"
+_CHARGE_EXCLUDED_SQL = f"""
 CASE
-    WHEN c.norm IS NULL OR c.norm = '' THEN NULL
-    WHEN m.full_always THEN TRUE
-    WHEN m.full_death_or_injury AND c.death_or_injury_resulted THEN TRUE
-    WHEN (m.full_aggravating_role OR (m.full_aggravating_role_fentanyl AND c.fentanyl))
-        AND c.role IN ('manager_supervisor', 'leader_organizer') THEN TRUE
-    WHEN m.full_unknown OR m.part_always OR m.part_unknown THEN NULL
-    WHEN m.full_death_or_injury AND c.death_or_injury_resulted IS NULL THEN NULL
-    WHEN (m.full_aggravating_role OR m.part_aggravating_role) AND c.role IS NULL THEN NULL
-    WHEN m.full_aggravating_role_fentanyl AND (c.fentanyl IS NULL OR c.fentanyl) AND c.role IS NULL THEN NULL
-    WHEN m.full_aggravating_role_fentanyl AND c.fentanyl IS NULL
-        AND c.role IN ('manager_supervisor', 'leader_organizer') THEN NULL
-    WHEN m.part_death_or_injury AND coalesce(c.death_or_injury_resulted, true) THEN NULL
-    WHEN m.part_aggravating_role_fentanyl AND coalesce(c.role IN ('manager_supervisor', 'leader_organizer'), true)
-        THEN NULL
+    WHEN c.statute IS NULL OR f.statute IS NULL THEN NULL
+    WHEN f.full_always THEN TRUE
+    WHEN f.full_death_or_injury AND c.death_or_injury_resulted THEN TRUE
+    WHEN f.full_aggravating_role AND {_AGGRAVATING} THEN TRUE
+    WHEN f.full_aggravating_role_fentanyl AND {_AGGRAVATING} AND {_FENTANYL} THEN TRUE
+    WHEN f.full_unknown OR f.part_always OR f.part_unknown THEN NULL
+    WHEN f.full_death_or_injury AND c.death_or_injury_resulted IS NULL THEN NULL
+    WHEN (f.full_aggravating_role OR f.part_aggravating_role) AND c.role IS NULL THEN NULL
+    WHEN f.full_aggravating_role_fentanyl AND c.role IS NULL AND coalesce({_FENTANYL}, TRUE) THEN NULL
+    WHEN f.full_aggravating_role_fentanyl AND {_AGGRAVATING} AND c.description IS NULL THEN NULL
+    WHEN f.part_death_or_injury AND coalesce(c.death_or_injury_resulted, TRUE) THEN NULL
+    WHEN f.part_aggravating_role_fentanyl AND coalesce({_AGGRAVATING}, TRUE) THEN NULL
     ELSE FALSE
 END
 """
 
 
-def _missouri_statute_sql(column: str, statutes: list[str]) -> str:
-    if not statutes:
-        return "FALSE"
-    alternation = "|".join(re.escape(statute) for statute in statutes)
-    normalised = f"regexp_replace(lower({column}), '^\\s*(rsmo)?\\s*(§|sec\\.|section)?\\s*', '')"
-    return f"coalesce(regexp_matches({normalised}, {_sql_text('^(' + alternation + ')($|[^0-9])')}), FALSE)"
-
-
 def _three_valued_any(expression: str) -> str:
-    """TRUE if any row is TRUE, else NULL if any is NULL, else FALSE (FALSE for no rows is not used)."""
+    """TRUE if any row is TRUE, else NULL if any is NULL, else FALSE."""
     return f"CASE WHEN bool_or({expression}) THEN TRUE WHEN count(*) > count({expression}) THEN NULL ELSE FALSE END"
-
-
-_RISK_RANK = "CASE {0} WHEN 'minimum' THEN 1 WHEN 'low' THEN 2 WHEN 'medium' THEN 3 WHEN 'high' THEN 4 END"
 
 
 def risk_level_sql(as_of: date) -> str:
@@ -297,35 +347,22 @@ FROM (
 """
 
 
-def member_inputs_sql(as_of: date) -> str:
-    """One row per sentence with the columns of `MEMBER_COLUMNS` (see the module docstring)."""
+def member_inputs_sql(as_of: date, statute_flags_table: str) -> str:
+    """One row per sentence with the columns of `MEMBER_COLUMNS` (see the module docstring).
+
+    `statute_flags_table` is a table made by `register_statute_flags` on the same connection.
+    """
     at = f"DATE '{as_of.isoformat()}'"
-    no_parole = _missouri_statute_sql("statute", [rule.statute for rule in NO_PAROLE_OFFENSES])
-    no_parole_set = {rule.statute for rule in NO_PAROLE_OFFENSES}
-    own_minimum = _missouri_statute_sql(
-        "statute", [rule.statute for rule in OWN_MINIMUM_TERM_STATUTES if rule.statute not in no_parole_set]
-    )
     return f"""
-WITH federal_charge AS MATERIALIZED (
-    SELECT c.sentence_id, c.role, c.death_or_injury_resulted,
-        regexp_matches(lower(c.description), 'fentanyl|phenyl-n-\\[1-\\(2-phenylethyl') AS fentanyl,
-        {federal_statute_sql("c.statute")} AS norm
-    FROM charge c JOIN sentence s ON s.id = c.sentence_id
-    WHERE s.system = 'federal'
-),
-statute_match AS ({_exclusion_by_statute_sql()}),
-excluded AS (
-    SELECT c.sentence_id, {_three_valued_any("(" + _CHARGE_EXCLUDED_SQL + ")")} AS excluded_offense
-    FROM federal_charge c JOIN statute_match m ON m.norm IS NOT DISTINCT FROM c.norm
+WITH charge_facts AS (
+    SELECT c.sentence_id,
+        {_three_valued_any("(" + _CHARGE_EXCLUDED_SQL + ")")} AS excluded_offense,
+        {_three_valued_any("c.dangerous_felony")} AS dangerous_felony,
+        bool_or(coalesce(f.no_parole, FALSE)) AS no_parole_offense,
+        bool_or(coalesce(f.own_minimum, FALSE)) AS own_minimum_term,
+        max(c.offense_date) AS offense_date
+    FROM charge c LEFT JOIN {statute_flags_table} f ON f.statute = c.statute
     GROUP BY c.sentence_id
-),
-charge_facts AS (
-    SELECT sentence_id,
-        {_three_valued_any("dangerous_felony")} AS dangerous_felony,
-        bool_or({no_parole}) AS no_parole_offense,
-        bool_or({own_minimum}) AS own_minimum_term,
-        max(offense_date) AS offense_date
-    FROM charge GROUP BY sentence_id
 ),
 risk AS ({risk_level_sql(as_of)}),
 rdap AS (
@@ -336,15 +373,16 @@ rdap AS (
              OR e.status = 'enrolled' AND coalesce(e.start_date, e.referred_on) <= {at})
 ),
 started AS (
-    SELECT id, person_id, system, status, coalesce(commencement_date, imposed_date) AS began FROM sentence
+    SELECT id, person_id, coalesce(commencement_date, imposed_date) AS began FROM sentence
+),
+completed_missouri AS (
+    SELECT id, person_id, coalesce(commencement_date, imposed_date) AS began
+    FROM sentence WHERE system = 'us-mo' AND status = 'completed'
 ),
 priors AS (  -- RSMo 558.019.2: previous prison commitments to the department of corrections
-    SELECT s.id AS sentence_id,
-        CASE WHEN s.began IS NULL THEN NULL ELSE count(p.id) END AS prior_commitments
-    FROM started s LEFT JOIN started p
-        ON p.person_id = s.person_id AND p.id <> s.id AND p.system = 'us-mo' AND p.status = 'completed'
-        AND p.began < s.began
-    GROUP BY s.id, s.began
+    SELECT s.id AS sentence_id, count(*) AS prior_commitments
+    FROM started s JOIN completed_missouri p ON p.person_id = s.person_id AND p.id <> s.id AND p.began < s.began
+    GROUP BY s.id
 )
 SELECT
     s.id AS sentence_id, s.person_id, s.source_id AS sentence_source_id, s.person_source_id, s.system,
@@ -354,9 +392,10 @@ SELECT
     s.min_term_months, s.jail_credit_days, s.supervised_release_months,
     s.consecutive_to_id, s.consecutive_to_source_id,
     f.offense_date,
-    CASE WHEN s.system = 'federal' THEN e.excluded_offense END AS excluded_offense,
+    CASE WHEN s.system = 'federal' THEN f.excluded_offense END AS excluded_offense,
     f.dangerous_felony, f.no_parole_offense, coalesce(f.own_minimum_term, FALSE) AS own_minimum_term,
-    pr.prior_commitments,
+    CASE WHEN coalesce(s.commencement_date, s.imposed_date) IS NOT NULL THEN coalesce(pr.prior_commitments, 0) END
+        AS prior_commitments,
     p.has_diploma, p.final_order_of_removal,
     r.risk_level,
     rd.person_id IS NOT NULL AS rdap,
@@ -364,11 +403,20 @@ SELECT
 FROM sentence s
 LEFT JOIN person p ON p.id = s.person_id
 LEFT JOIN charge_facts f ON f.sentence_id = s.id
-LEFT JOIN excluded e ON e.sentence_id = s.id
 LEFT JOIN priors pr ON pr.sentence_id = s.id
 LEFT JOIN risk r ON r.person_id = s.person_id
 LEFT JOIN rdap rd ON rd.person_id = s.person_id
 """
+
+
+def create_member_inputs(connection: duckdb.DuckDBPyConnection, as_of: date, target: str) -> None:
+    """Create the temporary table `target` of `member_inputs_sql` (statute flags registered on the way)."""
+    flags = f"{target}_statutes"
+    register_statute_flags(connection, flags)
+    try:
+        connection.execute(f"CREATE OR REPLACE TEMP TABLE {target} AS {member_inputs_sql(as_of, flags)}")
+    finally:
+        connection.execute(f"DROP TABLE IF EXISTS {flags}")
 
 
 def incident_inputs_sql(as_of: date) -> str:
