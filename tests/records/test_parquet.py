@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pytest
 from tests.records.ingest_helpers import run_cli, snapshot, write
 
 from secondchance.records.ingest import load_files
@@ -52,6 +53,7 @@ def test_import_restores_the_store_exactly(tmp_path: Path) -> None:
     assert snapshot(copy) == snapshot(store)
 
 
+@pytest.mark.slow
 def test_import_into_a_store_that_holds_rows_is_refused_unless_replace(tmp_path: Path) -> None:
     store = filled_store(tmp_path)
     out = tmp_path / "out"
