@@ -78,7 +78,7 @@ _CATEGORY_LIST = (
 )
 
 
-def _charge_ctes(as_of: str) -> str:
+def _charge_ctes() -> str:
     lists = offense_lists()
     group_columns = []
     flags = []
@@ -263,7 +263,7 @@ term_summary AS (
         {_strict_max("end_exclusive")} AS term_end_exclusive,
         CASE WHEN bool_and(min_months IS NOT NULL) THEN max(min_months) END AS min_term_months
     FROM chain_keyed GROUP BY person_id
-),{_charge_ctes(at)}
+),{_charge_ctes()}
 incident_summary AS (
     SELECT i.person_id,
         count(*) FILTER (WHERE i.incident_date <= {at}) AS incidents_total,
