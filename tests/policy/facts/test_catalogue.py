@@ -126,6 +126,9 @@ def _matches(list_name: str, statute: str) -> bool:
         ("ca_registrable_sex", "PC288(a)", True),  # § 290(c)
         ("ca_registrable_sex", "PC288.5", True),
         ("ca_registrable_sex", "PC2880", False),
+        ("ca_super_strike", "PC664/187(a)", True),  # § 667(e)(2)(C)(iv)(IV): attempted homicide
+        ("ca_super_strike", "PC653f(b)", True),  # (iv)(V): solicitation to commit murder
+        ("ca_super_strike", "PC192(a)", False),  # manslaughter lies outside §§ 187 to 191.5
     ],
 )
 def test_statute_lists(list_name: str, statute: str, expected: bool) -> None:
