@@ -55,11 +55,8 @@ RDAP_PROGRAM_PATTERN = r"(?i)\brdap\b|residential\s+drug|residential\s+substance
 MEMBER_COLUMNS: tuple[str, ...] = (
     "sentence_id",
     "person_id",
-    "sentence_source_id",
-    "person_source_id",
     "system",
     "sentence_type",
-    "status",
     "commencement_date",
     "term_months",
     "term_days",
@@ -333,17 +330,23 @@ def risk_level_sql(as_of: date) -> str:
     """
     at = f"DATE '{as_of.isoformat()}'"
     return f"""
+WITH pattern AS (  -- newest first: by date, then by id
+    SELECT person_id, risk_level, (CAST(assessed_on - DATE '1900-01-01' AS BIGINT) << 32) + id AS k
+    FROM assessment
+    WHERE tool = 'pattern' AND assessed_on <= {at}
+),
+newest AS (SELECT person_id, max(k) AS k1 FROM pattern GROUP BY person_id),
+latest_two AS (
+    SELECT p.person_id,
+        arg_max(p.risk_level, p.k) FILTER (p.k = n.k1) AS latest,
+        arg_max(p.risk_level, p.k) FILTER (p.k < n.k1) AS previous
+    FROM pattern p JOIN newest n USING (person_id)
+    GROUP BY p.person_id
+)
 SELECT person_id,
     CASE WHEN latest IN ('minimum', 'low') AND previous IN ('medium', 'high') THEN 'medium' ELSE latest END
         AS risk_level
-FROM (
-    SELECT person_id,
-        max_by(risk_level, (assessed_on, id)) AS latest,
-        max_by(risk_level, (assessed_on, id), 2)[2] AS previous
-    FROM assessment
-    WHERE tool = 'pattern' AND assessed_on <= {at}
-    GROUP BY person_id
-)
+FROM latest_two
 """
 
 
@@ -354,15 +357,21 @@ def member_inputs_sql(as_of: date, statute_flags_table: str) -> str:
     """
     at = f"DATE '{as_of.isoformat()}'"
     return f"""
-WITH charge_facts AS (
-    SELECT c.sentence_id,
-        {_three_valued_any("(" + _CHARGE_EXCLUDED_SQL + ")")} AS excluded_offense,
-        {_three_valued_any("c.dangerous_felony")} AS dangerous_felony,
-        bool_or(coalesce(f.no_parole, FALSE)) AS no_parole_offense,
-        bool_or(coalesce(f.own_minimum, FALSE)) AS own_minimum_term,
-        max(c.offense_date) AS offense_date
+WITH charge_flags AS (
+    SELECT c.sentence_id, c.dangerous_felony, c.offense_date,
+        {_CHARGE_EXCLUDED_SQL} AS excluded,
+        coalesce(f.no_parole, FALSE) AS no_parole, coalesce(f.own_minimum, FALSE) AS own_minimum
     FROM charge c LEFT JOIN {statute_flags_table} f ON f.statute = c.statute
-    GROUP BY c.sentence_id
+),
+charge_facts AS (
+    SELECT sentence_id,
+        {_three_valued_any("excluded")} AS excluded_offense,
+        {_three_valued_any("dangerous_felony")} AS dangerous_felony,
+        bool_or(no_parole) AS no_parole_offense,
+        bool_or(own_minimum) AS own_minimum_term,
+        max(offense_date) AS offense_date
+    FROM charge_flags
+    GROUP BY sentence_id
 ),
 risk AS ({risk_level_sql(as_of)}),
 rdap AS (
@@ -385,8 +394,7 @@ priors AS (  -- RSMo 558.019.2: previous prison commitments to the department of
     GROUP BY s.id
 )
 SELECT
-    s.id AS sentence_id, s.person_id, s.source_id AS sentence_source_id, s.person_source_id, s.system,
-    s.sentence_type, s.status, s.commencement_date,
+    s.id AS sentence_id, s.person_id, s.system, s.sentence_type, s.commencement_date,
     coalesce(s.commuted_term_months, s.term_months) AS term_months,
     CASE WHEN s.commuted_term_months IS NOT NULL THEN 0 ELSE s.term_days END AS term_days,
     s.min_term_months, s.jail_credit_days, s.supervised_release_months,
