@@ -359,3 +359,37 @@ def test_a_dangling_reference_is_reported_beside_other_problems(store_path: Path
         "in this load or in the store",
     ]
     assert snapshot(store_path) == before
+
+
+def test_frames_may_name_the_source_file_of_each_row(store_path: Path, tmp_path: Path) -> None:
+    people = pl.DataFrame(
+        {
+            "source_id": ["A", "B", "A"],
+            "birth_date": ["1980-01-01", "1980-13-01", "1981-01-01"],
+            "_file": ["current.csv", "current.csv", "prior.csv"],
+            "_line": [2, 3, 7],
+        }
+    )
+    with open_store(store_path) as connection, pytest.raises(IngestError) as caught:
+        load_frames(connection, {"person": people}, source_files=[Path("current.csv"), Path("prior.csv")], adapter="x")
+    assert [p.message() for p in caught.value.problems] == [
+        "current.csv, line 3, column birth_date: '1980-13-01' is not a date (expected YYYY-MM-DD)",
+        "prior.csv, line 7, column source_id: 'A' repeats the key of line 2 of current.csv (source 'x')",
+    ]
+    rejects = tmp_path / "rejects.csv"
+    with open_store(store_path) as connection:
+        load_frames(connection, {"person": people}, adapter="x", skip_invalid=True, rejects_path=rejects)
+    with rejects.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(row["_file"], row["_line"], row["source_id"]) for row in rows] == [
+        ("current.csv", "3", "B"),
+        ("prior.csv", "7", "A"),
+    ]
+    assert "_file" not in rows[0]["_reasons"] and list(rows[0]) == [
+        "_file",
+        "_line_kind",
+        "_line",
+        "_reasons",
+        "source_id",
+        "birth_date",
+    ]

@@ -28,7 +28,15 @@ import duckdb
 import polars as pl
 
 from secondchance.records.problems import IngestError, Problem
-from secondchance.records.readers import LINE_COLUMN, ReadFailure, Staged, sha256_file, stage_file, stage_frame
+from secondchance.records.readers import (
+    FILE_COLUMN,
+    LINE_COLUMN,
+    ReadFailure,
+    Staged,
+    sha256_file,
+    stage_file,
+    stage_frame,
+)
 from secondchance.records.schema import TABLE_NAMES, TABLES, Reference, Table, table
 from secondchance.records.store import ensure_schema, store_columns
 from secondchance.records.validate import (
@@ -283,7 +291,7 @@ class _Run:
         self.say("validating")
         self.sql(
             f"CREATE TEMP TABLE {_PROBLEMS} (batch INTEGER, row BIGINT, line BIGINT, column_name VARCHAR, "
-            "position INTEGER, value VARCHAR, reason VARCHAR)"
+            "position INTEGER, value VARCHAR, reason VARCHAR, file VARCHAR)"
         )
         self.temp.append(_PROBLEMS)
         for index in range(len(self.batches)):
@@ -372,7 +380,8 @@ class _Run:
         fast = " OR ".join(f"({check.fast})" for check in row_checks(spec, staged.columns, self.today)) or "FALSE"
         self.sql(
             f"CREATE TEMP TABLE {typed} AS SELECT t.*{exclude}, coalesce({fast}, FALSE) AS __bad FROM ("
-            f"SELECT s.rowid AS __row, {staged.line_sql('s')} AS __line, {select}{flag_select} "
+            f"SELECT s.rowid AS __row, {staged.line_sql('s')} AS __line, {staged.file_sql('s')} AS __file, "
+            f"{select}{flag_select} "
             f"FROM {staged.name} s) t"
         )
 
@@ -390,7 +399,7 @@ class _Run:
             return
         parts = [
             f"SELECT {index}, t.__row, t.__line, {quote_literal(check.column)}, {positions[check.column]}, "
-            f"{check.value}, {check.reason} FROM {rows} WHERE {check.condition}"
+            f"{check.value}, {check.reason}, t.__file FROM {rows} WHERE {check.condition}"
             for check in checks
         ]
         self.sql(f"INSERT INTO {_PROBLEMS} " + " UNION ALL ".join(parts))
@@ -398,7 +407,7 @@ class _Run:
     def collect_keys(self) -> None:
         # A view over the typed tables: the keys of every batch without copying them.
         parts = [
-            f"SELECT {index}::INTEGER AS batch, __row AS row, __line AS line, "
+            f"SELECT {index}::INTEGER AS batch, __row AS row, __line AS line, __file AS file, "
             f"{quote_literal(staged.table)} AS table_name, source, source_id FROM {self.typed_name(index)}"
             for index, staged in enumerate(self.batches)
         ]
@@ -431,13 +440,13 @@ class _Run:
                 GROUP BY ALL HAVING count(*) > 1
             ),
             firsts AS (
-                SELECT r.*, k.line AS first_line FROM repeated r JOIN {_KEYS} k
+                SELECT r.*, k.line AS first_line, k.file AS first_file FROM repeated r JOIN {_KEYS} k
                   ON k.batch = r.first_batch AND k.batch * 1e12 + k.row = r.first_key
             )
             SELECT k.batch, k.row, k.line, 'source_id', 1, k.source_id,
                    'repeats the key of ' || labels.line_word || ' ' || f.first_line
-                   || CASE WHEN f.first_batch <> k.batch THEN ' of ' || labels.label ELSE '' END
-                   || ' (source ''' || k.source || ''')'
+                   || CASE WHEN f.first_file <> k.file THEN ' of ' || f.first_file ELSE '' END
+                   || ' (source ''' || k.source || ''')', k.file
             FROM {_KEYS} k
             JOIN firsts f USING (table_name, source, source_id)
             JOIN {self.batch_labels_sql()} ON labels.batch = f.first_batch
@@ -488,7 +497,7 @@ class _Run:
             f"""
             INSERT INTO {_PROBLEMS}
             WITH refs AS (
-                SELECT __row AS row, __line AS line, source, {quote_identifier(ref.column)} AS value
+                SELECT __row AS row, __line AS line, __file AS file, source, {quote_identifier(ref.column)} AS value
                 FROM {self.typed_name(index)}
             ),
             good AS ({self.valid_keys_sql(target)} UNION ALL SELECT source, source_id FROM {target}),
@@ -497,7 +506,8 @@ class _Run:
                    CASE WHEN EXISTS (SELECT 1 FROM loaded l WHERE l.source = r.source AND l.source_id = r.value)
                         THEN 'refers to a {target} row that was rejected'
                         ELSE 'does not match any {target} of source ''' || r.source
-                             || ''' in this load or in the store' END
+                             || ''' in this load or in the store' END,
+                   r.file
             FROM refs r
             WHERE r.value IS NOT NULL AND r.source IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM good g WHERE g.source = r.source AND g.source_id = r.value)
@@ -509,7 +519,7 @@ class _Run:
     def fetch_problems(self) -> list[Problem]:
         rows = self.sql(
             f"""
-            SELECT labels.label, p.line, p.column_name, p.value, p.reason, labels.line_word
+            SELECT coalesce(p.file, labels.label), p.line, p.column_name, p.value, p.reason, labels.line_word
             FROM {_PROBLEMS} p JOIN {self.batch_labels_sql()} ON labels.batch = p.batch
             ORDER BY p.batch, p.row, p.position, p.reason
             """
@@ -537,10 +547,11 @@ class _Run:
                 staged = self.batches[index]
                 parts.append(
                     f"""
-                    SELECT {quote_literal(staged.label)} AS _file, {quote_literal(staged.line_word)} AS _line_kind,
+                    SELECT reasons.file AS _file, {quote_literal(staged.line_word)} AS _line_kind,
                            reasons.line AS _line, reasons.reasons AS _reasons, {_star(staged)}
                     FROM {staged.name} s JOIN (
                         SELECT row, any_value(line) AS line,
+                               coalesce(any_value(file), {quote_literal(staged.label)}) AS file,
                                string_agg(column_name || ': ' || coalesce('''' || value || ''' ', '') || reason, '; '
                                           ORDER BY position, reason) AS reasons
                         FROM {_PROBLEMS} WHERE batch = {index} GROUP BY row
@@ -692,7 +703,12 @@ class _Run:
 
 
 def _star(staged: Staged) -> str:
-    """Every staged column, without the `_line` column that frames may carry."""
-    if staged.has_line_column:
-        return f"s.* EXCLUDE ({quote_identifier(LINE_COLUMN)})"
+    """Every staged column, without the `_line` and `_file` columns that frames may carry."""
+    carried = [
+        name
+        for name, present in ((LINE_COLUMN, staged.has_line_column), (FILE_COLUMN, staged.has_file_column))
+        if present
+    ]
+    if carried:
+        return f"s.* EXCLUDE ({', '.join(quote_identifier(name) for name in carried)})"
     return "s.*"

@@ -20,11 +20,22 @@ import polars as pl
 from secondchance.records.problems import Problem
 from secondchance.records.validate import quote_identifier, quote_literal
 
-__all__ = ["Staged", "ReadFailure", "stage_file", "stage_frame", "sha256_file", "SUFFIXES", "temp_name"]
+__all__ = [
+    "Staged",
+    "ReadFailure",
+    "LINE_COLUMN",
+    "FILE_COLUMN",
+    "stage_file",
+    "stage_frame",
+    "sha256_file",
+    "SUFFIXES",
+    "temp_name",
+]
 
 SUFFIXES = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "xlsx"}
 # Frames may carry where each row came from, so problems cite the source file and line.
 LINE_COLUMN = "_line"
+FILE_COLUMN = "_file"
 
 _counter = itertools.count(1)
 
@@ -47,6 +58,7 @@ class Staged:
     columns: dict[str, str] = field(default_factory=dict)  # staged column -> DuckDB type
     rows: int = 0
     has_line_column: bool = False
+    has_file_column: bool = False
 
     def line_sql(self, alias: str = "") -> str:
         """SQL giving the line (or row) of each staged row."""
@@ -54,6 +66,13 @@ class Staged:
         if self.has_line_column:
             return f"CAST({prefix}{quote_identifier(LINE_COLUMN)} AS BIGINT)"
         return f"({prefix}rowid + {self.line_offset})"
+
+    def file_sql(self, alias: str = "") -> str:
+        """SQL giving the file each staged row came from (a frame's `_file`, else the batch label)."""
+        prefix = f"{alias}." if alias else ""
+        if self.has_file_column:
+            return f"coalesce(CAST({prefix}{quote_identifier(FILE_COLUMN)} AS VARCHAR), {quote_literal(self.label)})"
+        return quote_literal(self.label)
 
 
 class ReadFailure(Exception):
@@ -145,7 +164,7 @@ def stage_file(connection: duckdb.DuckDBPyConnection, table: str, path: Path) ->
 def stage_frame(
     connection: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, label: str, path: str | None
 ) -> Staged:
-    """Stage a data frame; rows are numbered from 1 unless the frame has a `_line` column."""
+    """Stage a data frame; rows are numbered from 1 unless the frame has `_line` (and `_file`) columns."""
     name = temp_name("stage")
     view = temp_name("frame")
     connection.register(view, frame)
@@ -154,9 +173,11 @@ def stage_frame(
     finally:
         connection.unregister(view)
     columns = _describe(connection, name)
-    has_line = LINE_COLUMN in columns
+    has_line, has_file = LINE_COLUMN in columns, FILE_COLUMN in columns
     columns.pop(LINE_COLUMN, None)
-    staged = Staged(table, name, label, path, "line" if has_line else "row", 1, columns, has_line_column=has_line)
+    columns.pop(FILE_COLUMN, None)
+    line_word = "line" if has_line else "row"
+    staged = Staged(table, name, label, path, line_word, 1, columns, has_line_column=has_line, has_file_column=has_file)
     staged.rows = frame.height
     return staged
 
