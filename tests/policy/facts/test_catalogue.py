@@ -69,7 +69,7 @@ def test_statute_lists_used_by_the_query_exist() -> None:
     for name in (
         "federal_drug_trafficking", "crack_cocaine", "usc_924c", "enhancement_851", "sentence_3559c", "fsa_excluded",
         "mo_no_parole", "mo_dangerous_felony", "mo_drug", "ca_drug", "ca_violent_felony", "ca_super_strike",
-        "ca_registrable_sex", "pc12022",
+        "ca_registrable_sex", "pc12022", "ca_serious_felony",
     ):  # fmt: skip
         assert lists[name].citation
         assert all(entry.cite for entry in lists[name].entries)
@@ -126,6 +126,8 @@ def _matches(list_name: str, statute: str) -> bool:
         ("ca_registrable_sex", "PC288(a)", True),  # § 290(c)
         ("ca_registrable_sex", "PC288.5", True),
         ("ca_registrable_sex", "PC2880", False),
+        ("ca_serious_felony", "PC245(a)(1)", True),  # § 1192.7(c)(31)
+        ("ca_serious_felony", "PC245(a)(4)", False),  # force likely to injure: no weapon
         ("ca_super_strike", "PC664/187(a)", True),  # § 667(e)(2)(C)(iv)(IV): attempted homicide
         ("ca_super_strike", "PC653f(b)", True),  # (iv)(V): solicitation to commit murder
         ("ca_super_strike", "PC192(a)", False),  # manslaughter lies outside §§ 187 to 191.5

@@ -124,7 +124,7 @@ charge_flags AS MATERIALIZED (
 current_charges AS (
     SELECT *,
         coalesce(offense_category = 'drug', l_federal_drug_trafficking OR l_mo_drug OR l_ca_drug) AS is_drug,
-        l_ca_violent_felony OR l_ca_super_strike OR l_ca_registrable_sex AS in_ca_tables
+        l_ca_serious_felony OR l_ca_violent_felony OR l_ca_super_strike OR l_ca_registrable_sex AS in_ca_tables
     FROM charge_flags WHERE is_current
 ),
 current_charge_summary AS (
