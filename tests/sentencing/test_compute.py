@@ -21,10 +21,8 @@ from secondchance.cli import app
 from secondchance.records.store import ensure_schema
 from secondchance.records.synthetic import generate_population
 from secondchance.sentencing.compute import (
-    COMPARED_COLUMNS,
     compute_dates,
-    read_scalar_inputs,
-    scalar_computed_dates,
+    scalar_mismatches,
 )
 from secondchance.sentencing.federal import SentenceTerm, aggregate_terms, compute_federal
 from secondchance.sentencing.inputs import create_member_inputs
@@ -425,25 +423,6 @@ def test_sql_aggregation_equals_aggregate_terms(
         built.connection.close()
 
 
-def mismatches(connection: duckdb.DuckDBPyConnection) -> list[tuple[Any, str, Any, Any]]:
-    """(sentence id, column, bulk, scalar) for every cell where computed_dates differs from the scalar reference."""
-    members, incidents = read_scalar_inputs(connection, AS_OF)
-    reference = scalar_computed_dates(members, incidents)
-    cursor = connection.execute(f"SELECT {', '.join(COMPARED_COLUMNS)} FROM computed_dates")
-    found: list[tuple[Any, str, Any, Any]] = []
-    seen = set()
-    for values in cursor.fetchall():
-        row = dict(zip(COMPARED_COLUMNS, values, strict=True))
-        seen.add(row["sentence_id"])
-        expected = reference.get(row["sentence_id"])
-        if expected is None:
-            found.append((row["sentence_id"], "*", "row", None))
-            continue
-        found += [(row["sentence_id"], k, row[k], expected[k]) for k in COMPARED_COLUMNS if row[k] != expected[k]]
-    found += [(sentence, "*", None, "row") for sentence in reference if sentence not in seen]
-    return found
-
-
 @pytest.mark.slow
 def test_bulk_equals_scalar_on_the_whole_synthetic_population(tmp_path: Path) -> None:
     """20,000 people (seed 1): every computed_dates column of every sentence equals the scalar reference."""
@@ -454,7 +433,9 @@ def test_bulk_equals_scalar_on_the_whole_synthetic_population(tmp_path: Path) ->
         summary = compute_dates(connection, AS_OF)
         assert summary.sentences == connection.execute("SELECT count(*) FROM sentence").fetchone()[0]  # type: ignore[index]
         assert summary.computed > 0.9 * summary.sentences
-        assert mismatches(connection) == []
+        compared, found = scalar_mismatches(connection, AS_OF)
+        assert compared == summary.sentences
+        assert found == []
     finally:
         connection.close()
 
@@ -483,3 +464,19 @@ def test_cli_compute_review_and_errors(tmp_path: Path) -> None:
         )
         assert done.returncode == 1, args
         assert "error:" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("name", ["compute", "review", "reconcile"])
+def test_bulk_commands_and_their_options_are_in_the_docs(name: str) -> None:
+    import typing
+
+    from secondchance.cli import _dates_bulk
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "sentencing-bulk.md").read_text(encoding="utf-8")
+    assert f"secondchance dates {name}" in text
+    callback = {"compute": _dates_bulk.compute, "review": _dates_bulk.review}.get(name, _dates_bulk.reconcile_command)
+    for hint in typing.get_type_hints(callback, include_extras=True).values():
+        for meta in getattr(hint, "__metadata__", ()):
+            option = getattr(meta, "default", None)
+            if isinstance(option, str) and option.startswith("--"):
+                assert option in text, f"dates {name} {option} is not in docs/sentencing-bulk.md"
