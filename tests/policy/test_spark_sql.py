@@ -51,7 +51,8 @@ PEOPLE: list[dict[str, Any]] = [
 
 
 @pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
+def spark_local() -> Iterator[Any]:
+    """A local Spark session; left running, since other test modules may share it (getOrCreate)."""
     pyspark_sql = pytest.importorskip("pyspark.sql")
     if shutil.which("java") is None:
         pytest.skip("Spark needs Java; `make system-packages` installs it")
@@ -62,13 +63,12 @@ def spark() -> Iterator[Any]:
         .getOrCreate()
     )
     yield session
-    session.stop()
 
 
 @pytest.mark.parametrize(
     ("pack", "as_of"), [("demo-clemency.yaml", date(2015, 6, 1)), ("groups.yaml", date(2024, 1, 1))]
 )
-def test_spark_and_duckdb_agree(spark: Any, pack: str, as_of: date) -> None:
+def test_spark_and_duckdb_agree(spark_local: Any, pack: str, as_of: date) -> None:
     compiled = compile_fixture(FIXTURES / pack)
     values = values_as_of(compiled.pack, as_of)
     connection = duckdb.connect()
@@ -77,13 +77,13 @@ def test_spark_and_duckdb_agree(spark: Any, pack: str, as_of: date) -> None:
     schema = "person_id BIGINT, source_id STRING, " + ", ".join(
         f"{name} {_SPARK_TYPES[kind]}" for name, kind in CATALOGUE.items()
     )
-    spark.createDataFrame(rows, schema).createOrReplaceTempView("facts")
+    spark_local.createDataFrame(rows, schema).createOrReplaceTempView("facts")
     duck = connection.execute(
         evaluation_sql(compiled, "facts", values, as_of, "duckdb", population_only=False) + " ORDER BY person_id"
     ).fetchall()
     sparked = [
         tuple(row)
-        for row in spark.sql(
+        for row in spark_local.sql(
             evaluation_sql(compiled, "facts", values, as_of, "spark", population_only=False) + " ORDER BY person_id"
         ).collect()
     ]
