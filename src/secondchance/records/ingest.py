@@ -33,6 +33,8 @@ from secondchance.records.readers import (
     LINE_COLUMN,
     ReadFailure,
     Staged,
+    drop_staged,
+    materialise,
     sha256_file,
     stage_file,
     stage_frame,
@@ -210,23 +212,26 @@ def _ingest(
     # The checksum is read beside the load: hashing releases the GIL while DuckDB works.
     with ThreadPoolExecutor(max_workers=1) as pool:
         digests = pool.submit(checksums)
-        # Staging happens before the transaction: temporary tables then number their rows from 0
-        # (`rowid`), which gives each row its line, and the store is not touched until BEGIN.
+        # Staging and typing happen before the transaction: temporary tables then number their
+        # rows from 0 (`rowid`), which gives each row its line, and the store is not touched until BEGIN.
         batches: list[tuple[Staged, str | None]] = []
+        run: _Run | None = None
         try:
             stage(connection, batches)  # appends as it goes, so that a failure still drops what was staged
             run = _Run(connection, batches, skip_invalid, dt.date.today(), progress)
+            run.prepare()
             connection.begin()
             try:
                 report = run.execute(adapter, digests.result, started, rejects_path)
-                run.drop()
                 connection.commit()
             except BaseException:
                 connection.rollback()
                 raise
         finally:
+            if run is not None:
+                run.drop()
             for staged, _ in batches:
-                connection.execute(f"DROP TABLE IF EXISTS {staged.name}")
+                drop_staged(connection, staged)
     return report
 
 
@@ -285,17 +290,12 @@ class _Run:
         started: dt.datetime,
         rejects_path: Path | None,
     ) -> IngestReport:
-        file_problems = [p for index in range(len(self.batches)) for p in self.header_problems(index)]
-        if file_problems:
-            raise IngestError(file_problems)
-        self.say("validating")
         self.sql(
             f"CREATE TEMP TABLE {_PROBLEMS} (batch INTEGER, row BIGINT, line BIGINT, column_name VARCHAR, "
             "position INTEGER, value VARCHAR, reason VARCHAR, file VARCHAR)"
         )
         self.temp.append(_PROBLEMS)
         for index in range(len(self.batches)):
-            self.make_typed(index)
             self.check_rows(index)
         self.collect_keys()
         self.check_duplicates()
@@ -335,6 +335,29 @@ class _Run:
                     return True
         return False
 
+    def prepare(self) -> None:
+        """Check the headers and read every batch into its typed table (before the transaction)."""
+        file_problems = [p for index in range(len(self.batches)) for p in self.header_problems(index)]
+        if file_problems:
+            raise IngestError(file_problems)
+        self.say("validating")
+        for index, staged in enumerate(self.batches):
+            try:
+                self.make_typed(index)
+            except duckdb.Error as error:
+                if not staged.lazy:
+                    raise
+                # A lazily staged CSV is read here for the first time; a file DuckDB cannot read is a problem.
+                detail = str(error).strip().splitlines()[0]
+                raise IngestError(
+                    [Problem(staged.label, None, None, None, f"file cannot be read as CSV: {detail}")]
+                ) from None
+            row = self.sql(f"SELECT count(*), count(*) FILTER (WHERE __bad) FROM {self.typed_name(index)}").fetchone()
+            rows, bad = (int(row[0]), int(row[1])) if row else (0, 0)
+            staged.rows = rows
+            if bad or self.skip_invalid:
+                materialise(self.connection, staged)  # messages and rejects quote the text as written
+
     def header_problems(self, index: int) -> list[Problem]:
         staged = self.batches[index]
         spec = table(staged.table)
@@ -358,7 +381,6 @@ class _Run:
     def make_typed(self, index: int) -> None:
         staged = self.batches[index]
         typed = self.typed_name(index)
-        self.temp.append(typed)
         spec = table(staged.table)
         # Enumerations and booleans hold few distinct values: each is mapped once, not once per row.
         distinct: dict[str, list[str]] = {}
@@ -378,12 +400,30 @@ class _Run:
         flag_select = "".join(f", {expr} AS {name}" for name, expr in flags)
         exclude = f" EXCLUDE ({', '.join(name for name, _ in flags)})" if flags else ""
         fast = " OR ".join(f"({check.fast})" for check in row_checks(spec, staged.columns, self.today)) or "FALSE"
+        given = ""
+        if staged.has_line_column:
+            given += f", CAST(s.{quote_identifier(LINE_COLUMN)} AS BIGINT) AS __line_given"
+        if staged.has_file_column:
+            given += f", CAST(s.{quote_identifier(FILE_COLUMN)} AS VARCHAR) AS __file_given"
+        data = f"{typed}_data"
+        self.temp.append(data)
         self.sql(
-            f"CREATE TEMP TABLE {typed} AS SELECT t.*{exclude}, coalesce({fast}, FALSE) AS __bad FROM ("
-            f"SELECT s.rowid AS __row, {staged.line_sql('s')} AS __line, {staged.file_sql('s')} AS __file, "
-            f"{select}{flag_select} "
-            f"FROM {staged.name} s) t"
+            f"CREATE TEMP TABLE {data} AS SELECT t.*{exclude}, coalesce({fast}, FALSE) AS __bad FROM ("
+            f"SELECT {select}{given}{flag_select} FROM {staged.name} s) t"
         )
+        # The typed table holds the rows in file order, so its `rowid` numbers them from 0.
+        line = f"rowid + {staged.line_offset}"
+        line = f"coalesce(__line_given, {line})" if staged.has_line_column else line
+        label = quote_literal(staged.label)
+        file = f"coalesce(__file_given, {label})" if staged.has_file_column else label
+        carried = [
+            n for n, on in (("__line_given", staged.has_line_column), ("__file_given", staged.has_file_column)) if on
+        ]
+        rest = f"* EXCLUDE ({', '.join(carried)})" if carried else "*"
+        self.sql(
+            f"CREATE TEMP VIEW {typed} AS SELECT rowid AS __row, {line} AS __line, {file} AS __file, {rest} FROM {data}"
+        )
+        self.views.append(typed)
 
     def check_rows(self, index: int) -> None:
         staged = self.batches[index]

@@ -25,6 +25,8 @@ __all__ = [
     "ReadFailure",
     "LINE_COLUMN",
     "FILE_COLUMN",
+    "materialise",
+    "drop_staged",
     "stage_file",
     "stage_frame",
     "sha256_file",
@@ -59,6 +61,10 @@ class Staged:
     rows: int = 0
     has_line_column: bool = False
     has_file_column: bool = False
+    # A CSV is first staged as a view over the file, read once into the typed table; its text
+    # is only copied into a table (`materialise`) when problems must quote it.
+    lazy: bool = False
+    owned: list[tuple[str, str]] = field(default_factory=list)  # ("TABLE" or "VIEW", name) made for it
 
     def line_sql(self, alias: str = "") -> str:
         """SQL giving the line (or row) of each staged row."""
@@ -132,7 +138,7 @@ def stage_file(connection: duckdb.DuckDBPyConnection, table: str, path: Path) ->
     try:
         if kind == "csv":
             connection.execute(
-                f"CREATE TEMP TABLE {name} AS SELECT * FROM read_csv({quote_literal(str(path))}, "
+                f"CREATE TEMP VIEW {name} AS SELECT * FROM read_csv({quote_literal(str(path))}, "
                 "all_varchar = true, header = true, auto_detect = true)"
             )
         elif kind == "parquet":
@@ -157,8 +163,29 @@ def stage_file(connection: duckdb.DuckDBPyConnection, table: str, path: Path) ->
             Problem(label, None, None, None, f"file cannot be read as XLSX: {_first_line(error)}")
         ) from None
     staged = Staged(table, name, label, str(path), line_word, offset, _describe(connection, name))
-    staged.rows = _count(connection, name)
+    staged.owned.append(("VIEW" if kind == "csv" else "TABLE", name))
+    if kind == "csv":
+        staged.lazy = True  # rows are counted once they are read
+    else:
+        staged.rows = _count(connection, name)
     return staged
+
+
+def materialise(connection: duckdb.DuckDBPyConnection, staged: Staged) -> None:
+    """Copy a lazily staged CSV into a table (in file order, so `rowid` numbers its rows)."""
+    if not staged.lazy:
+        return
+    table = temp_name("rows")
+    connection.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM {staged.name}")
+    staged.owned.insert(0, ("TABLE", table))
+    staged.name = table
+    staged.lazy = False
+
+
+def drop_staged(connection: duckdb.DuckDBPyConnection, staged: Staged) -> None:
+    """Drop the tables and views made for a staged input."""
+    for kind, name in staged.owned:
+        connection.execute(f"DROP {kind} IF EXISTS {name}")
 
 
 def stage_frame(
@@ -178,6 +205,7 @@ def stage_frame(
     columns.pop(FILE_COLUMN, None)
     line_word = "line" if has_line else "row"
     staged = Staged(table, name, label, path, line_word, 1, columns, has_line_column=has_line, has_file_column=has_file)
+    staged.owned.append(("TABLE", name))
     staged.rows = frame.height
     return staged
 
