@@ -1,8 +1,9 @@
-"""Readers that stage input files (CSV, Parquet, XLSX) and data frames as DuckDB temporary tables.
+"""Readers that stage input files (CSV, Parquet, XLSX) and data frames in DuckDB.
 
-Staging keeps every value as given (CSV and XLSX as text), in file order, so that `rowid` of the
-staged table gives the line or row of each value. Files that cannot be read at all become a
-`Problem` rather than an exception.
+Staging keeps every value as given (CSV and XLSX as text), in file order, so that `rowid` gives
+the line or row of each value. Parquet, XLSX and frames are copied into temporary tables; a CSV
+is staged as a view over the file, read once by ingest, and copied only when problems must quote
+its text (`materialise`). Files that cannot be read at all become a `Problem`, not an exception.
 """
 
 from __future__ import annotations
