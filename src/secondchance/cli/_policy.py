@@ -118,7 +118,19 @@ def screen(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Screening date (YYYY-MM-DD); default today.", show_default=False)
     ] = None,
-    engine: Annotated[str, typer.Option("--engine", help="Engine: duckdb.")] = "duckdb",
+    engine: Annotated[str, typer.Option("--engine", help="Engine: duckdb or spark.")] = "duckdb",
+    spark_master: Annotated[
+        str | None,
+        typer.Option("--spark-master", help="With --engine spark: cluster URL (default local[*]).", show_default=False),
+    ] = None,
+    parquet: Annotated[
+        str | None,
+        typer.Option(
+            "--parquet",
+            help="With --engine spark: the store's Parquet export (default: exported now).",
+            show_default=False,
+        ),
+    ] = None,
     output: Annotated[str, typer.Option("--format", help="table, csv, json or parquet.")] = "table",
     out: Annotated[Path | None, typer.Option("--out", help="Write csv/json/parquet here.", show_default=False)] = None,
     almost: Annotated[
@@ -145,8 +157,10 @@ def screen(
     from secondchance.policy.results import almost_eligible, counts_by_status, export
     from secondchance.records.store import open_store
 
-    if engine not in ENGINES:
-        raise UserError(f"--engine {engine!r}: available engines are {', '.join(ENGINES)}")
+    if engine not in (*ENGINES, "spark"):
+        raise UserError(f"--engine {engine!r}: available engines are {', '.join((*ENGINES, 'spark'))}")
+    if engine == "spark" and facts is not None:
+        raise UserError("--facts works with --engine duckdb; the Spark engine computes the facts from --parquet")
     if output not in ("table", "csv", "json", "parquet"):
         raise UserError(f"--format {output!r}: use table, csv, json or parquet")
     if output == "parquet" and out is None:
@@ -169,9 +183,16 @@ def screen(
         relation, label = _facts_relation(connection, facts)
         clock = time.perf_counter()
         try:
-            run = run_screen(
-                connection, compiled, as_of=screening_date, facts=relation, facts_label=label, evidence=evidence
-            )
+            if engine == "spark":
+                from secondchance.policy.spark_engine import screen_store
+
+                run = screen_store(
+                    connection, compiled, as_of=screening_date, parquet=parquet, master=spark_master, evidence=evidence
+                )
+            else:
+                run = run_screen(
+                    connection, compiled, as_of=screening_date, facts=relation, facts_label=label, evidence=evidence
+                )
         except duckdb.Error as error:
             # Usually facts that cannot be read (a malformed file, a value of the wrong type).
             raise UserError(f"screening stopped: {error}") from None

@@ -22,7 +22,7 @@ import duckdb
 
 from secondchance.errors import UserError
 from secondchance.policy.compiler import CompiledPack
-from secondchance.policy.engine import PackRun, ScreeningRun, insert_evaluated
+from secondchance.policy.engine import PackRun, ScreeningRun, _effective_warning, insert_evaluated
 from secondchance.policy.parameters import values_as_of
 from secondchance.policy.results import ensure_results_schema, next_run_id, record_run
 from secondchance.policy.spark_sql import to_spark
@@ -34,7 +34,7 @@ from secondchance.sentencing.computed_dates import CREATE_COMPUTED_DATES_SQL
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-__all__ = ["ENGINE", "FACTS_VIEW", "register_parquet", "spark_facts", "spark_screen"]
+__all__ = ["ENGINE", "FACTS_VIEW", "register_parquet", "screen_store", "spark_facts", "spark_screen"]
 
 ENGINE = "spark"
 FACTS_VIEW = "screening_facts"
@@ -191,6 +191,9 @@ def spark_screen(
     runs: list[PackRun] = []
     for compiled in packs:
         pack_run = PackRun(compiled)
+        warning = _effective_warning(compiled, as_of)
+        if warning:
+            pack_run.warnings.append(warning)
         clock = time.perf_counter()
         if connection is not None:
             pack_run.screened = _write_store(spark, connection, compiled, as_of, run_id, evidence)
@@ -245,3 +248,30 @@ def _append_run_record(
     Path(out).mkdir(parents=True, exist_ok=True)
     with (Path(out) / "screening_run.jsonl").open("a", encoding="utf-8") as log:
         log.write(json.dumps(record, default=str) + "\n")
+
+
+def screen_store(
+    connection: duckdb.DuckDBPyConnection,
+    packs: Sequence[CompiledPack],
+    *,
+    as_of: date,
+    parquet: str | Path | None = None,
+    master: str | None = None,
+    evidence: bool = True,
+) -> ScreeningRun:
+    """`secondchance screen --engine spark`: screen on Spark, results into the store behind `connection`.
+
+    Without `parquet`, the store is first exported to a temporary folder of Parquet files, which a
+    local Spark reads; a cluster needs a `parquet` folder its executors can reach.
+    """
+    from secondchance.policy.spark_session import spark_session
+    from secondchance.records.parquet import export_parquet
+
+    spark = spark_session(master)
+    if parquet is not None:
+        return spark_screen(spark, packs, as_of=as_of, parquet=parquet, connection=connection, evidence=evidence)
+    if master is not None and not master.startswith("local"):
+        raise UserError("--spark-master needs --parquet DIR: a Parquet export the cluster's executors can read")
+    with tempfile.TemporaryDirectory(prefix="secondchance-parquet-") as directory:
+        export_parquet(connection, Path(directory))
+        return spark_screen(spark, packs, as_of=as_of, parquet=directory, connection=connection, evidence=evidence)
