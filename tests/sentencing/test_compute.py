@@ -480,3 +480,53 @@ def test_bulk_commands_and_their_options_are_in_the_docs(name: str) -> None:
             option = getattr(meta, "default", None)
             if isinstance(option, str) and option.startswith("--"):
                 assert option in text, f"dates {name} {option} is not in docs/sentencing-bulk.md"
+
+
+@pytest.mark.parametrize(
+    ("facts", "term", "sentence_type", "min_term_months", "release", "parole"),
+    [
+        # PC 2933(b), half time: 10 years from 2000-01-01 = 3,653 days; 1,826 served → last day 2004-12-30
+        ({"violent": False, "habitual_offender": False}, Term(120), "determinate", None, date(2004, 12, 30), None),
+        # PC 2933.1(a), 15% credit: 3,653 × 20/23 = 3,176 days served → 2008-09-10
+        ({"violent": True, "habitual_offender": False}, Term(120), "determinate", None, date(2008, 9, 10), None),
+        # PC 667(c)(5), second striker: four-fifths, 2,922 days → 2007-12-31
+        ({"violent": False, "habitual_offender": True}, Term(120), "determinate", None, date(2007, 12, 31), None),
+        # PC 3046(a): 25-to-life, the greater of 7 years and 25 years → eligible after 2024-12-31
+        ({"violent": True, "habitual_offender": True}, None, "life", 300, None, date(2024, 12, 31)),
+        # PC 3046(a)(1): 5-to-life is raised to 7 calendar years → 2006-12-31
+        ({"violent": True, "habitual_offender": False}, None, "life", 60, None, date(2006, 12, 31)),
+    ],
+)
+def test_california_profile_statutory_rates(
+    facts: dict[str, Any],
+    term: Term | None,
+    sentence_type: str,
+    min_term_months: int | None,
+    release: date | None,
+    parole: date | None,
+) -> None:
+    from secondchance.sentencing.profiles import builtin_profile, compute_profile
+
+    dates = compute_profile(
+        builtin_profile("us-ca"),
+        date(2000, 1, 1),
+        term,
+        start=date(2000, 1, 1),
+        sentence_type=sentence_type,
+        facts=facts,
+        min_term_months=min_term_months,
+    )
+    assert (dates.release_date, dates.parole_eligibility_date, dates.review_reason) == (release, parole, None)
+
+
+def test_california_sentences_use_the_profile_and_unknown_facts_go_to_review(store: Store) -> None:
+    person = store.person(jurisdiction="us-ca")
+    sentence = store.sentence(person, system="us-ca", commencement_date=date(2000, 1, 1), term_months=120, term_days=0)
+    store.charge(sentence, person, "PC459", offense_date=date(1999, 6, 1))
+    no_start = store.sentence(person, system="us-ca", term_months=120, term_days=0)
+    store.charge(no_start, person, "PC459", offense_date=date(1999, 6, 1))
+    rows = store.compute()
+    assert rows[sentence]["review_reason"] == "MISSING_FACT"  # violent and strike status are not in the store
+    assert rows[sentence]["full_term_date"] == date(2009, 12, 31)
+    assert rows[sentence]["rule_profile"] == "us-ca@1994-09"
+    assert rows[no_start]["review_reason"] == "MISSING_COMMENCEMENT_DATE"
