@@ -1,7 +1,9 @@
 """SQL that builds the engines' inputs from the records store: one row per sentence, plus the incidents.
 
-`member_inputs_sql(as_of)` gives one row per `sentence` with the sentence's own columns and the facts the
-engines read, each derived in SQL (vectorised, no per-row Python):
+`create_member_inputs(connection, as_of, target)` makes one row per `sentence` with the sentence's own
+columns and the facts the engines read, derived in SQL (`member_inputs_sql`; no per-row Python). Statute
+lists are matched once per distinct statute text (`statute_flags`, a few hundred strings even for a million
+charges) and joined back to the charges:
 
 - the term: a commuted term replaces the term imposed (`commuted_term_months`, whole months);
 - `excluded_offense` (federal): a charge matches the 18 U.S.C. § 3632(d)(4)(D) list, which the federal
