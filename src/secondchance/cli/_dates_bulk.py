@@ -191,21 +191,26 @@ def _show_report(report: ReconcileReport) -> None:
             reasons.add_row(escape(str(reason)), f"{count:,}")
         console.print(reasons)
     differences = [row for row in report.rows if row.status == "difference"]
-    if differences:
-        table = RichTable(title=f"Differences ({len(differences):,}; every one is in --format csv or json)")
-        for column in ("person", "sentence", "kind", "source date", "ours", "days", "our timeline"):
-            table.add_column(column)
-        for row in differences[:50]:
-            table.add_row(
-                escape(row.person_source_id),
-                escape(row.sentence_source_id),
-                row.kind,
-                escape(row.source_date_text or str(row.source_date)),
-                str(row.computed_date),
-                f"{row.difference_days:+,}",
-                escape("\n".join(row.timeline)),
-            )
-        console.print(table)
+    if not differences:
+        return
+    shown = differences[:50]
+    table = RichTable(title=f"Differences ({len(differences):,}; every one is in --format csv or json)")
+    for column in ("person", "sentence", "kind", "source date", "ours", "days"):
+        table.add_column(column)
+    for row in shown:
+        table.add_row(
+            escape(row.person_source_id),
+            escape(row.sentence_source_id),
+            row.kind,
+            escape(row.source_date_text or str(row.source_date)),
+            str(row.computed_date),
+            f"{row.difference_days:+,}",
+        )
+    console.print(table)
+    for row in shown:
+        console.print(f"\n[bold]Our timeline for {escape(row.sentence_source_id)}[/bold] ({row.kind}):")
+        for line in row.timeline:
+            console.print(f"  {escape(line)}", highlight=False)
 
 
 def reconcile_command(
