@@ -218,11 +218,12 @@ def spark_screen(
             facts=label,
         )
     else:
-        _append_run_record(str(out), run_id, started_at, finished_at, as_of, records, label)
+        _append_run_record(spark, str(out), run_id, started_at, finished_at, as_of, records, label)
     return ScreeningRun(run_id, as_of, ENGINE, runs, facts_seconds, people)
 
 
 def _append_run_record(
+    spark: SparkSession,
     out: str,
     run_id: int,
     started_at: datetime,
@@ -244,7 +245,11 @@ def _append_run_record(
         "secondchance_version": __version__,
     }
     if "://" in out:
-        return  # a cluster file system: the run is described by the folders' contents and the caller's log
+        # A cluster file system: the executors append the record as a line of text.
+        spark.createDataFrame([(json.dumps(record, default=str),)], "value STRING").write.mode("append").text(
+            f"{out}/screening_run"
+        )
+        return
     Path(out).mkdir(parents=True, exist_ok=True)
     with (Path(out) / "screening_run.jsonl").open("a", encoding="utf-8") as log:
         log.write(json.dumps(record, default=str) + "\n")
