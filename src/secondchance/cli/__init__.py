@@ -13,6 +13,7 @@ from secondchance.cli import (
     _dates_bulk,
     _dates_federal,
     _dates_state,
+    _demo,
     _explain,
     _facts,
     _generate,
@@ -26,6 +27,7 @@ __all__ = ["app", "main"]
 
 _records.register(app)
 _generate.register(app)
+_demo.register(app)
 _dates.register(app)
 _facts.register(app)
 _policy.register(app)

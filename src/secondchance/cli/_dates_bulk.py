@@ -1,7 +1,4 @@
-"""`secondchance dates compute | review | reconcile`: dates for the whole store, manual review, reconciliation.
-
-Also adds the `dates` step to `secondchance demo`.
-"""
+"""`secondchance dates compute | review | reconcile`: dates for the whole store, manual review, reconciliation."""
 
 from __future__ import annotations
 
@@ -10,7 +7,7 @@ import io
 import json
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table as RichTable
@@ -23,10 +20,7 @@ from secondchance.sentencing.compute import ComputeSummary, compute_dates
 from secondchance.sentencing.reasons import ReasonCode
 from secondchance.sentencing.reconcile import ReconcileReport, reconcile
 
-if TYPE_CHECKING:
-    from secondchance.cli._generate import DemoContext
-
-__all__ = ["register", "demo_dates"]
+__all__ = ["register"]
 
 FormatOption = Annotated[str, typer.Option("--format", help="table, csv or json.")]
 _FORMATS = ("table", "csv", "json")
@@ -249,52 +243,8 @@ def reconcile_command(
     _write([row.to_dict() for row in report.rows], output, out, _RECONCILE_COLUMNS)
 
 
-def demo_dates(context: DemoContext) -> None:
-    """Demo step: compute dates for the population and show release years and manual review."""
-    with open_store(context.store) as connection:
-        summary = compute_dates(connection, date.today())
-        years = connection.execute(
-            """SELECT year(d.projected_release_date) AS year, count(*) FROM computed_dates d
-            JOIN sentence s ON s.id = d.sentence_id
-            WHERE s.status = 'active' AND d.projected_release_date IS NOT NULL GROUP BY ALL ORDER BY 1"""
-        ).fetchall()
-    context.results["dates"] = summary
-    out = context.console
-    out.print(
-        f"[bold]Computed dates for {summary.sentences:,} sentences[/bold] in {summary.seconds:.1f} s: "
-        f"{summary.computed:,} computed, {sum(summary.review.values()):,} in manual review"
-    )
-    table = RichTable(title="Projected release of current sentences, by year")
-    table.add_column("year")
-    table.add_column("sentences", justify="right")
-    today = date.today().year
-    before = sum(count for year, count in years if year < today)
-    later = sum(count for year, count in years if year > today + 10)
-    if before:
-        table.add_row(f"before {today} (overdue or released)", f"{before:,}")
-    for year, count in years:
-        if today <= year <= today + 10:
-            table.add_row(str(year), f"{count:,}")
-    if later:
-        table.add_row(f"after {today + 10}", f"{later:,}")
-    out.print(table)
-    if summary.review:
-        reasons = RichTable(title="Manual review by reason (secondchance dates review)")
-        reasons.add_column("reason")
-        reasons.add_column("sentences", justify="right")
-        for reason, count in sorted(summary.review.items(), key=lambda item: -item[1]):
-            reasons.add_row(reason, f"{count:,}")
-        out.print(reasons)
-
-
 def register() -> None:
-    """Add compute, review and reconcile to `secondchance dates`, and the dates step to the demo."""
-    from secondchance.cli._generate import DEMO_STEPS, demo_summary
-
+    """Add compute, review and reconcile to `secondchance dates`."""
     dates_app.command("compute")(compute)
     dates_app.command("review")(review)
     dates_app.command("reconcile")(reconcile_command)
-    if demo_dates not in DEMO_STEPS:
-        # after the population summary, before any step that reads computed dates
-        position = DEMO_STEPS.index(demo_summary) + 1 if demo_summary in DEMO_STEPS else len(DEMO_STEPS)
-        DEMO_STEPS.insert(position, demo_dates)

@@ -14,7 +14,7 @@ from rich.table import Table as RichTable
 from secondchance.cli._app import JsonOption, StoreOption, console, console_error, escape, print_json, store_path
 from secondchance.errors import UserError
 
-__all__ = ["pack_app", "register"]
+__all__ = ["pack_app", "print_screening_summary", "register"]
 
 pack_app = typer.Typer(name="pack", help="Check and list policy packs.", no_args_is_help=True)
 
@@ -207,10 +207,10 @@ def screen(
             return
         counts = counts_by_status(connection, run.run_id)
         listing = almost_eligible(connection, run.run_id, limit)
-    _print_summary(run, counts, listing, seconds, almost)
+    print_screening_summary(run, counts, listing, seconds, almost)
 
 
-def _print_summary(
+def print_screening_summary(
     run: object, counts: list[tuple[str, str, int]], listing: list[tuple[object, ...]], seconds: float, almost: bool
 ) -> None:
     from secondchance.policy.engine import ScreeningRun
