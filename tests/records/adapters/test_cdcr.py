@@ -93,8 +93,9 @@ def test_every_person_has_one_controlling_sentence_with_its_eprd_or_mepd() -> No
 
 def test_controlling_sentence_spot_values() -> None:
     third_striker = controlling().filter(pl.col("person_source_id") == "531c562471").row(0, named=True)
-    # demographics: Third Striker, MAR25; the case's count is 25 Years 0 Months-to-Life
-    assert third_striker["sentence_type"] == "life" and third_striker["min_term_months"] == 300
+    # demographics: Third Striker, MAR25, aggregate 348 months: the case's 25 Years 0 Months-to-Life count
+    # plus its consecutive 4 Years 0 Months count (served first, Cal. Penal Code § 669(a)): 300 + 48
+    assert third_striker["sentence_type"] == "life" and third_striker["min_term_months"] == 300 + 48
     assert third_striker["term_months"] is None
     assert third_striker["source_parole_eligibility_date"] == dt.date(2025, 3, 1)
     second_striker = controlling().filter(pl.col("person_source_id") == "0bec561ce8").row(0, named=True)
@@ -103,6 +104,24 @@ def test_controlling_sentence_spot_values() -> None:
         dt.date(2024, 9, 1),
     )
     assert second_striker["system"] == "us-ca" and second_striker["status"] == "active"
+
+
+def test_the_controlling_sentence_carries_the_aggregate_and_other_cases_run_inside_it() -> None:
+    demographics = {r["cdcno"]: r for r in raw_rows("demographics.csv")}
+    for row in controlling().iter_rows(named=True):
+        person = demographics[row["person_source_id"]]
+        aggregate = int(person["aggregate sentence in months"])
+        if person["sentence type"] in ("Third Striker", "Life with Parole"):
+            assert (row["term_months"], row["min_term_months"]) == (None, aggregate)
+        else:
+            assert (row["term_months"], row["min_term_months"]) == (aggregate, None)
+    current = frames()["sentence"].filter(pl.col("status") == "active")
+    assert current.height > 551  # people with more than one current case
+    assert "consecutive_to_source_id" not in current.columns  # no case is linked: NULL, concurrent
+    # A second current case keeps its own abstract term, e.g. "23 Years" beside a 268-month DSL aggregate.
+    other = current.filter(pl.col("person_source_id") == "77cdefe593", pl.col("source_date_text").is_null())
+    assert other.height == 1 and other.row(0, named=True)["term_months"] == 23 * 12
+    assert int(demographics["77cdefe593"]["aggregate sentence in months"]) == 268
 
 
 def test_charges_match_the_commitment_rows() -> None:

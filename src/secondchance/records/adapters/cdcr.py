@@ -48,6 +48,7 @@ _DEMOGRAPHIC_COLUMNS = (
     "controlling case sentencing county",
     "sentence type",
     "eprd/mepd month and year",
+    "aggregate sentence in months",
     "age in years",
 )
 _COMMITMENT_COLUMNS = (
@@ -129,6 +130,11 @@ def _case_sentences(rows: pl.DataFrame, kind: str) -> pl.DataFrame:
     )
 
 
+def _aggregate_months() -> pl.Expr:
+    """Demographics `aggregate sentence in months` as a whole number of months (blank: NULL)."""
+    return blank_to_null("aggregate sentence in months").str.strip_chars().cast(pl.Int64, strict=False)
+
+
 def _controlling(sentences: pl.DataFrame, people: pl.DataFrame) -> pl.DataFrame:
     """The controlling current sentence of each person, with the demographics columns that describe it.
 
@@ -143,6 +149,7 @@ def _controlling(sentences: pl.DataFrame, people: pl.DataFrame) -> pl.DataFrame:
             "controlling offense",
             "sentence type",
             "eprd/mepd month and year",
+            "aggregate sentence in months",
         ),
         on=["cdcno", "case number", "sentencing county"],
         how="inner",
@@ -157,7 +164,7 @@ def _controlling(sentences: pl.DataFrame, people: pl.DataFrame) -> pl.DataFrame:
         nulls_last=True,
     )
     return ranked.unique("cdcno", keep="first", maintain_order=True).select(
-        "sentence_source_id", "sentence type", "eprd/mepd month and year"
+        "sentence_source_id", "sentence type", "eprd/mepd month and year", _aggregate_months().alias("_aggregate")
     )
 
 
@@ -221,7 +228,12 @@ class CdcrAdapter:
         return {"person": person, "sentence": sentence, "charge": charge, "release": release}
 
     def _sentences(self, cases: pl.DataFrame, controlling: pl.DataFrame) -> pl.DataFrame:
-        """Sentence rows; the controlling one takes its type and EPRD or MEPD from demographics."""
+        """Sentence rows; the controlling one takes its type, aggregate term and EPRD or MEPD from demographics.
+
+        The aggregate covers every current case of the commitment, so the controlling sentence carries it
+        (a determinate term, or the minimum of a life term) and the other current cases keep their own terms
+        with no `consecutive_to`, i.e. concurrent: their time is inside the aggregate, not added to it.
+        """
         joined = cases.join(controlling, on="sentence_source_id", how="left")
         is_controlling = pl.col("sentence type").is_not_null()
         # A case whose abstract reads "Stayed" would have no sentence type of ours: NULL, raw kept.
@@ -246,8 +258,17 @@ class CdcrAdapter:
             .alias("status"),
             pl.col("case number").alias("case_number"),
             pl.col("sentencing county").alias("court"),
-            pl.col("_term_months").alias("term_months"),
-            pl.when(is_life).then(pl.col("_min_months")).alias("min_term_months"),
+            pl.when(is_controlling & ~is_life)
+            .then(pl.col("_aggregate"))
+            .otherwise(pl.col("_term_months"))
+            .alias("term_months"),
+            # Cal. Penal Code § 669(a): determinate terms consecutive to a life term are served first,
+            # so the commitment's minimum is the life minimum plus them, which is CDCR's aggregate.
+            pl.when(is_life & is_controlling)
+            .then(pl.col("_aggregate"))
+            .when(is_life)
+            .then(pl.col("_min_months"))
+            .alias("min_term_months"),
             pl.when(is_controlling & ~is_life).then(month_date).otherwise(prior_release).alias("source_release_date"),
             pl.when(is_controlling & is_life).then(month_date).alias("source_parole_eligibility_date"),
             pl.when(is_controlling).then(blank_to_null("eprd/mepd month and year")).alias("source_date_text"),
@@ -256,9 +277,15 @@ class CdcrAdapter:
     def _check(self, people: pl.DataFrame, current: pl.DataFrame, prior: pl.DataFrame) -> None:
         """Refuse text the adapter cannot read, naming the file, line and column."""
         check_parsed(
-            people.with_columns(month_year_first_day("eprd/mepd month and year").alias("_eprd")),
+            people.with_columns(
+                month_year_first_day("eprd/mepd month and year").alias("_eprd"),
+                _aggregate_months().alias("_aggregate"),
+            ),
             DEMOGRAPHICS,
-            {"_eprd": ("eprd/mepd month and year", "a month and two-digit year like MAR25")},
+            {
+                "_eprd": ("eprd/mepd month and year", "a month and two-digit year like MAR25"),
+                "_aggregate": ("aggregate sentence in months", "a whole number of months"),
+            },
         )
         for rows, file in ((current, CURRENT), (prior, PRIOR)):
             parsed = rows.with_columns(
