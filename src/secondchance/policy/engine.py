@@ -22,7 +22,16 @@ from secondchance.policy.parameters import values_as_of
 from secondchance.policy.results import ensure_results_schema, next_run_id, record_run
 from secondchance.policy.status import evaluation_sql
 
-__all__ = ["PackRun", "ScreeningRun", "ENGINES", "evaluate", "facts_relation_for", "insert_evaluated", "screen"]
+__all__ = [
+    "PackRun",
+    "ScreeningRun",
+    "ENGINES",
+    "evaluate",
+    "facts_read",
+    "facts_relation_for",
+    "insert_evaluated",
+    "screen",
+]
 
 ENGINES: tuple[str, ...] = ("duckdb",)
 _FACTS_TABLE = "screening_facts"
@@ -82,6 +91,11 @@ def facts_relation_for(connection: duckdb.DuckDBPyConnection, as_of: date) -> st
         ) from None
     facts_query: Any = query.facts_query
     return str(facts_query(as_of))
+
+
+def facts_read(packs: Sequence[CompiledPack]) -> list[str]:
+    """The facts any of the packs reads (population, tests and eligible_on), each once, in first-use order."""
+    return list(dict.fromkeys(name for compiled in packs for name in compiled.facts_read()))
 
 
 def evaluate(
@@ -189,7 +203,12 @@ def screen(
     run_id = next_run_id(connection)
     clock = time.perf_counter()
     if facts is None:
-        connection.execute(f"CREATE OR REPLACE TEMP TABLE {_FACTS_TABLE} AS {facts_relation_for(connection, as_of)}")
+        # Only the facts the packs read are kept, so DuckDB skips the aggregates and joins of the others.
+        columns = ", ".join(["person_id", "source_id", *facts_read(packs)])
+        connection.execute(
+            f"CREATE OR REPLACE TEMP TABLE {_FACTS_TABLE} AS "
+            f"SELECT {columns} FROM ({facts_relation_for(connection, as_of)}) AS all_facts"
+        )
         facts, facts_label = _FACTS_TABLE, facts_label or "records store (policy.facts.query)"
     facts_seconds = time.perf_counter() - clock
     relation = f"({facts}) AS counted" if facts.strip().upper().startswith(("SELECT", "WITH", "FROM")) else facts

@@ -22,7 +22,7 @@ import duckdb
 
 from secondchance.errors import UserError
 from secondchance.policy.compiler import CompiledPack
-from secondchance.policy.engine import PackRun, ScreeningRun, _effective_warning, insert_evaluated
+from secondchance.policy.engine import PackRun, ScreeningRun, _effective_warning, facts_read, insert_evaluated
 from secondchance.policy.parameters import values_as_of
 from secondchance.policy.results import ensure_results_schema, next_run_id, record_run
 from secondchance.policy.spark_sql import to_spark
@@ -85,11 +85,17 @@ def register_parquet(spark: SparkSession, directory: str | Path) -> list[str]:
     return sorted(files)
 
 
-def spark_facts(spark: SparkSession, as_of: date) -> DataFrame:
-    """The facts of everyone as of a date, cached as the view `screening_facts` (the views must be registered)."""
+def spark_facts(spark: SparkSession, as_of: date, names: Sequence[str] | None = None) -> DataFrame:
+    """The facts of everyone as of a date (all, or `names`), cached as the view `screening_facts`.
+
+    The tables' views must be registered (`register_parquet`).
+    """
     from secondchance.policy.facts.query import facts_query
 
-    facts = spark.sql(to_spark(facts_query(as_of))).cache()
+    facts = spark.sql(to_spark(facts_query(as_of)))
+    if names is not None:
+        facts = facts.select("person_id", "source_id", *names)
+    facts = facts.cache()
     facts.createOrReplaceTempView(FACTS_VIEW)
     return facts
 
@@ -179,7 +185,7 @@ def spark_screen(
     started_at = datetime.now(UTC).replace(tzinfo=None)
     register_parquet(spark, parquet)
     clock = time.perf_counter()
-    facts = spark_facts(spark, as_of)
+    facts = spark_facts(spark, as_of, facts_read(packs))
     people = facts.count()
     facts_seconds = time.perf_counter() - clock
     if connection is not None:
