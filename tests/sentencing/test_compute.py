@@ -526,7 +526,7 @@ def test_california_sentences_use_the_profile_and_unknown_facts_go_to_review(sto
     no_start = store.sentence(person, system="us-ca", term_months=120, term_days=0)
     store.charge(no_start, person, "PC459", offense_date=date(1999, 6, 1))
     rows = store.compute()
-    assert rows[sentence]["review_reason"] == "MISSING_FACT"  # violent and strike status are not in the store
+    assert rows[sentence]["review_reason"] == "MISSING_FACT"  # no sentence type names the strike status
     assert rows[sentence]["full_term_date"] == date(2009, 12, 31)
     assert rows[sentence]["rule_profile"] == "us-ca@1994-09"
     assert rows[no_start]["review_reason"] == "MISSING_COMMENCEMENT_DATE"

@@ -147,6 +147,9 @@ WITH grouped AS (
         CASE WHEN bool_or(m.dangerous_felony) THEN TRUE
              WHEN count(*) > count(m.dangerous_felony) THEN NULL ELSE FALSE END AS dangerous_felony,
         bool_or(m.no_parole_offense) AS no_parole_offense,
+        CASE WHEN bool_or(m.violent) THEN TRUE WHEN count(*) > count(m.violent) THEN NULL ELSE FALSE END AS violent,
+        CASE WHEN bool_or(m.habitual_offender) THEN TRUE
+             WHEN count(*) > count(m.habitual_offender) THEN NULL ELSE FALSE END AS habitual_offender,
         max(m.supervised_release_months) AS supervised_release_months,
         max(m.offense_date) AS offense_date,
         arg_max(m.sentence_type, CASE m.sentence_type WHEN 'death' THEN 4 WHEN 'life_without_parole' THEN 3
@@ -198,6 +201,7 @@ SELECT a.unit_id, a.person_id, a.system, a.members,
     CASE WHEN a.members = 1 THEN r.sentence_type ELSE a.worst_type END AS sentence_type,
     CASE WHEN a.members = 1 THEN r.min_term_months END AS min_term_months,
     a.supervised_release_months, a.excluded_offense, a.dangerous_felony, a.no_parole_offense, a.offense_date,
+    a.violent, a.habitual_offender,
     r.prior_commitments, r.has_diploma, r.final_order_of_removal, r.risk_level, r.rdap, r.birth_date,
     a.end_max
 FROM aggregate a JOIN {chain} r ON r.sentence_id = a.unit_id
@@ -216,6 +220,7 @@ SELECT m.sentence_id AS unit_id, m.person_id, m.system, 1 AS members,
     END AS unit_detail,
     m.commencement_date, m.term_months, m.term_days, m.jail_credit_days, m.sentence_type, m.min_term_months,
     m.supervised_release_months, m.excluded_offense, m.dangerous_felony, m.no_parole_offense, m.offense_date,
+    m.violent, m.habitual_offender,
     m.prior_commitments, m.has_diploma, m.final_order_of_removal, m.risk_level, m.rdap, m.birth_date,
     CASE WHEN m.term_months IS NOT NULL OR m.term_days IS NOT NULL THEN
         CAST(m.commencement_date + to_months(CAST(coalesce(m.term_months, 0) AS INTEGER)) AS DATE)
@@ -286,7 +291,8 @@ SELECT u.unit_id AS sentence_id, u.person_id, u.commencement_date, u.term_months
     CASE WHEN u.excluded_offense IS NULL THEN NULL ELSE u.risk_level END AS risk_level,
     u.final_order_of_removal, coalesce(u.excluded_offense, FALSE) AS excluded_offense, u.rdap,
     coalesce(l.gct_days_lost, 0) AS gct_days_lost, 'fsa' AS method, u.sentence_type,
-    u.offense_date, u.min_term_months, u.prior_commitments, u.dangerous_felony, u.no_parole_offense, u.birth_date
+    u.offense_date, u.min_term_months, u.prior_commitments, u.dangerous_felony, u.no_parole_offense, u.birth_date,
+    u.violent, u.habitual_offender
 FROM {units} u LEFT JOIN {lost} l ON l.unit_id = u.unit_id
 WHERE u.unit_reason IS NULL AND {system_filter}
 """
@@ -547,6 +553,9 @@ def _unit_input(
         "birth_date": root["birth_date"],
         "dangerous_felony": _any3(m["dangerous_felony"] for m in members),
         "no_parole_offense": _bool_or(m["no_parole_offense"] for m in members),
+        # profile facts (us-ca): any member's, three-valued as in UNIT_SQL
+        "violent": _any3(m["violent"] for m in members),
+        "habitual_offender": _any3(m["habitual_offender"] for m in members),
     }
     excluded = _any3(m["excluded_offense"] for m in members)
     row["excluded_offense"] = bool(excluded)
@@ -701,7 +710,7 @@ def _unit_timeline(system: str, engine_input: Mapping[str, Any], profile_for: Ca
         start=engine_input["commencement_date"],
         sentence_type=engine_input.get("sentence_type"),
         jail_credit_days=engine_input.get("jail_credit_days") or 0,
-        facts={},
+        facts={name: engine_input[name] for name in ("violent", "habitual_offender") if name in engine_input},
         min_term_months=engine_input.get("min_term_months"),
     ).timeline
 

@@ -12,6 +12,12 @@ charges) and joined back to the charges:
 - `no_parole_offense` (RSMo 565.020.2) and `own_minimum_term` (RSMo 558.019.1) from charge statutes;
 - `offense_date`: the latest offence date of the sentence's charges (profiles choose their version by it);
 - `prior_commitments` (RSMo 558.019.2): the person's completed Missouri sentences that started before this one;
+- `violent` (California, Cal. Penal Code § 2933.1(a)): a charge of the sentence, statute or enhancement, is a
+  violent felony of § 667.5(c), read with the facts module's `ca_violent_felony` list (offense_lists.yaml),
+  matched once per distinct statute and enhancement text; three-valued, NULL outside California;
+- `habitual_offender` (California, Cal. Penal Code §§ 667(c)(5), 1170.12(a)(5)): the person's current
+  California commitment was sentenced under the Three Strikes law, read from CDCR's sentence type
+  (`STRIKE_SENTENCE_TYPES`) on any of their active sentences; NULL when no active sentence names it;
 - `has_diploma`, `final_order_of_removal`, `birth_date`: from `person`;
 - `risk_level` (federal): the latest PATTERN risk level on or before the as-of date, read with the one
   before it (see `risk_level_sql`);
@@ -34,6 +40,12 @@ from typing import Literal
 import duckdb
 import pyarrow as pa
 
+from secondchance.policy.facts.offense_lists import (
+    group_columns_sql,
+    list_flag_sql,
+    normalised_statute_sql,
+    offense_lists,
+)
 from secondchance.sentencing.federal.excluded_offenses import excluded_offenses
 from secondchance.sentencing.missouri.offenses import NO_PAROLE_OFFENSES, OWN_MINIMUM_TERM_STATUTES
 
@@ -49,6 +61,7 @@ __all__ = [
     "risk_level_sql",
     "RDAP_PROGRAM_PATTERN",
     "MEMBER_COLUMNS",
+    "STRIKE_SENTENCE_TYPES",
 ]
 
 # 18 U.S.C. § 3621(e)(2)(B): the reduction follows the residential substance abuse treatment programme.
@@ -78,7 +91,19 @@ MEMBER_COLUMNS: tuple[str, ...] = (
     "risk_level",
     "rdap",
     "birth_date",
+    "violent",
+    "habitual_offender",
 )
+
+# CDCR's sentence type of a commitment (records `sentence_type_raw`) → sentenced under the Three Strikes law
+# (Cal. Penal Code §§ 667(b)-(i), 1170.12). DSL is the Determinate Sentencing Law (§ 1170) without strikes;
+# other texts say nothing about strikes.
+STRIKE_SENTENCE_TYPES: dict[str, bool] = {
+    "Second Striker": True,
+    "Third Striker": True,
+    "DSL": False,
+    "Life with Parole": False,
+}
 
 Condition = Literal["death_or_injury", "aggravating_role", "aggravating_role_fentanyl", "unknown"]
 
@@ -352,6 +377,52 @@ FROM latest_two
 """
 
 
+def _strike_texts(value: bool) -> str:
+    return ", ".join(_sql_text(text) for text, strike in STRIKE_SENTENCE_TYPES.items() if strike is value)
+
+
+def _california_sql() -> str:
+    """CTEs `ca_violent` (per California sentence) and `ca_strike` (per person) for `member_inputs_sql`."""
+    violent_list = offense_lists()["ca_violent_felony"]
+    groups = ",\n        ".join(
+        f"{sql} AS {name}"
+        for name, sql in group_columns_sql(violent_list, "norm_statute", "norm_enhancements", "lower_description")
+    )
+    return f"""
+ca_charges AS (
+    SELECT c.sentence_id, c.statute, c.enhancements
+    FROM charge c JOIN sentence s ON s.id = c.sentence_id
+    WHERE s.system = 'us-ca'
+),
+ca_texts AS (  -- the distinct texts of California charges, matched once each
+    SELECT statute, enhancements,
+        {groups}
+    FROM (
+        SELECT statute, enhancements,
+            {normalised_statute_sql("statute")} AS norm_statute,
+            {normalised_statute_sql("enhancements")} AS norm_enhancements,
+            NULL::VARCHAR AS lower_description
+        FROM (SELECT DISTINCT statute, enhancements FROM ca_charges)
+    )
+),
+ca_flags AS (
+    SELECT statute, enhancements, {list_flag_sql(violent_list, "'us-ca'")} AS violent_flag FROM ca_texts
+),
+ca_violent AS (
+    SELECT c.sentence_id, {_three_valued_any("f.violent_flag")} AS violent
+    FROM ca_charges c JOIN ca_flags f
+        ON f.statute IS NOT DISTINCT FROM c.statute AND f.enhancements IS NOT DISTINCT FROM c.enhancements
+    GROUP BY c.sentence_id
+),
+ca_strike AS (  -- Cal. Penal Code §§ 667(c)(5), 1170.12(a)(5): the whole current commitment
+    SELECT person_id,
+        CASE WHEN bool_or(sentence_type_raw IN ({_strike_texts(True)})) THEN TRUE
+             WHEN bool_or(sentence_type_raw IN ({_strike_texts(False)})) THEN FALSE END AS habitual_offender
+    FROM sentence WHERE system = 'us-ca' AND status = 'active'
+    GROUP BY person_id
+)"""
+
+
 def member_inputs_sql(as_of: date, statute_flags_table: str) -> str:
     """One row per sentence with the columns of `MEMBER_COLUMNS` (see the module docstring).
 
@@ -394,7 +465,8 @@ priors AS (  -- RSMo 558.019.2: previous prison commitments to the department of
     SELECT s.id AS sentence_id, count(*) AS prior_commitments
     FROM started s JOIN completed_missouri p ON p.person_id = s.person_id AND p.id <> s.id AND p.began < s.began
     GROUP BY s.id
-)
+),
+{_california_sql()}
 SELECT
     s.id AS sentence_id, s.person_id, s.system, s.sentence_type, s.commencement_date,
     coalesce(s.commuted_term_months, s.term_months) AS term_months,
@@ -409,13 +481,17 @@ SELECT
     p.has_diploma, p.final_order_of_removal,
     r.risk_level,
     rd.person_id IS NOT NULL AS rdap,
-    p.birth_date
+    p.birth_date,
+    cv.violent,
+    CASE WHEN s.system = 'us-ca' AND s.status = 'active' THEN cs.habitual_offender END AS habitual_offender
 FROM sentence s
 LEFT JOIN person p ON p.id = s.person_id
 LEFT JOIN charge_facts f ON f.sentence_id = s.id
 LEFT JOIN priors pr ON pr.sentence_id = s.id
 LEFT JOIN risk r ON r.person_id = s.person_id
 LEFT JOIN rdap rd ON rd.person_id = s.person_id
+LEFT JOIN ca_violent cv ON cv.sentence_id = s.id
+LEFT JOIN ca_strike cs ON cs.person_id = s.person_id
 """
 
 
