@@ -179,3 +179,34 @@ def test_translated_facts_keep_duckdb_meaning(spark: SparkSession) -> None:
     expected = duckdb.connect().execute(query).fetchone()
     assert expected == ("b", None, ["b", "a"], 2, "18 usc 924", 5.0, date(2020, 3, 2))
     assert tuple(spark.sql(to_spark(query)).collect()[0]) == expected
+
+
+def test_screen_command_runs_on_spark(tmp_path: Path, spark: SparkSession) -> None:
+    # `secondchance screen --all --engine spark` exports the store to Parquet itself and records a Spark run.
+    from typer.testing import CliRunner
+
+    from secondchance.cli import app
+
+    store = tmp_path / "small.duckdb"
+    generate_population(store, 300, seed=3)
+    arguments = ["screen", "--all", "--engine", "spark", "--as-of", AS_OF.isoformat(), "--store", str(store)]
+    arguments += ["--format", "csv", "--out", str(tmp_path / "screening.csv")]
+    result = CliRunner().invoke(app, arguments)
+    assert result.exit_code == 0, result.output
+    with duckdb.connect(str(store), read_only=True) as connection:
+        assert connection.execute("SELECT engine FROM screening_run").fetchall() == [("spark",)]
+        screened = _count(connection, "SELECT count(*) FROM screening_result")
+    lines = (tmp_path / "screening.csv").read_text().splitlines()
+    assert screened > 0 and len(lines) == screened + 1
+    assert lines[0].startswith("person_id,source_id,pack,status,eligible_on,unmet,unknown,crit:")
+
+
+def test_spark_options_need_the_spark_engine(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from secondchance.cli import app
+    from secondchance.errors import UserError
+
+    result = CliRunner().invoke(app, ["screen", "--all", "--parquet", str(tmp_path), "--store", str(tmp_path / "s")])
+    assert isinstance(result.exception, UserError)
+    assert str(result.exception) == "--spark-master and --parquet need --engine spark"

@@ -161,6 +161,8 @@ def screen(
         raise UserError(f"--engine {engine!r}: available engines are {', '.join((*ENGINES, 'spark'))}")
     if engine == "spark" and facts is not None:
         raise UserError("--facts works with --engine duckdb; the Spark engine computes the facts from --parquet")
+    if engine != "spark" and (spark_master is not None or parquet is not None):
+        raise UserError("--spark-master and --parquet need --engine spark")
     if output not in ("table", "csv", "json", "parquet"):
         raise UserError(f"--format {output!r}: use table, csv, json or parquet")
     if output == "parquet" and out is None:
