@@ -393,3 +393,29 @@ def test_frames_may_name_the_source_file_of_each_row(store_path: Path, tmp_path:
         "source_id",
         "birth_date",
     ]
+
+
+def test_values_beyond_the_sampled_rows_of_a_csv_are_still_normalised_and_checked(
+    store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from secondchance.records import ingest
+
+    monkeypatch.setattr(ingest, "LOOKUP_SAMPLE_ROWS", 2)
+    rows = "P1,Male,yes\nP2,male,no\nP3,FEMALE,True\nP4,Other,N\n"
+    people = write(tmp_path / "people.csv", "source_id,sex,has_diploma\n" + rows)
+    with open_store(store_path) as connection:
+        load_files(connection, "person", [people])
+        stored = connection.execute("SELECT source_id, sex, sex_raw, has_diploma FROM person ORDER BY 1").fetchall()
+    assert stored == [
+        ("P1", "male", "Male", True),
+        ("P2", "male", "male", False),
+        ("P3", "female", "FEMALE", True),
+        ("P4", "other", "Other", False),
+    ]
+    bad = write(tmp_path / "more.csv", "source_id,sex,has_diploma\nP5,male,yes\nP6,male,no\nP7,X,maybe\n")
+    with open_store(store_path) as connection, pytest.raises(IngestError) as caught:
+        load_files(connection, "person", [bad])
+    assert [p.message() for p in caught.value.problems] == [
+        "more.csv, line 4, column sex: 'X' is not one of: female, male, other",
+        "more.csv, line 4, column has_diploma: 'maybe' is not a boolean (expected true or false)",
+    ]

@@ -58,6 +58,7 @@ Progress = Callable[[str], None]
 _PROBLEMS = "__sc_problems"
 # Beyond this many distinct values, an enumerated column is normalised by string functions instead.
 MAX_LOOKUP_VALUES = 1000
+LOOKUP_SAMPLE_ROWS = 100_000
 _KEYS = "__sc_keys"
 
 
@@ -390,7 +391,9 @@ class _Run:
                 f"list(DISTINCT {quote_identifier(n)}) FILTER (WHERE {quote_identifier(n)} IS NOT NULL)"
                 for n in lookups
             )
-            row = self.sql(f"SELECT {lists} FROM {staged.name}").fetchone()
+            # A CSV not yet read is sampled from its start (the rest falls back to string functions).
+            rows = f"(SELECT * FROM {staged.name} LIMIT {LOOKUP_SAMPLE_ROWS})" if staged.lazy else staged.name
+            row = self.sql(f"SELECT {lists} FROM {rows}").fetchone()
             for name, values in zip(lookups, row or (), strict=True):
                 if values is not None and len(values) <= MAX_LOOKUP_VALUES:
                     distinct[name] = [str(v) for v in values]

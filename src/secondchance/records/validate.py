@@ -100,12 +100,13 @@ def normalise_word(text: str) -> str:
     return text.strip().lower().replace(" ", "_").replace("-", "_")
 
 
-def _lookup(identifier: str, mapping: Mapping[str, str], sql_type: str) -> str:
-    """A CASE over the distinct values of a column: each known one to its SQL value, others to NULL."""
+def _lookup(identifier: str, mapping: Mapping[str, str], otherwise: str) -> str:
+    """A CASE over known distinct values of a column, each to its SQL value; any other value goes to
+    `otherwise` (the same rule as string functions), which DuckDB evaluates only for those rows."""
     if not mapping:
-        return f"NULL::{sql_type}"
+        return otherwise
     arms = " ".join(f"WHEN {quote_literal(value)} THEN {result}" for value, result in mapping.items())
-    return f"CASE {identifier} {arms} END"
+    return f"CASE {identifier} {arms} ELSE {otherwise} END"
 
 
 def lookup_columns(spec: Table, staged: Mapping[str, str]) -> list[str]:
@@ -123,8 +124,9 @@ def column_sql(
 ) -> ColumnSql:
     """The expressions of a canonical column; `staged_type` is its DuckDB type in the stage (None when absent).
 
-    For an enumerated or boolean column, `distinct` (its distinct staged values, when few) lets
-    the typed value be a lookup instead of string functions run on every row.
+    For an enumerated or boolean column, `distinct` (distinct staged values, when few) lets the
+    typed value be a lookup instead of string functions run on every row; values not among them
+    still get the string functions.
     """
     if staged_type is None:
         return ColumnSql(
@@ -157,6 +159,10 @@ def column_sql(
             return ColumnSql(text, ident, None)
         if staged_type in _INTEGER_TYPES:
             return ColumnSql(text, f"CASE {ident} WHEN 1 THEN TRUE WHEN 0 THEN FALSE END", None)
+        typed = (
+            f"CASE WHEN lower(trim({text})) IN {_in_list(TRUE_WORDS)} THEN TRUE "
+            f"WHEN lower(trim({text})) IN {_in_list(FALSE_WORDS)} THEN FALSE END"
+        )
         if distinct is not None:
             words = {value: normalise_word(value) for value in distinct}
             truth = {
@@ -164,21 +170,18 @@ def column_sql(
                 for value, word in words.items()
                 if word in TRUE_WORDS + FALSE_WORDS
             }
-            return ColumnSql(text, _lookup(ident, truth, "BOOLEAN"), None)
-        typed = (
-            f"CASE WHEN lower(trim({text})) IN {_in_list(TRUE_WORDS)} THEN TRUE "
-            f"WHEN lower(trim({text})) IN {_in_list(FALSE_WORDS)} THEN FALSE END"
-        )
+            return ColumnSql(text, _lookup(ident, truth, typed), None)
         return ColumnSql(text, typed, None)
     if column.enum:
         # Case-insensitive, spaces and hyphens read as underscores: "Life Without Parole", "LSI-R".
         raw_column = column.name + "_raw" if raw_staged_type is not None else column.name
         raw = f"NULLIF(CAST(s.{quote_identifier(raw_column)} AS VARCHAR), '')"
+        normalised = f"replace(replace(lower(trim({text})), ' ', '_'), '-', '_')"
+        by_functions = _when(f"{normalised} IN {_in_list(column.values)}", normalised)
         if distinct is not None:
             known = {value: normalise_word(value) for value in distinct if normalise_word(value) in column.values}
-            return ColumnSql(text, _lookup(ident, {v: quote_literal(w) for v, w in known.items()}, "VARCHAR"), raw)
-        normalised = f"replace(replace(lower(trim({text})), ' ', '_'), '-', '_')"
-        return ColumnSql(text, _when(f"{normalised} IN {_in_list(column.values)}", normalised), raw)
+            return ColumnSql(text, _lookup(ident, {v: quote_literal(w) for v, w in known.items()}, by_functions), raw)
+        return ColumnSql(text, by_functions, raw)
     if column.pattern:
         return ColumnSql(text, _when(f"regexp_full_match({text}, {quote_literal(column.pattern)})", text), None)
     return ColumnSql(text, text, None)
