@@ -38,7 +38,7 @@ typecheck: $(INSTALLED)  ## mypy --strict over the package
 	$(BIN)/mypy
 
 pytest: $(INSTALLED)
-	$(BIN)/pytest || [ $$? -eq 5 ]  # 5: no tests collected
+	$(BIN)/pytest -n 2 --dist loadfile || [ $$? -eq 5 ]  # 5: no tests collected
 
 bench: $(INSTALLED)  ## Run the benchmarks; each prints its ratios
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -5,9 +5,15 @@ Each jurisdiction's one-sentence command lives in its own module and registers o
 
 from __future__ import annotations
 
-import typer
+from typing import Any
 
-__all__ = ["dates_app", "register"]
+import typer
+from rich.table import Table as RichTable
+
+from secondchance.cli._app import console, escape
+from secondchance.sentencing.timeline import Timeline
+
+__all__ = ["dates_app", "register", "show_dates"]
 
 dates_app = typer.Typer(
     name="dates",
@@ -19,3 +25,25 @@ dates_app = typer.Typer(
 def register(app: typer.Typer) -> None:
     """Add the `dates` group, with every command registered on it, to the application."""
     app.add_typer(dates_app)
+
+
+def show_dates(title: str, rows: dict[str, Any], timeline: Timeline) -> None:
+    """Print a sentence's dates and the timeline that produced them."""
+    table = RichTable(title=title, show_header=False)
+    table.add_column("date")
+    table.add_column("value")
+    for name, value in rows.items():
+        table.add_row(name, "—" if value is None else escape(str(value)))
+    console.print(table)
+    steps = RichTable(title="Timeline")
+    for column in ("step", "date", "days", "what happened", "rule"):
+        steps.add_column(column)
+    for step in timeline:
+        steps.add_row(
+            step.label,
+            step.on.isoformat() if step.on else "",
+            "" if step.days is None else f"{step.days:,}",
+            escape(step.description),
+            escape(step.rule),
+        )
+    console.print(steps)

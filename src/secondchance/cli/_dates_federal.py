@@ -6,17 +6,16 @@ from datetime import date
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table as RichTable
 
 from secondchance.cli._app import JsonOption, console, escape, print_json
-from secondchance.cli._dates import dates_app
+from secondchance.cli._dates import dates_app, show_dates
 from secondchance.errors import UserError
 from secondchance.sentencing.federal import compute_federal
 from secondchance.sentencing.federal.compute import METHODS
 from secondchance.sentencing.federal.time_credits import RISK_LEVELS, FtcConvention, RiskLevel
 from secondchance.sentencing.reasons import ManualReview, ReasonCode
 from secondchance.sentencing.terms import Term, parse_term
-from secondchance.sentencing.timeline import Step, Timeline
+from secondchance.sentencing.timeline import Step
 
 __all__ = ["register", "federal"]
 
@@ -56,28 +55,6 @@ def _life_outcome(review: ManualReview) -> dict[str, Any]:
     data["review_reason"] = str(review.code)
     data["review_detail"] = review.detail
     return data
-
-
-def _show(data: dict[str, Any], timeline: Timeline) -> None:
-    table = RichTable(title="Federal sentence", show_header=False)
-    table.add_column("date")
-    table.add_column("value")
-    for name in _SHOWN:
-        value = data.get(name)
-        table.add_row(name, "—" if value is None else escape(str(value)))
-    console.print(table)
-    steps = RichTable(title="Timeline")
-    for column in ("step", "date", "days", "what happened", "rule"):
-        steps.add_column(column)
-    for step in timeline:
-        steps.add_row(
-            step.label,
-            step.on.isoformat() if step.on else "",
-            "" if step.days is None else f"{step.days:,}",
-            escape(step.description),
-            escape(step.rule),
-        )
-    console.print(steps)
 
 
 def federal(
@@ -163,7 +140,7 @@ def federal(
     if as_json:
         print_json(data)
         return
-    _show(data, result.timeline)
+    show_dates("Federal sentence", {name: data.get(name) for name in _SHOWN}, result.timeline)
 
 
 def register() -> None:

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.table import Table as RichTable
 
-from secondchance.cli._app import JsonOption, console, escape, print_json
-from secondchance.cli._dates import dates_app
+from secondchance.cli._app import JsonOption, print_json
+from secondchance.cli._dates import dates_app, show_dates
 from secondchance.errors import UserError
 from secondchance.sentencing.missouri import compute_missouri
 from secondchance.sentencing.profiles import builtin_profile, builtin_profile_ids, compute_profile
 from secondchance.sentencing.reasons import ManualReview
 from secondchance.sentencing.terms import Term, parse_term
-from secondchance.sentencing.timeline import Timeline
 
 __all__ = ["register"]
 
@@ -48,27 +46,6 @@ def _check_common(start: date, jail_credit: int) -> None:
         raise UserError(f"--jail-credit {jail_credit} cannot be negative")
     if start.year < 1900:
         raise UserError(f"--start {start} is before 1900")
-
-
-def _show(title: str, rows: dict[str, Any], timeline: Timeline) -> None:
-    table = RichTable(title=title, show_header=False)
-    table.add_column("date")
-    table.add_column("value")
-    for name, value in rows.items():
-        table.add_row(name, "—" if value is None else escape(str(value)))
-    console.print(table)
-    steps = RichTable(title="Timeline")
-    for column in ("step", "date", "days", "what happened", "rule"):
-        steps.add_column(column)
-    for step in timeline:
-        steps.add_row(
-            step.label,
-            step.on.isoformat() if step.on else "",
-            "" if step.days is None else f"{step.days:,}",
-            escape(step.description),
-            escape(step.rule),
-        )
-    console.print(steps)
 
 
 def missouri(
@@ -118,7 +95,7 @@ def missouri(
         print_json(data)
         return
     shown = ("full_term_date", "parole_eligibility_date", "conditional_release_date", "parole_basis")
-    _show("Missouri sentence", {name: data[name] for name in shown}, result.timeline)
+    show_dates("Missouri sentence", {name: data[name] for name in shown}, result.timeline)
 
 
 def profile(
@@ -187,7 +164,7 @@ def profile(
     rows = {name: data[name] for name in shown}
     if result.review_reason:
         rows["review"] = f"{result.review_reason}: {result.review_detail}"
-    _show(f"{builtin_profile(jurisdiction).title} sentence", rows, result.timeline)
+    show_dates(f"{builtin_profile(jurisdiction).title} sentence", rows, result.timeline)
 
 
 def register() -> None:
