@@ -140,7 +140,7 @@ def test_screen_refuses_bad_requests(store_with_facts: tuple[Path, Path]) -> Non
     )
     assert invoke("screen", "--pack", PACK, "--engine", "oracle", "--store", store) == (
         1,
-        "--engine 'oracle': available engines are duckdb",
+        "--engine 'oracle': available engines are duckdb, spark",
     )
 
 
