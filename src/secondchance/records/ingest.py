@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -124,9 +125,9 @@ def load_frames(
 
     Frames use the column names of `records.schema` (any subset); values may be text or typed.
     `source` defaults to `default_source`, else `adapter`. `source_files` are the files the frames
-    were read from (named and checksummed in `ingest_log`). A frame may carry `_line` (the line
-    of the source file each row came from) so problems cite it. Raises IngestError on bad input
-    (unless `skip_invalid`); the store is then unchanged.
+    were read from (named and checksummed in `ingest_log`). A frame may carry `_line` and `_file`
+    (where each row came from) so problems cite them. Raises IngestError on bad input (unless
+    `skip_invalid`); the store is then unchanged.
     """
     label_base = ", ".join(p.name for p in source_files) or adapter or "frame"
     path_text = "; ".join(str(p) for p in source_files) or None
@@ -187,8 +188,7 @@ def load_files(
 
 
 def _combined_sha256(paths: Sequence[Path]) -> str:
-    import hashlib
-
+    """The file's SHA-256, or for several files the SHA-256 of their SHA-256s in order."""
     if len(paths) == 1:
         return sha256_file(paths[0])
     digest = hashlib.sha256()
@@ -279,7 +279,7 @@ class _Run:
         return quote_literal(default) if default is not None else "NULL::VARCHAR"
 
     def typed_name(self, index: int) -> str:
-        """The temporary table of typed rows of a batch (`__row`, `__line` and every canonical column)."""
+        """The view of the typed rows of a batch: `__row`, `__line`, `__file`, `__bad` and its columns."""
         return f"__sc_typed_{index}"
 
     # -- steps -------------------------------------------------------------------------------
