@@ -46,7 +46,7 @@ from secondchance.sentencing.profiles import builtin_profile, builtin_profile_id
 from secondchance.sentencing.profiles.bulk import compute_profile_row
 from secondchance.sentencing.profiles.model import Profile
 from secondchance.sentencing.reasons import ManualReview, ReasonCode
-from secondchance.sentencing.terms import Term
+from secondchance.sentencing.terms import Term, term_of_parts
 from secondchance.sentencing.timeline import Timeline
 
 __all__ = [
@@ -675,8 +675,7 @@ def scalar_computed_dates(
 
 def _unit_timeline(system: str, engine_input: Mapping[str, Any], profile_for: Callable[[str], Profile]) -> Timeline:
     """The timeline the scalar engine gives for a unit's input row."""
-    months, days = engine_input.get("term_months"), engine_input.get("term_days")
-    term = None if months is None and days is None else Term(months or 0, days or 0)
+    term = term_of_parts(engine_input.get("term_months"), engine_input.get("term_days"))
     engine = supported_systems()[system]
     if engine == "federal":
         return compute_federal(

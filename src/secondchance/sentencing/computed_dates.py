@@ -5,7 +5,14 @@ The bulk path (`secondchance dates compute`) fills it; the facts catalogue reads
 
 from __future__ import annotations
 
-__all__ = ["COMPUTED_DATES_COLUMNS", "CREATE_COMPUTED_DATES_SQL"]
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from secondchance import __version__
+from secondchance.sentencing.reasons import ManualReview
+
+__all__ = ["COMPUTED_DATES_COLUMNS", "CREATE_COMPUTED_DATES_SQL", "scalar_computed_dates_row"]
 
 # (name, DuckDB type, description)
 COMPUTED_DATES_COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -36,3 +43,34 @@ CREATE_COMPUTED_DATES_SQL = (
     + ",\n    ".join(f"{name} {sql_type}" for name, sql_type, _ in COMPUTED_DATES_COLUMNS)
     + "\n)"
 )
+
+
+def scalar_computed_dates_row(
+    row: Mapping[str, Any],
+    *,
+    system: str,
+    rule_profile: str | None,
+    computed_at: datetime | None,
+    dates: Callable[[], Mapping[str, Any]],
+) -> dict[str, Any]:
+    """One `computed_dates` row of a scalar reference: the row's identity and run stamps, then `dates()`.
+
+    `dates` gives the date and review columns the engine fills; a `ManualReview` it raises fills the review
+    columns instead and leaves every date NULL.
+    """
+    output: dict[str, Any] = dict.fromkeys(name for name, _, _ in COMPUTED_DATES_COLUMNS)
+    output.update(
+        sentence_id=row.get("sentence_id"),
+        person_id=row.get("person_id"),
+        system=system,
+        commencement_date=row.get("commencement_date"),
+        jail_credit_days=row.get("jail_credit_days") or 0,
+        rule_profile=rule_profile,
+        engine_version=__version__,
+        computed_at=computed_at,
+    )
+    try:
+        output.update(dates())
+    except ManualReview as review:
+        output.update(review_reason=str(review.code), review_detail=review.detail)
+    return output

@@ -15,7 +15,7 @@ from dateutil.relativedelta import relativedelta
 
 from secondchance.errors import UserError
 
-__all__ = ["Term", "parse_term", "full_term_date", "days_inclusive"]
+__all__ = ["Term", "parse_term", "term_of_parts", "full_term_date", "days_inclusive"]
 
 _TERM_PART = re.compile(r"(\d+)\s*([ymd])", re.IGNORECASE)
 _TERM_WHOLE = re.compile(r"^(\s*\d+\s*[ymd]\s*)+$", re.IGNORECASE)
@@ -68,6 +68,11 @@ def parse_term(text: str) -> Term:
             case _:
                 days += value
     return Term(months, days)
+
+
+def term_of_parts(months: int | None, days: int | None) -> Term | None:
+    """A term from the nullable `term_months` and `term_days` columns: None when both are NULL, a NULL part reads 0."""
+    return None if months is None and days is None else Term(months or 0, days or 0)
 
 
 def full_term_date(start: date, term: Term, jail_credit_days: int = 0) -> date:

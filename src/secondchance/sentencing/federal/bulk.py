@@ -42,7 +42,7 @@ from secondchance.sentencing.federal.compute import compute_federal
 from secondchance.sentencing.federal.holidays import release_day_calendar
 from secondchance.sentencing.federal.time_credits import FtcConvention
 from secondchance.sentencing.reasons import ManualReview, ReasonCode
-from secondchance.sentencing.terms import Term
+from secondchance.sentencing.terms import term_of_parts
 
 __all__ = ["BULK_INPUT_COLUMNS", "federal_dates_relation", "scalar_federal_row"]
 
@@ -326,7 +326,7 @@ def scalar_federal_row(row: Mapping[str, Any], *, ftc_convention: FtcConvention 
             raise ManualReview(ReasonCode.MISSING_TERM, "no term of imprisonment")
         result = compute_federal(
             row.get("commencement_date"),
-            None if months is None and days is None else Term(months or 0, days or 0),
+            term_of_parts(months, days),
             jail_credit_days=row.get("jail_credit_days") or 0,
             method=method,  # type: ignore[arg-type]  # an unknown method goes to review in compute_federal
             has_diploma=row.get("has_diploma") is not False,

@@ -35,10 +35,9 @@ from typing import Any
 import duckdb
 
 from secondchance import __version__
-from secondchance.sentencing.computed_dates import COMPUTED_DATES_COLUMNS
+from secondchance.sentencing.computed_dates import COMPUTED_DATES_COLUMNS, scalar_computed_dates_row
 from secondchance.sentencing.missouri.compute import RULE_PROFILE, SENTENCE_TYPES, compute_missouri
-from secondchance.sentencing.reasons import ManualReview
-from secondchance.sentencing.terms import Term
+from secondchance.sentencing.terms import term_of_parts
 
 __all__ = [
     "INPUT_COLUMNS",
@@ -225,40 +224,27 @@ def compute_missouri_bulk(
 
 def compute_missouri_row(row: Mapping[str, Any], *, computed_at: datetime | None = None) -> dict[str, Any]:
     """The scalar reference for one input row: the same columns as `compute_missouri_bulk`."""
-    months, days = row.get("term_months"), row.get("term_days")
-    term = None if months is None and days is None else Term(months or 0, days or 0)
-    credit = row.get("jail_credit_days") or 0
-    output: dict[str, Any] = dict.fromkeys(OUTPUT_COLUMNS)
-    output.update(
-        sentence_id=row.get("sentence_id"),
-        person_id=row.get("person_id"),
-        system="us-mo",
-        commencement_date=row.get("commencement_date"),
-        jail_credit_days=credit,
-        rule_profile=RULE_PROFILE,
-        engine_version=__version__,
-        computed_at=computed_at,
-    )
-    try:
-        dates = compute_missouri(
+
+    def dates() -> dict[str, Any]:
+        result = compute_missouri(
             row.get("commencement_date"),
-            term,
+            term_of_parts(row.get("term_months"), row.get("term_days")),
             sentence_type=row.get("sentence_type"),
             prior_commitments=row.get("prior_commitments"),
             dangerous_felony=row.get("dangerous_felony"),
             no_parole_offense=row.get("no_parole_offense"),
             birth_date=row.get("birth_date"),
-            jail_credit_days=credit,
+            jail_credit_days=row.get("jail_credit_days") or 0,
         )
-    except ManualReview as review:
-        output.update(review_reason=str(review.code), review_detail=review.detail)
-        return output
-    output.update(
-        full_term_date=dates.full_term_date,
-        parole_eligibility_date=dates.parole_eligibility_date,
-        conditional_release_date=dates.conditional_release_date,
-        projected_release_date=dates.projected_release_date,
-        review_reason=str(dates.review_reason) if dates.review_reason else None,
-        review_detail=dates.review_detail,
+        return {
+            "full_term_date": result.full_term_date,
+            "parole_eligibility_date": result.parole_eligibility_date,
+            "conditional_release_date": result.conditional_release_date,
+            "projected_release_date": result.projected_release_date,
+            "review_reason": str(result.review_reason) if result.review_reason else None,
+            "review_detail": result.review_detail,
+        }
+
+    return scalar_computed_dates_row(
+        row, system="us-mo", rule_profile=RULE_PROFILE, computed_at=computed_at, dates=dates
     )
-    return output

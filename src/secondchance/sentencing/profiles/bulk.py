@@ -31,8 +31,8 @@ from typing import Any
 import duckdb
 
 from secondchance import __version__
-from secondchance.sentencing.computed_dates import COMPUTED_DATES_COLUMNS
-from secondchance.sentencing.missouri.bulk import INPUT_COLUMNS, as_computed_dates_sql
+from secondchance.sentencing.computed_dates import scalar_computed_dates_row
+from secondchance.sentencing.missouri.bulk import INPUT_COLUMNS, OUTPUT_COLUMNS, as_computed_dates_sql
 from secondchance.sentencing.profiles.evaluate import (
     SENTENCE_TYPES,
     compute_profile,
@@ -49,12 +49,10 @@ from secondchance.sentencing.profiles.model import (
     Version,
     parse_length,
 )
-from secondchance.sentencing.reasons import ManualReview
-from secondchance.sentencing.terms import Term
+from secondchance.sentencing.terms import term_of_parts
 
 __all__ = ["OUTPUT_COLUMNS", "compute_profile_bulk", "compute_profile_row", "profile_sql"]
 
-OUTPUT_COLUMNS = tuple(name for name, _, _ in COMPUTED_DATES_COLUMNS)
 FILLED_COLUMNS = (
     "sentence_id",
     "person_id",
@@ -312,46 +310,37 @@ def compute_profile_row(
     profile: Profile, row: Mapping[str, Any], *, computed_at: datetime | None = None
 ) -> dict[str, Any]:
     """The scalar reference for one input row: the same columns as `compute_profile_bulk`."""
-    months, days = row.get("term_months"), row.get("term_days")
-    term = None if months is None and days is None else Term(months or 0, days or 0)
-    credit = row.get("jail_credit_days") or 0
-    output: dict[str, Any] = dict.fromkeys(OUTPUT_COLUMNS)
     offense_date = row.get("offense_date")
     version = profile.version_for(offense_date) if offense_date is not None else None
-    output.update(
-        sentence_id=row.get("sentence_id"),
-        person_id=row.get("person_id"),
-        system=profile.id,
-        commencement_date=row.get("commencement_date"),
-        jail_credit_days=credit,
-        rule_profile=f"{profile.id}@{version.id}" if version else None,
-        engine_version=__version__,
-        computed_at=computed_at,
-    )
-    try:
-        dates = compute_profile(
+
+    def dates() -> dict[str, Any]:
+        result = compute_profile(
             profile,
             offense_date,
-            term,
+            term_of_parts(row.get("term_months"), row.get("term_days")),
             start=row.get("commencement_date"),
             sentence_type=row.get("sentence_type"),
-            jail_credit_days=credit,
+            jail_credit_days=row.get("jail_credit_days") or 0,
             facts={name: row.get(name) for name in _FACT_COLUMNS},
             min_term_months=row.get("min_term_months"),
         )
-    except ManualReview as review:
-        output.update(review_reason=str(review.code), review_detail=review.detail)
-        return output
-    output.update(
-        full_term_date=dates.full_term_date,
-        gct_days=dates.good_time_days,
-        release_date=dates.release_date,
-        parole_eligibility_date=dates.parole_eligibility_date,
-        projected_release_date=dates.projected_release_date,
-        review_reason=str(dates.review_reason) if dates.review_reason else None,
-        review_detail=dates.review_detail,
+        return {
+            "full_term_date": result.full_term_date,
+            "gct_days": result.good_time_days,
+            "release_date": result.release_date,
+            "parole_eligibility_date": result.parole_eligibility_date,
+            "projected_release_date": result.projected_release_date,
+            "review_reason": str(result.review_reason) if result.review_reason else None,
+            "review_detail": result.review_detail,
+        }
+
+    return scalar_computed_dates_row(
+        row,
+        system=profile.id,
+        rule_profile=f"{profile.id}@{version.id}" if version else None,
+        computed_at=computed_at,
+        dates=dates,
     )
-    return output
 
 
 # INPUT_COLUMNS is re-exported for callers that build the relation for both Missouri and profiles.
