@@ -18,13 +18,13 @@ from secondchance.sentencing.missouri.rules import (
     term_days,
 )
 from secondchance.sentencing.reasons import ManualReview, ReasonCode
+from secondchance.sentencing.state_checks import SENTENCE_TYPES, check_state_sentence
 from secondchance.sentencing.terms import Term, full_term_date
 from secondchance.sentencing.timeline import Timeline
 
 __all__ = ["MissouriDates", "compute_missouri", "SENTENCE_TYPES", "RULE_PROFILE"]
 
 RULE_PROFILE = "us-mo@rsmo-558.019-2019"
-SENTENCE_TYPES = ("determinate", "life", "life_without_parole")
 _JAIL_CREDIT_RULE = "RSMo 558.031 (credit for time in custody)"
 
 
@@ -88,18 +88,8 @@ def compute_missouri(
     `review_reason` instead.
     """
     credit = jail_credit_days or 0
-    if start is None:
-        raise ManualReview(ReasonCode.MISSING_COMMENCEMENT_DATE, "the sentence has no commencement date")
-    if sentence_type not in SENTENCE_TYPES:
-        raise ManualReview(
-            ReasonCode.UNSUPPORTED_SENTENCE_TYPE,
-            f"sentence type {sentence_type or 'unknown'} is not supported ({', '.join(SENTENCE_TYPES)})",
-        )
-    is_life = sentence_type != "determinate"
-    if not is_life and term is None:
-        raise ManualReview(ReasonCode.MISSING_TERM, "a determinate sentence needs a term")
-    if credit < 0:
-        raise ManualReview(ReasonCode.CONFLICTING_CREDITS, "jail credit cannot be negative")
+    is_life = check_state_sentence(start, term, sentence_type, credit)
+    assert start is not None  # check_state_sentence raised otherwise
     if prior_commitments is not None and prior_commitments < 0:
         raise ManualReview(ReasonCode.MISSING_FACT, "prior prison commitments cannot be negative")
     if birth_date is not None and birth_date > start:

@@ -34,7 +34,6 @@ from secondchance import __version__
 from secondchance.sentencing.computed_dates import scalar_computed_dates_row
 from secondchance.sentencing.missouri.bulk import INPUT_COLUMNS, OUTPUT_COLUMNS, as_computed_dates_sql
 from secondchance.sentencing.profiles.evaluate import (
-    SENTENCE_TYPES,
     compute_profile,
     life_share_detail,
     missing_detail,
@@ -49,6 +48,7 @@ from secondchance.sentencing.profiles.model import (
     Version,
     parse_length,
 )
+from secondchance.sentencing.state_checks import SENTENCE_TYPES
 from secondchance.sentencing.terms import term_of_parts
 
 __all__ = ["OUTPUT_COLUMNS", "compute_profile_bulk", "compute_profile_row", "profile_sql"]

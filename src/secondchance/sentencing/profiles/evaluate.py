@@ -12,6 +12,7 @@ from dateutil.relativedelta import relativedelta
 
 from secondchance.sentencing.profiles.model import FACTS, Profile, Range, Rule, Version, parse_length
 from secondchance.sentencing.reasons import ManualReview, ReasonCode
+from secondchance.sentencing.state_checks import check_state_sentence
 from secondchance.sentencing.terms import Term, full_term_date
 from secondchance.sentencing.timeline import Timeline
 
@@ -25,7 +26,6 @@ __all__ = [
     "review_detail",
 ]
 
-SENTENCE_TYPES = ("determinate", "life", "life_without_parole")
 FactValue = bool | int | None
 
 
@@ -162,18 +162,8 @@ def compute_profile(
     cannot be computed at all.
     """
     credit = jail_credit_days or 0
-    if start is None:
-        raise ManualReview(ReasonCode.MISSING_COMMENCEMENT_DATE, "the sentence has no commencement date")
-    if sentence_type not in SENTENCE_TYPES:
-        raise ManualReview(
-            ReasonCode.UNSUPPORTED_SENTENCE_TYPE,
-            f"sentence type {sentence_type or 'unknown'} is not supported ({', '.join(SENTENCE_TYPES)})",
-        )
-    is_life = sentence_type != "determinate"
-    if not is_life and term is None:
-        raise ManualReview(ReasonCode.MISSING_TERM, "a determinate sentence needs a term")
-    if credit < 0:
-        raise ManualReview(ReasonCode.CONFLICTING_CREDITS, "jail credit cannot be negative")
+    is_life = check_state_sentence(start, term, sentence_type, credit)
+    assert start is not None  # check_state_sentence raised otherwise
     version = _version(profile, offense_date)
     total: int | None = None
     if term is not None and not is_life:
