@@ -37,16 +37,14 @@ from dateutil.relativedelta import relativedelta
 from secondchance import __version__
 from secondchance.sentencing.computed_dates import COMPUTED_DATES_COLUMNS, CREATE_COMPUTED_DATES_SQL
 from secondchance.sentencing.federal.aggregate import SentenceTerm, aggregate_terms
-from secondchance.sentencing.federal.bulk import federal_dates_relation, scalar_federal_row
-from secondchance.sentencing.federal.compute import compute_federal
+from secondchance.sentencing.federal.bulk import compute_federal_of_row, federal_dates_relation, scalar_federal_row
 from secondchance.sentencing.inputs import MEMBER_COLUMNS, create_member_inputs, incident_inputs_sql
-from secondchance.sentencing.missouri.bulk import compute_missouri_bulk, compute_missouri_row
-from secondchance.sentencing.missouri.compute import compute_missouri
-from secondchance.sentencing.profiles import builtin_profile, builtin_profile_ids, compute_profile, compute_profile_bulk
-from secondchance.sentencing.profiles.bulk import compute_profile_row
+from secondchance.sentencing.missouri.bulk import compute_missouri_bulk, compute_missouri_of_row, compute_missouri_row
+from secondchance.sentencing.profiles import builtin_profile, builtin_profile_ids, compute_profile_bulk
+from secondchance.sentencing.profiles.bulk import compute_profile_of_row, compute_profile_row
 from secondchance.sentencing.profiles.model import Profile
 from secondchance.sentencing.reasons import ManualReview, ReasonCode
-from secondchance.sentencing.terms import Term, term_of_parts
+from secondchance.sentencing.terms import Term
 from secondchance.sentencing.timeline import Timeline
 
 __all__ = [
@@ -675,43 +673,12 @@ def scalar_computed_dates(
 
 def _unit_timeline(system: str, engine_input: Mapping[str, Any], profile_for: Callable[[str], Profile]) -> Timeline:
     """The timeline the scalar engine gives for a unit's input row."""
-    term = term_of_parts(engine_input.get("term_months"), engine_input.get("term_days"))
     engine = supported_systems()[system]
     if engine == "federal":
-        return compute_federal(
-            engine_input["commencement_date"],
-            term,
-            jail_credit_days=engine_input.get("jail_credit_days") or 0,
-            has_diploma=engine_input.get("has_diploma") is not False,
-            gct_days_lost=engine_input.get("gct_days_lost") or 0,
-            risk_level=engine_input.get("risk_level"),
-            excluded_offense=bool(engine_input.get("excluded_offense")),
-            final_order_of_removal=bool(engine_input.get("final_order_of_removal")),
-            rdap=bool(engine_input.get("rdap")),
-            supervised_release_months=engine_input.get("supervised_release_months"),
-            sentence_type=engine_input.get("sentence_type") or "determinate",
-        ).timeline
+        return compute_federal_of_row(engine_input).timeline
     if engine == "missouri":
-        return compute_missouri(
-            engine_input["commencement_date"],
-            term,
-            sentence_type=engine_input.get("sentence_type"),
-            prior_commitments=engine_input.get("prior_commitments"),
-            dangerous_felony=engine_input.get("dangerous_felony"),
-            no_parole_offense=engine_input.get("no_parole_offense"),
-            birth_date=engine_input.get("birth_date"),
-            jail_credit_days=engine_input.get("jail_credit_days") or 0,
-        ).timeline
-    return compute_profile(
-        profile_for(system),
-        engine_input.get("offense_date"),
-        term,
-        start=engine_input["commencement_date"],
-        sentence_type=engine_input.get("sentence_type"),
-        jail_credit_days=engine_input.get("jail_credit_days") or 0,
-        facts={name: engine_input[name] for name in ("violent", "habitual_offender") if name in engine_input},
-        min_term_months=engine_input.get("min_term_months"),
-    ).timeline
+        return compute_missouri_of_row(engine_input).timeline
+    return compute_profile_of_row(profile_for(system), engine_input).timeline
 
 
 def scalar_timelines(

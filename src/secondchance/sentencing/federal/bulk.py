@@ -38,13 +38,13 @@ import pyarrow as pa
 
 from secondchance import __version__
 from secondchance.sentencing.computed_dates import COMPUTED_DATES_COLUMNS
-from secondchance.sentencing.federal.compute import compute_federal
+from secondchance.sentencing.federal.compute import FederalResult, compute_federal
 from secondchance.sentencing.federal.holidays import release_day_calendar
 from secondchance.sentencing.federal.time_credits import FtcConvention
 from secondchance.sentencing.reasons import ManualReview, ReasonCode
 from secondchance.sentencing.terms import term_of_parts
 
-__all__ = ["BULK_INPUT_COLUMNS", "federal_dates_relation", "scalar_federal_row"]
+__all__ = ["BULK_INPUT_COLUMNS", "compute_federal_of_row", "federal_dates_relation", "scalar_federal_row"]
 
 BULK_INPUT_COLUMNS: tuple[str, ...] = (
     "sentence_id",
@@ -306,13 +306,31 @@ def federal_dates_relation(
     return connection.table(target)
 
 
+def compute_federal_of_row(row: Mapping[str, Any], *, ftc_convention: FtcConvention = "fixed-point") -> FederalResult:
+    """`compute_federal` on one input row, its NULLs read as the bulk query reads them."""
+    return compute_federal(
+        row.get("commencement_date"),
+        term_of_parts(row.get("term_months"), row.get("term_days")),
+        jail_credit_days=row.get("jail_credit_days") or 0,
+        method=row.get("method") or "fsa",  # an unknown method goes to review in compute_federal
+        has_diploma=row.get("has_diploma") is not False,
+        gct_days_lost=row.get("gct_days_lost") or 0,
+        risk_level=row.get("risk_level"),
+        excluded_offense=bool(row.get("excluded_offense")),
+        final_order_of_removal=bool(row.get("final_order_of_removal")),
+        rdap=bool(row.get("rdap")),
+        supervised_release_months=row.get("supervised_release_months"),
+        sentence_type=row.get("sentence_type") or "determinate",
+        ftc_convention=ftc_convention,
+    )
+
+
 def scalar_federal_row(row: Mapping[str, Any], *, ftc_convention: FtcConvention = "fixed-point") -> dict[str, Any]:
     """The `computed_dates` values of one input row by the scalar reference (`compute_federal`), NULLs read as in bulk.
 
     `engine_version` and `computed_at` are left out; every other column matches `federal_dates_relation`.
     """
     months, days = row.get("term_months"), row.get("term_days")
-    method = row.get("method") or "fsa"
     base: dict[str, Any] = {
         "sentence_id": row.get("sentence_id"),
         "person_id": row.get("person_id"),
@@ -324,21 +342,7 @@ def scalar_federal_row(row: Mapping[str, Any], *, ftc_convention: FtcConvention 
     try:
         if months is not None and months < 0 or days is not None and days < 0:
             raise ManualReview(ReasonCode.MISSING_TERM, "no term of imprisonment")
-        result = compute_federal(
-            row.get("commencement_date"),
-            term_of_parts(months, days),
-            jail_credit_days=row.get("jail_credit_days") or 0,
-            method=method,  # type: ignore[arg-type]  # an unknown method goes to review in compute_federal
-            has_diploma=row.get("has_diploma") is not False,
-            gct_days_lost=row.get("gct_days_lost") or 0,
-            risk_level=row.get("risk_level"),
-            excluded_offense=bool(row.get("excluded_offense")),
-            final_order_of_removal=bool(row.get("final_order_of_removal")),
-            rdap=bool(row.get("rdap")),
-            supervised_release_months=row.get("supervised_release_months"),
-            sentence_type=row.get("sentence_type") or "determinate",
-            ftc_convention=ftc_convention,
-        )
+        result = compute_federal_of_row(row, ftc_convention=ftc_convention)
     except ManualReview as review:
         return base | {
             "full_term_date": None,

@@ -36,7 +36,7 @@ import duckdb
 
 from secondchance import __version__
 from secondchance.sentencing.computed_dates import COMPUTED_DATES_COLUMNS, scalar_computed_dates_row
-from secondchance.sentencing.missouri.compute import RULE_PROFILE, SENTENCE_TYPES, compute_missouri
+from secondchance.sentencing.missouri.compute import RULE_PROFILE, SENTENCE_TYPES, MissouriDates, compute_missouri
 from secondchance.sentencing.terms import term_of_parts
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "OUTPUT_COLUMNS",
     "FILLED_COLUMNS",
     "compute_missouri_bulk",
+    "compute_missouri_of_row",
     "compute_missouri_row",
     "as_computed_dates_sql",
 ]
@@ -222,20 +223,25 @@ def compute_missouri_bulk(
     return result
 
 
+def compute_missouri_of_row(row: Mapping[str, Any]) -> MissouriDates:
+    """`compute_missouri` on one input row."""
+    return compute_missouri(
+        row.get("commencement_date"),
+        term_of_parts(row.get("term_months"), row.get("term_days")),
+        sentence_type=row.get("sentence_type"),
+        prior_commitments=row.get("prior_commitments"),
+        dangerous_felony=row.get("dangerous_felony"),
+        no_parole_offense=row.get("no_parole_offense"),
+        birth_date=row.get("birth_date"),
+        jail_credit_days=row.get("jail_credit_days") or 0,
+    )
+
+
 def compute_missouri_row(row: Mapping[str, Any], *, computed_at: datetime | None = None) -> dict[str, Any]:
     """The scalar reference for one input row: the same columns as `compute_missouri_bulk`."""
 
     def dates() -> dict[str, Any]:
-        result = compute_missouri(
-            row.get("commencement_date"),
-            term_of_parts(row.get("term_months"), row.get("term_days")),
-            sentence_type=row.get("sentence_type"),
-            prior_commitments=row.get("prior_commitments"),
-            dangerous_felony=row.get("dangerous_felony"),
-            no_parole_offense=row.get("no_parole_offense"),
-            birth_date=row.get("birth_date"),
-            jail_credit_days=row.get("jail_credit_days") or 0,
-        )
+        result = compute_missouri_of_row(row)
         return {
             "full_term_date": result.full_term_date,
             "parole_eligibility_date": result.parole_eligibility_date,

@@ -34,6 +34,7 @@ from secondchance import __version__
 from secondchance.sentencing.computed_dates import scalar_computed_dates_row
 from secondchance.sentencing.missouri.bulk import INPUT_COLUMNS, OUTPUT_COLUMNS, as_computed_dates_sql
 from secondchance.sentencing.profiles.evaluate import (
+    ProfileDates,
     compute_profile,
     life_share_detail,
     missing_detail,
@@ -51,7 +52,7 @@ from secondchance.sentencing.profiles.model import (
 from secondchance.sentencing.state_checks import SENTENCE_TYPES
 from secondchance.sentencing.terms import term_of_parts
 
-__all__ = ["OUTPUT_COLUMNS", "compute_profile_bulk", "compute_profile_row", "profile_sql"]
+__all__ = ["OUTPUT_COLUMNS", "compute_profile_bulk", "compute_profile_of_row", "compute_profile_row", "profile_sql"]
 
 FILLED_COLUMNS = (
     "sentence_id",
@@ -306,6 +307,20 @@ def compute_profile_bulk(
     return result
 
 
+def compute_profile_of_row(profile: Profile, row: Mapping[str, Any]) -> ProfileDates:
+    """`compute_profile` on one input row; an absent fact column is unknown."""
+    return compute_profile(
+        profile,
+        row.get("offense_date"),
+        term_of_parts(row.get("term_months"), row.get("term_days")),
+        start=row.get("commencement_date"),
+        sentence_type=row.get("sentence_type"),
+        jail_credit_days=row.get("jail_credit_days") or 0,
+        facts={name: row.get(name) for name in _FACT_COLUMNS},
+        min_term_months=row.get("min_term_months"),
+    )
+
+
 def compute_profile_row(
     profile: Profile, row: Mapping[str, Any], *, computed_at: datetime | None = None
 ) -> dict[str, Any]:
@@ -314,16 +329,7 @@ def compute_profile_row(
     version = profile.version_for(offense_date) if offense_date is not None else None
 
     def dates() -> dict[str, Any]:
-        result = compute_profile(
-            profile,
-            offense_date,
-            term_of_parts(row.get("term_months"), row.get("term_days")),
-            start=row.get("commencement_date"),
-            sentence_type=row.get("sentence_type"),
-            jail_credit_days=row.get("jail_credit_days") or 0,
-            facts={name: row.get(name) for name in _FACT_COLUMNS},
-            min_term_months=row.get("min_term_months"),
-        )
+        result = compute_profile_of_row(profile, row)
         return {
             "full_term_date": result.full_term_date,
             "gct_days": result.good_time_days,
