@@ -13,7 +13,7 @@ import typer
 from rich.table import Table as RichTable
 
 from secondchance.cli._app import JsonOption, StoreOption, console, escape, print_json, store_path
-from secondchance.cli._dates import dates_app
+from secondchance.cli._dates import dates_app, parse_date_option, review_reason_table
 from secondchance.errors import UserError
 from secondchance.records.store import open_store
 from secondchance.sentencing.compute import ComputeSummary, compute_dates
@@ -27,12 +27,7 @@ _FORMATS = ("table", "csv", "json")
 
 
 def _as_of(text: str | None) -> date:
-    if text is None:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UserError(f"--as-of {text!r} is not a date like YYYY-MM-DD") from None
+    return date.today() if text is None else parse_date_option("--as-of", text)
 
 
 def _check_format(output: str) -> None:
@@ -53,12 +48,7 @@ def _print_summary(summary: ComputeSummary) -> None:
         f"{sum(summary.review.values()):,} sent to manual review ({summary.seconds:.1f} s)"
     )
     if summary.review:
-        table = RichTable(title="Manual review by reason")
-        table.add_column("reason")
-        table.add_column("sentences", justify="right")
-        for reason, count in sorted(summary.review.items(), key=lambda item: -item[1]):
-            table.add_row(reason, f"{count:,}")
-        console.print(table)
+        console.print(review_reason_table(summary.review, "Manual review by reason"))
 
 
 def compute(

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 import typer
 
 from secondchance.cli._app import JsonOption, console, escape, print_json
-from secondchance.cli._dates import dates_app, show_dates
+from secondchance.cli._dates import cannot_compute, dates_app, parse_date_option, show_dates
 from secondchance.errors import UserError
 from secondchance.sentencing.federal import compute_federal
 from secondchance.sentencing.federal.compute import METHODS
@@ -31,13 +30,6 @@ _SHOWN = (
     "home_confinement_date",
     "projected_release_date",
 )
-
-
-def _parse_date(option: str, text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UserError(f"{option} {text!r} is not a date like YYYY-MM-DD") from None
 
 
 def _parse_term(text: str) -> tuple[Term | None, str]:
@@ -95,7 +87,7 @@ def federal(
 
     Example: secondchance dates federal --start 2025-01-01 --term 60m --risk low --json
     """
-    start_date = _parse_date("--start", start)
+    start_date = parse_date_option("--start", start)
     sentence_term, sentence_type = _parse_term(term)
     if jail_credit < 0:
         raise UserError(f"--jail-credit {jail_credit} cannot be negative")
@@ -129,7 +121,7 @@ def federal(
         )
     except ManualReview as review:
         if review.code is not ReasonCode.UNSUPPORTED_SENTENCE_TYPE:
-            raise UserError(f"cannot compute this sentence ({review.code}): {review.detail}") from None
+            raise cannot_compute(review) from None
         data = _life_outcome(review)
         if as_json:
             print_json(data)

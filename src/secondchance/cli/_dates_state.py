@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from secondchance.cli._app import JsonOption, print_json
-from secondchance.cli._dates import dates_app, show_dates
+from secondchance.cli._dates import cannot_compute, dates_app, parse_date_option, show_dates
 from secondchance.errors import UserError
 from secondchance.sentencing.missouri import compute_missouri
 from secondchance.sentencing.profiles import builtin_profile, builtin_profile_ids, compute_profile
@@ -20,15 +20,6 @@ __all__ = ["register"]
 StartOption = Annotated[str, typer.Option("--start", help="Commencement date, YYYY-MM-DD (day 1 of the term).")]
 TermOption = Annotated[str, typer.Option("--term", help="Term imposed: 24m, 10y, 366d, 12m1d, or life.")]
 JailCreditOption = Annotated[int, typer.Option("--jail-credit", help="Days of credit for time in custody.")]
-
-
-def _date(option: str, text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UserError(f"{option} {text!r} is not a date like YYYY-MM-DD") from None
 
 
 def _term(text: str) -> tuple[Term | None, str]:
@@ -68,9 +59,8 @@ def missouri(
 
     Example: secondchance dates missouri --start 2020-01-01 --term 10y --prior-commitments 1 --json
     """
-    start_date = _date("--start", start)
-    assert start_date is not None
-    born = _date("--birth-date", birth_date)
+    start_date = parse_date_option("--start", start)
+    born = None if birth_date is None else parse_date_option("--birth-date", birth_date)
     sentence_term, sentence_type = _term(term)
     _check_common(start_date, jail_credit)
     if prior_commitments < 0:
@@ -89,7 +79,7 @@ def missouri(
             jail_credit_days=jail_credit,
         )
     except ManualReview as review:
-        raise UserError(f"cannot compute this sentence ({review.code}): {review.detail}") from None
+        raise cannot_compute(review) from None
     data = result.to_dict()
     if as_json:
         print_json(data)
@@ -121,18 +111,19 @@ def profile(
     """
     if jurisdiction not in builtin_profile_ids():
         raise UserError(f"no profile {jurisdiction!r}; shipped profiles: {', '.join(builtin_profile_ids())}")
-    offence = _date("--offense-date", offense_date)
-    start_date = _date("--start", start)
-    assert offence is not None and start_date is not None
+    offence = parse_date_option("--offense-date", offense_date)
+    start_date = parse_date_option("--start", start)
     sentence_term, sentence_type = _term(term)
     _check_common(start_date, jail_credit)
     if offence > start_date:
         raise UserError(f"--offense-date {offence} is after --start {start_date}")
-    for option, value in (("--prior-felonies", prior_felonies), ("--prior-violent", prior_violent)):
+    for option, value in (
+        ("--prior-felonies", prior_felonies),
+        ("--prior-violent", prior_violent),
+        ("--prior-sex", prior_sex),
+    ):
         if value < 0:
             raise UserError(f"{option} {value} cannot be negative")
-    if prior_sex < 0:
-        raise UserError(f"--prior-sex {prior_sex} cannot be negative")
     if min_term_months is not None and min_term_months < 0:
         raise UserError(f"--min-term-months {min_term_months} cannot be negative")
     facts: dict[str, bool | int | None] = {
@@ -155,7 +146,7 @@ def profile(
             min_term_months=min_term_months,
         )
     except ManualReview as review:
-        raise UserError(f"cannot compute this sentence ({review.code}): {review.detail}") from None
+        raise cannot_compute(review) from None
     data = result.to_dict()
     if as_json:
         print_json(data)

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from secondchance.cli._app import StoreOption, console, escape, store_path
+from secondchance.cli._dates import review_reason_table
 from secondchance.cli._generate import generate_with_progress
 from secondchance.records.store import open_store
 from secondchance.records.synthetic.calibration import AS_OF
@@ -133,12 +134,7 @@ def demo_dates(context: DemoContext) -> None:
         table.add_row(f"after {today + 10}", f"{later:,}")
     out.print(table)
     if summary.review:
-        reasons = RichTable(title="Manual review by reason (secondchance dates review)")
-        reasons.add_column("reason")
-        reasons.add_column("sentences", justify="right")
-        for reason, count in sorted(summary.review.items(), key=lambda item: -item[1]):
-            reasons.add_row(reason, f"{count:,}")
-        out.print(reasons)
+        out.print(review_reason_table(summary.review, "Manual review by reason (secondchance dates review)"))
 
 
 def demo_screening(context: DemoContext) -> None:
