@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,85 +14,19 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.sentencing.conftest import AS_OF, Store
 from typer.testing import CliRunner
 
 from secondchance.cli import app
-from secondchance.records.store import ensure_schema
 from secondchance.records.synthetic import generate_population
 from secondchance.sentencing.compute import (
     compute_dates,
     scalar_mismatches,
 )
 from secondchance.sentencing.federal import SentenceTerm, aggregate_terms, compute_federal
-from secondchance.sentencing.inputs import create_member_inputs
 from secondchance.sentencing.terms import Term, parse_term
 
 FIXTURES = Path(__file__).parent / "fixtures"
-AS_OF = date(2026, 11, 25)
-
-
-class Store:
-    """A hand-built records store in memory: rows inserted by name, internal ids given by the test."""
-
-    def __init__(self) -> None:
-        self.connection = duckdb.connect(":memory:")
-        ensure_schema(self.connection)
-        self._ids: dict[str, int] = {}
-
-    def _id(self, table: str) -> int:
-        self._ids[table] = self._ids.get(table, 0) + 1
-        return self._ids[table]
-
-    def insert(self, table: str, **values: Any) -> int:
-        values.setdefault("id", self._id(table))
-        values.setdefault("source", "test")
-        values.setdefault("source_id", f"{table}-{values['id']}")
-        columns = ", ".join(values)
-        marks = ", ".join(f"${name}" for name in values)
-        self.connection.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", values)
-        return int(values["id"])
-
-    def person(self, **values: Any) -> int:
-        values.setdefault("jurisdiction", "federal")
-        return self.insert("person", **values)
-
-    def sentence(self, person: int, **values: Any) -> int:
-        values.setdefault("system", "federal")
-        values.setdefault("sentence_type", "determinate")
-        values.setdefault("status", "active")
-        values.setdefault("person_source_id", f"person-{person}")
-        return self.insert("sentence", person_id=person, **values)
-
-    def charge(self, sentence: int, person: int, statute: str, **values: Any) -> int:
-        return self.insert(
-            "charge",
-            sentence_id=sentence,
-            person_id=person,
-            sentence_source_id=f"sentence-{sentence}",
-            statute=statute,
-            **values,
-        )
-
-    def compute(self) -> dict[int, dict[str, Any]]:
-        compute_dates(self.connection, AS_OF, computed_at=datetime(2026, 11, 25, 12))
-        cursor = self.connection.execute("SELECT * FROM computed_dates")
-        names = [d[0] for d in cursor.description or []]
-        return {row[0]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
-
-    def member(self, sentence: int) -> dict[str, Any]:
-        create_member_inputs(self.connection, AS_OF, "_members")
-        cursor = self.connection.execute(f"SELECT * FROM _members WHERE sentence_id = {sentence}")
-        names = [d[0] for d in cursor.description or []]
-        return dict(zip(names, cursor.fetchall()[0], strict=True))
-
-
-@pytest.fixture
-def store() -> Iterator[Store]:
-    built = Store()
-    try:
-        yield built
-    finally:
-        built.connection.close()
 
 
 def _term_columns(text: str) -> dict[str, int]:

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
-import pytest
-from tests.sentencing.test_compute import Store
+from tests.sentencing.conftest import AS_OF, Store
 
 from secondchance.sentencing.compute import scalar_mismatches
-
-AS_OF = date(2026, 11, 25)
-
-
-@pytest.fixture
-def store() -> Iterator[Store]:
-    built = Store()
-    try:
-        yield built
-    finally:
-        built.connection.close()
 
 
 def _california(store: Store, sentence_type_raw: str | None, statute: str | None, **charge: object) -> int:

@@ -4,30 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
-import sys
-from collections.abc import Iterator
-from contextlib import redirect_stderr, redirect_stdout
 from datetime import date
 from pathlib import Path
 
 import duckdb
-import pytest
 from tests.conftest import shared_dataset
-from tests.sentencing.test_compute import AS_OF, Store
+from tests.sentencing.conftest import AS_OF, Store, run_dates
 
 from secondchance.records.adapters.cdcr import CDCR
 from secondchance.records.ingest import load_frames
 from secondchance.sentencing.compute import compute_dates
 from secondchance.sentencing.reconcile import reconcile
-
-
-@pytest.fixture
-def store() -> Iterator[Store]:
-    built = Store()
-    try:
-        yield built
-    finally:
-        built.connection.close()
 
 
 def _hand_store(store: Store) -> dict[str, int]:
@@ -125,23 +112,6 @@ def test_without_a_compute_run_every_pair_is_not_comparable(store: Store) -> Non
     assert {row.reason for row in report.rows} == {"no computed row (run `secondchance dates compute`)"}
 
 
-def _main(*args: str) -> tuple[int, str, str]:
-    from secondchance.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    argv = sys.argv
-    sys.argv = ["secondchance", "dates", *args]
-    code = 0
-    try:
-        with redirect_stdout(out), redirect_stderr(err):
-            main()
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
-    finally:
-        sys.argv = argv
-    return code, out.getvalue(), err.getvalue()
-
-
 def test_cli_writes_every_pair_as_csv(tmp_path: Path) -> None:
     path = tmp_path / "store.duckdb"
     built = Store()
@@ -154,7 +124,8 @@ def test_cli_writes_every_pair_as_csv(tmp_path: Path) -> None:
     compute_dates(built.connection, AS_OF)
     built.connection.close()
     out = tmp_path / "reconcile.csv"
-    code, _, err = _main("reconcile", "--store", str(path), "--format", "csv", "--out", str(out))
+    done = run_dates("reconcile", "--store", str(path), "--format", "csv", "--out", str(out))
+    code, err = done.returncode, done.stderr
     assert code == 0, err
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert len(rows) == 5
@@ -165,7 +136,8 @@ def test_cli_writes_every_pair_as_csv(tmp_path: Path) -> None:
         "-16",
     )
     assert "3624(b)(1)" in differs["timeline"]
-    code, _, err = _main("reconcile", "--store", str(path), "--format", "xml")
+    done = run_dates("reconcile", "--store", str(path), "--format", "xml")
+    code, err = done.returncode, done.stderr
     assert code == 1 and "--format" in err
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import duckdb
@@ -11,32 +11,10 @@ import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.sentencing.conftest import BULK_COMPUTED_AT, BULK_INPUT_SCHEMA, maybe
 
 from secondchance.sentencing.missouri import compute_missouri_bulk, compute_missouri_row
 from secondchance.sentencing.missouri.bulk import INPUT_COLUMNS, OUTPUT_COLUMNS
-
-SCHEMA = pa.schema(
-    [
-        ("sentence_id", pa.int64()),
-        ("person_id", pa.int64()),
-        ("commencement_date", pa.date32()),
-        ("offense_date", pa.date32()),
-        ("term_months", pa.int64()),
-        ("term_days", pa.int64()),
-        ("min_term_months", pa.int64()),
-        ("sentence_type", pa.string()),
-        ("jail_credit_days", pa.int64()),
-        ("prior_commitments", pa.int64()),
-        ("dangerous_felony", pa.bool_()),
-        ("no_parole_offense", pa.bool_()),
-        ("birth_date", pa.date32()),
-    ]
-)
-
-
-def _maybe(strategy: st.SearchStrategy[Any], null_share: int = 8) -> st.SearchStrategy[Any]:
-    # one value in `null_share` is NULL, so unknown inputs are exercised without drowning the rest
-    return st.one_of(st.none(), *[strategy] * (null_share - 1))
 
 
 @st.composite
@@ -44,39 +22,36 @@ def sentence_rows(draw: st.DrawFn) -> list[dict[str, Any]]:
     count = draw(st.integers(1, 40))
     rows = []
     for index in range(count):
-        start = draw(_maybe(st.dates(date(1975, 1, 1), date(2035, 12, 31)), 20))
+        start = draw(maybe(st.dates(date(1975, 1, 1), date(2035, 12, 31)), 20))
         rows.append(
             {
                 "sentence_id": index,
                 "person_id": index // 2,
                 "commencement_date": start,
                 "offense_date": None,
-                "term_months": draw(_maybe(st.integers(0, 600), 12)),
-                "term_days": draw(_maybe(st.integers(0, 400), 3)),
+                "term_months": draw(maybe(st.integers(0, 600), 12)),
+                "term_days": draw(maybe(st.integers(0, 400), 3)),
                 "min_term_months": None,
                 "sentence_type": draw(
                     st.sampled_from(["determinate"] * 6 + ["life", "life_without_parole", "death", None])
                 ),
-                "jail_credit_days": draw(_maybe(st.integers(0, 900), 4)),
-                "prior_commitments": draw(_maybe(st.integers(0, 6), 10)),
-                "dangerous_felony": draw(_maybe(st.booleans(), 10)),
-                "no_parole_offense": draw(_maybe(st.sampled_from([False] * 6 + [True]), 4)),
-                "birth_date": draw(_maybe(st.dates(date(1905, 1, 1), date(2010, 12, 31)), 3)),
+                "jail_credit_days": draw(maybe(st.integers(0, 900), 4)),
+                "prior_commitments": draw(maybe(st.integers(0, 6), 10)),
+                "dangerous_felony": draw(maybe(st.booleans(), 10)),
+                "no_parole_offense": draw(maybe(st.sampled_from([False] * 6 + [True]), 4)),
+                "birth_date": draw(maybe(st.dates(date(1905, 1, 1), date(2010, 12, 31)), 3)),
             }
         )
     return rows
 
 
 _CONNECTION = duckdb.connect()  # one in-memory database for every example
-COMPUTED_AT = datetime(
-    2026, 1, 1, 12, 0, 0
-)  # one stamp for both paths  # one in-memory database for every example: planning, not setup, is timed
 
 
 def _bulk(rows: list[dict[str, Any]]) -> dict[int, tuple[Any, ...]]:
     connection = _CONNECTION
-    relation = connection.from_arrow(pa.Table.from_pylist(rows, schema=SCHEMA))
-    result = compute_missouri_bulk(connection, relation, computed_at=COMPUTED_AT)
+    relation = connection.from_arrow(pa.Table.from_pylist(rows, schema=BULK_INPUT_SCHEMA))
+    result = compute_missouri_bulk(connection, relation, computed_at=BULK_COMPUTED_AT)
     assert tuple(result.columns) == OUTPUT_COLUMNS
     return {row[0]: row for row in result.fetchall()}
 
@@ -84,7 +59,7 @@ def _bulk(rows: list[dict[str, Any]]) -> dict[int, tuple[Any, ...]]:
 def _scalar(rows: list[dict[str, Any]]) -> dict[int, tuple[Any, ...]]:
     output = {}
     for row in rows:
-        computed = compute_missouri_row(row, computed_at=COMPUTED_AT)
+        computed = compute_missouri_row(row, computed_at=BULK_COMPUTED_AT)
         output[row["sentence_id"]] = tuple(computed[name] for name in OUTPUT_COLUMNS)
     return output
 
@@ -161,7 +136,7 @@ def test_bulk_reads_a_table_by_name_and_rejects_a_relation_without_the_columns()
             "dangerous_felony": False,
         }
     ]
-    connection.register("staged", pa.Table.from_pylist(rows, schema=SCHEMA))
+    connection.register("staged", pa.Table.from_pylist(rows, schema=BULK_INPUT_SCHEMA))
     connection.execute("CREATE TABLE sentences_in AS SELECT * FROM staged")
     (row,) = compute_missouri_bulk(connection, "sentences_in").fetchall()
     assert row[OUTPUT_COLUMNS.index("parole_eligibility_date")] == start + timedelta(days=1460)
@@ -190,7 +165,7 @@ def test_result_inserts_into_the_computed_dates_table() -> None:
         "prior_commitments": 1,
         "dangerous_felony": False,
     }
-    relation = connection.from_arrow(pa.Table.from_pylist([row], schema=SCHEMA))
+    relation = connection.from_arrow(pa.Table.from_pylist([row], schema=BULK_INPUT_SCHEMA))
     for result in (
         compute_missouri_bulk(connection, relation),
         compute_profile_bulk(connection, builtin_profile("us-la"), relation),

@@ -7,27 +7,7 @@ import subprocess
 import sys
 
 import pytest
-
-
-def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run `secondchance dates ...` in this process (fast), the way the installed command runs it."""
-    import io
-    from contextlib import redirect_stderr, redirect_stdout
-
-    from secondchance.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    argv = sys.argv
-    sys.argv = ["secondchance", "dates", *args]
-    code = 0
-    try:
-        with redirect_stdout(out), redirect_stderr(err):
-            main()
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
-    finally:
-        sys.argv = argv
-    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+from tests.sentencing.conftest import run_dates
 
 
 def test_the_installed_command_exits_1_with_one_line_and_no_traceback() -> None:
@@ -42,7 +22,7 @@ def test_the_installed_command_exits_1_with_one_line_and_no_traceback() -> None:
 
 
 def test_missouri_json_has_the_dates_and_a_timeline() -> None:
-    done = _run(
+    done = run_dates(
         "missouri", "--start", "2020-01-01", "--term", "10y", "--prior-commitments", "1",
         "--birth-date", "1953-03-01", "--jail-credit", "0", "--json",
     )  # fmt: skip
@@ -55,7 +35,7 @@ def test_missouri_json_has_the_dates_and_a_timeline() -> None:
 
 
 def test_missouri_dangerous_life_has_null_conditional_release() -> None:
-    done = _run("missouri", "--start", "2020-01-01", "--term", "life", "--dangerous", "--json")
+    done = run_dates("missouri", "--start", "2020-01-01", "--term", "life", "--dangerous", "--json")
     data = json.loads(done.stdout)
     assert data["conditional_release_date"] is None
     assert data["full_term_date"] is None
@@ -63,7 +43,7 @@ def test_missouri_dangerous_life_has_null_conditional_release() -> None:
 
 
 def test_missouri_table_output_shows_dates_and_timeline() -> None:
-    done = _run("missouri", "--start", "2020-01-01", "--term", "6y")
+    done = run_dates("missouri", "--start", "2020-01-01", "--term", "6y")
     assert done.returncode == 0, done.stderr
     assert "2023-12-31" in done.stdout and "Timeline" in done.stdout and "558.011.4(1)(a)" in done.stdout
 
@@ -79,7 +59,7 @@ def test_missouri_table_output_shows_dates_and_timeline() -> None:
     ],
 )
 def test_missouri_bad_input_is_one_line_and_exit_code_1(args: tuple[str, ...], message: str) -> None:
-    done = _run("missouri", *args)
+    done = run_dates("missouri", *args)
     assert done.returncode == 1
     assert message in done.stderr
     assert "Traceback" not in done.stderr
@@ -87,7 +67,7 @@ def test_missouri_bad_input_is_one_line_and_exit_code_1(args: tuple[str, ...], m
 
 
 def test_profile_louisiana_json() -> None:
-    done = _run(
+    done = run_dates(
         "profile", "--jurisdiction", "us-la", "--offense-date", "2018-03-01", "--start", "2019-01-01",
         "--term", "10y", "--json",
     )  # fmt: skip
@@ -107,7 +87,7 @@ def test_profile_louisiana_json() -> None:
     ],
 )
 def test_profile_bad_input_is_exit_code_1(args: tuple[str, ...], message: str) -> None:
-    done = _run("profile", *args, "--start", "2019-01-01", "--term", "10y")
+    done = run_dates("profile", *args, "--start", "2019-01-01", "--term", "10y")
     assert done.returncode == 1
     assert message in done.stderr
     assert "Traceback" not in done.stderr

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import duckdb
@@ -11,6 +11,7 @@ import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.sentencing.conftest import BULK_COMPUTED_AT, BULK_INPUT_SCHEMA, maybe
 
 from secondchance.sentencing.profiles import (
     builtin_profile,
@@ -22,19 +23,7 @@ from secondchance.sentencing.profiles.bulk import OUTPUT_COLUMNS
 
 SCHEMA = pa.schema(
     [
-        ("sentence_id", pa.int64()),
-        ("person_id", pa.int64()),
-        ("commencement_date", pa.date32()),
-        ("offense_date", pa.date32()),
-        ("term_months", pa.int64()),
-        ("term_days", pa.int64()),
-        ("min_term_months", pa.int64()),
-        ("sentence_type", pa.string()),
-        ("jail_credit_days", pa.int64()),
-        ("prior_commitments", pa.int64()),
-        ("dangerous_felony", pa.bool_()),
-        ("no_parole_offense", pa.bool_()),
-        ("birth_date", pa.date32()),
+        *BULK_INPUT_SCHEMA,
         ("violent", pa.bool_()),
         ("sex_offense", pa.bool_()),
         ("habitual_offender", pa.bool_()),
@@ -44,35 +33,30 @@ SCHEMA = pa.schema(
     ]
 )
 _CONNECTION = duckdb.connect()
-COMPUTED_AT = datetime(2026, 1, 1, 12, 0, 0)  # one stamp for both paths
-
-
-def _maybe(strategy: st.SearchStrategy[Any], null_share: int = 8) -> st.SearchStrategy[Any]:
-    return st.one_of(st.none(), *[strategy] * (null_share - 1))
 
 
 @st.composite
 def sentence_rows(draw: st.DrawFn) -> list[dict[str, Any]]:
     rows = []
     for index in range(draw(st.integers(1, 40))):
-        offense = draw(_maybe(st.dates(date(2010, 1, 1), date(2026, 12, 31)), 15))
+        offense = draw(maybe(st.dates(date(2010, 1, 1), date(2026, 12, 31)), 15))
         rows.append(
             {
                 "sentence_id": index,
                 "person_id": index,
-                "commencement_date": draw(_maybe(st.dates(date(2010, 1, 1), date(2030, 12, 31)), 20)),
+                "commencement_date": draw(maybe(st.dates(date(2010, 1, 1), date(2030, 12, 31)), 20)),
                 "offense_date": offense,
-                "term_months": draw(_maybe(st.integers(0, 480), 12)),
-                "term_days": draw(_maybe(st.integers(0, 400), 3)),
+                "term_months": draw(maybe(st.integers(0, 480), 12)),
+                "term_days": draw(maybe(st.integers(0, 400), 3)),
                 "min_term_months": draw(st.one_of(st.none(), st.none(), st.integers(0, 400))),
                 "sentence_type": draw(st.sampled_from(["determinate"] * 6 + ["life", "life_without_parole", None])),
-                "jail_credit_days": draw(_maybe(st.integers(0, 900), 4)),
-                "violent": draw(_maybe(st.booleans(), 10)),
-                "sex_offense": draw(_maybe(st.sampled_from([False] * 4 + [True]), 10)),
-                "habitual_offender": draw(_maybe(st.sampled_from([False] * 4 + [True]), 10)),
-                "prior_felonies": draw(_maybe(st.integers(0, 5), 10)),
-                "prior_violent_felonies": draw(_maybe(st.integers(0, 3), 10)),
-                "prior_sex_offenses": draw(_maybe(st.integers(0, 3), 10)),
+                "jail_credit_days": draw(maybe(st.integers(0, 900), 4)),
+                "violent": draw(maybe(st.booleans(), 10)),
+                "sex_offense": draw(maybe(st.sampled_from([False] * 4 + [True]), 10)),
+                "habitual_offender": draw(maybe(st.sampled_from([False] * 4 + [True]), 10)),
+                "prior_felonies": draw(maybe(st.integers(0, 5), 10)),
+                "prior_violent_felonies": draw(maybe(st.integers(0, 3), 10)),
+                "prior_sex_offenses": draw(maybe(st.integers(0, 3), 10)),
             }
         )
     return rows
@@ -81,12 +65,12 @@ def sentence_rows(draw: st.DrawFn) -> list[dict[str, Any]]:
 def _compare(profile_id: str, rows: list[dict[str, Any]], schema: pa.Schema = SCHEMA) -> None:
     profile = builtin_profile(profile_id)
     relation = _CONNECTION.from_arrow(pa.Table.from_pylist(rows, schema=schema))
-    result = compute_profile_bulk(_CONNECTION, profile, relation, computed_at=COMPUTED_AT)
+    result = compute_profile_bulk(_CONNECTION, profile, relation, computed_at=BULK_COMPUTED_AT)
     assert tuple(result.columns) == OUTPUT_COLUMNS
     bulk = {row[0]: row for row in result.fetchall()}
     scalar = {}
     for row in rows:
-        computed = compute_profile_row(profile, row, computed_at=COMPUTED_AT)
+        computed = compute_profile_row(profile, row, computed_at=BULK_COMPUTED_AT)
         scalar[row["sentence_id"]] = tuple(computed[name] for name in OUTPUT_COLUMNS)
     assert bulk == scalar
 
