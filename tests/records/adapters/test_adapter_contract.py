@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import polars as pl
 import pytest
-from tests.conftest import shared_dataset
+from tests.records.adapters.conftest import DATASETS, dataset_folder, frames_of
 
 from secondchance.errors import UserError
 from secondchance.records.adapters import ADAPTERS, Adapter, mappings
 from secondchance.records.schema import ENUMS, TABLE_NAMES, table
-
-DATASETS = {
-    "cdcr": "cdcr_redoio",
-    "compas": "compas",
-    "commutations": "federal_commutations",
-    "iowa": "iowa_recidivism",
-}
 
 # Which enumeration each declarative table maps into.
 MAPPING_ENUMS = {
@@ -40,12 +32,6 @@ MAPPING_ENUMS = {
 # Raw columns whose normalised value is parsed from the text (docs/adapters.md) rather than looked up in
 # a mapping table: their NULLs are checked by each adapter's own tests.
 PARSED = {("cdcr", "sentence_type"), ("commutations", "sentence_type"), ("iowa", "status")}
-
-
-@functools.cache
-def frames_of(name: str) -> dict[str, pl.DataFrame]:
-    """The frames of one adapter over its shared data set, read once per test session."""
-    return ADAPTERS[name].read(shared_dataset(DATASETS[name]))
 
 
 def test_registry_names_every_adapter() -> None:
@@ -78,7 +64,7 @@ def test_missing_folder_or_file_is_a_user_error(name: str, tmp_path: Path) -> No
 @pytest.mark.realdata
 @pytest.mark.parametrize("name", sorted(ADAPTERS))
 def test_frames_are_canonical(name: str) -> None:
-    folder = shared_dataset(DATASETS[name])
+    folder = dataset_folder(name)
     adapter = ADAPTERS[name]
     assert [p.parent for p in adapter.files(folder)] == [folder] * len(adapter.files(folder))
     frames = frames_of(name)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
 import subprocess
@@ -13,7 +12,7 @@ from typing import Any
 import duckdb
 import polars as pl
 import pytest
-from tests.conftest import shared_dataset
+from tests.records.adapters.conftest import csv_rows, dataset_folder, frames_of, row_by_source_id
 
 from secondchance.records.adapters import ADAPTERS
 from secondchance.records.schema import TABLE_NAMES
@@ -21,24 +20,10 @@ from secondchance.records.schema import TABLE_NAMES
 pytestmark = pytest.mark.realdata
 
 
-def folder() -> Path:
-    return shared_dataset("cdcr_redoio")
-
-
-@functools.cache
-def frames() -> dict[str, pl.DataFrame]:
-    return ADAPTERS["cdcr"].read(folder())
-
-
-def raw_rows(name: str) -> list[dict[str, str]]:
-    with (folder() / name).open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
-
-
-def by_id(table: str, source_id: str) -> dict[str, Any]:
-    rows = frames()[table].filter(pl.col("source_id") == source_id)
-    assert rows.height == 1, (table, source_id, rows.height)
-    return rows.row(0, named=True)
+folder = functools.partial(dataset_folder, "cdcr")
+frames = functools.partial(frames_of, "cdcr")
+raw_rows = functools.partial(csv_rows, "cdcr")
+by_id = functools.partial(row_by_source_id, "cdcr")
 
 
 def test_counts() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import csv
+import functools
 import json
 import re
 import subprocess
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from tests.conftest import shared_dataset
+from tests.records.adapters.conftest import csv_rows, dataset_folder
 
 from secondchance.sentencing.compute import compute_dates
 from secondchance.sentencing.inputs import create_member_inputs
@@ -24,13 +24,8 @@ AS_OF = date(2023, 12, 31)  # the cohort is CDCR's population of December 2023 (
 LIFE_TYPES = ("Third Striker", "Life with Parole")
 
 
-def folder() -> Path:
-    return shared_dataset("cdcr_redoio")
-
-
-def raw_rows(name: str) -> list[dict[str, str]]:
-    with (folder() / name).open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+folder = functools.partial(dataset_folder, "cdcr")
+raw_rows = functools.partial(csv_rows, "cdcr")
 
 
 def secondchance(*arguments: str) -> subprocess.CompletedProcess[str]:

@@ -7,35 +7,24 @@ import datetime as dt
 import functools
 import re
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 import pytest
-from tests.conftest import shared_dataset
+from tests.records.adapters.conftest import dataset_folder, frames_of, row_by_source_id
 
 from secondchance.records.adapters import ADAPTERS
 
 pytestmark = pytest.mark.realdata
 
 
-def folder() -> Path:
-    return shared_dataset("federal_commutations")
-
-
-@functools.cache
-def frames() -> dict[str, pl.DataFrame]:
-    return ADAPTERS["commutations"].read(folder())
+folder = functools.partial(dataset_folder, "commutations")
+frames = functools.partial(frames_of, "commutations")
+by_id = functools.partial(row_by_source_id, "commutations")
 
 
 def grants() -> dict[str, dict[str, str]]:
     with (folder() / "newcomms.csv").open(newline="", encoding="utf-8") as handle:
         return {row["id"]: row for row in csv.DictReader(handle)}
-
-
-def by_id(table: str, source_id: str) -> dict[str, Any]:
-    rows = frames()[table].filter(pl.col("source_id") == source_id)
-    assert rows.height == 1, (table, source_id, rows.height)
-    return rows.row(0, named=True)
 
 
 def test_counts() -> None:

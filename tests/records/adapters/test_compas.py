@@ -2,42 +2,25 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import polars as pl
 import pytest
-from tests.conftest import shared_dataset
+from tests.records.adapters.conftest import csv_rows, dataset_folder, frames_of, row_by_source_id
 
-from secondchance.records.adapters import ADAPTERS
 from secondchance.records.ingest import load_frames
 from secondchance.records.store import ensure_schema
 
 pytestmark = pytest.mark.realdata
 
 
-def folder() -> Path:
-    return shared_dataset("compas")
-
-
-@functools.cache
-def frames() -> dict[str, pl.DataFrame]:
-    return ADAPTERS["compas"].read(folder())
-
-
-def raw_rows(name: str) -> list[dict[str, str]]:
-    with (folder() / name).open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
-
-
-def by_id(table: str, source_id: str) -> dict[str, Any]:
-    rows = frames()[table].filter(pl.col("source_id") == source_id)
-    assert rows.height == 1, (table, source_id, rows.height)
-    return rows.row(0, named=True)
+folder = functools.partial(dataset_folder, "compas")
+frames = functools.partial(frames_of, "compas")
+raw_rows = functools.partial(csv_rows, "compas")
+by_id = functools.partial(row_by_source_id, "compas")
 
 
 def day(timestamp: str) -> dt.date:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import functools
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import polars as pl
 import pytest
-from tests.conftest import shared_dataset
+from tests.records.adapters.conftest import csv_rows, dataset_folder, frames_of, row_by_source_id
 
 from secondchance.errors import UserError
 from secondchance.records.adapters import ADAPTERS
@@ -22,25 +20,14 @@ from secondchance.records.store import ensure_schema
 pytestmark = pytest.mark.realdata
 
 
-def folder() -> Path:
-    return shared_dataset("iowa_recidivism")
-
-
-@functools.cache
-def frames() -> dict[str, pl.DataFrame]:
-    return ADAPTERS["iowa"].read(folder())
+folder = functools.partial(dataset_folder, "iowa")
+frames = functools.partial(frames_of, "iowa")
+by_id = functools.partial(row_by_source_id, "iowa")
 
 
 @functools.cache
 def raw_rows() -> list[dict[str, str]]:
-    with (folder() / RELEASES).open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
-
-
-def by_id(table: str, source_id: str) -> dict[str, Any]:
-    rows = frames()[table].filter(pl.col("source_id") == source_id)
-    assert rows.height == 1, (table, source_id, rows.height)
-    return rows.row(0, named=True)
+    return csv_rows("iowa", RELEASES)
 
 
 def test_one_record_per_release() -> None:
