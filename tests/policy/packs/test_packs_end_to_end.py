@@ -185,18 +185,19 @@ def federal_store() -> duckdb.DuckDBPyConnection:
         "role": "none",
     }
     # F1: crack sentence imposed 2005-02-15, commenced 2005-03-01 with 14 days of jail credit.
+    crack_sentence = {
+        "sentence_type": "determinate",
+        "term_months": 360,
+        "imposed_date": date(2005, 2, 15),
+        "commencement_date": date(2005, 3, 1),
+        "jail_credit_days": 14,
+    }
     _person(
         connection,
         1,
         "federal",
         date(1968, 4, 4),
-        {
-            "sentence_type": "determinate",
-            "term_months": 360,
-            "imposed_date": date(2005, 2, 15),
-            "commencement_date": date(2005, 3, 1),
-            "jail_credit_days": 14,
-        },
+        crack_sentence,
         crack,
         date(2005, 2, 15),
         prefix="F",
@@ -207,13 +208,7 @@ def federal_store() -> duckdb.DuckDBPyConnection:
         2,
         "federal",
         date(1968, 4, 4),
-        {
-            "sentence_type": "determinate",
-            "term_months": 360,
-            "imposed_date": date(2005, 2, 15),
-            "commencement_date": date(2005, 3, 1),
-            "jail_credit_days": 14,
-        },
+        crack_sentence,
         {**crack, "role": "leader_organizer"},
         date(2005, 2, 15),
         prefix="F",
