@@ -5,13 +5,13 @@ DuckDB takes to write the same number of bare person rows (`CREATE TABLE ... AS 
 range(n)`) into a file store, with the ratio of the two. CPU time and the load average are
 printed too, because wall time on a shared machine depends on what else runs.
 
-Usage: python benchmarks/generate.py [PEOPLE]
+Usage: python benchmarks/generate.py [--people N]
 """
 
 from __future__ import annotations
 
+import argparse
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -41,7 +41,9 @@ def baseline_seconds(path: Path, people: int) -> float:
 
 
 def main() -> None:
-    people = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--people", type=int, default=1_000_000, help="people to generate")
+    people = parser.parse_args().people
     with tempfile.TemporaryDirectory() as folder:
         store = Path(folder) / "generated.duckdb"
         load_before = os.getloadavg()[0]
