@@ -59,10 +59,11 @@ def main() -> None:
     print(f"people per second:       {people / result.seconds:,.0f}")
     print(f"baseline CTAS of {people:,} bare person rows: {baseline:6.2f} s")
     print(f"ratio generate / baseline: {result.seconds / baseline:6.1f}x")
-    print(
-        f"target: at most {TARGET_SECONDS:.0f} s for 1,000,000 people on 2 cores -> "
-        f"{'met' if result.seconds <= TARGET_SECONDS else 'NOT met'} ({result.seconds:.1f} s)"
-    )
+    if people == 1_000_000:
+        print(
+            f"target: at most {TARGET_SECONDS:.0f} s for 1,000,000 people on 2 cores -> "
+            f"{'met' if result.seconds <= TARGET_SECONDS else 'NOT met'} ({result.seconds:.1f} s)"
+        )
     print(f"load average at start: {load_before:.1f} on {os.cpu_count()} cores")
 
 
