@@ -21,6 +21,7 @@ __all__ = [
     "dates",
     "with_nulls",
     "source_ids",
+    "person_row_keys",
     "pick",
     "group_positions",
     "text",
@@ -74,6 +75,20 @@ def source_ids(prefix: str, numbers: Ints) -> pl.Series:
     # Adding 10^8 and dropping the leading 1 pads to eight digits faster than a string pad.
     digits = pl.Series(np.asarray(numbers, dtype=np.int64) + 100_000_000).cast(pl.String).str.slice(1)
     return pl.select(pl.lit(f"SYN-{prefix}-") + digits).to_series()
+
+
+def person_row_keys(prefix: str, person: Ints) -> dict[str, npt.NDArray[np.int64] | pl.Series]:
+    """The key columns of a table of rows owned by people: id (1..n), person_id, source_id, person_source_id.
+
+    `person` holds each row's 0-based person index.
+    """
+    ids = np.arange(1, len(person) + 1, dtype=np.int64)
+    return {
+        "id": ids,
+        "person_id": person + 1,
+        "source_id": source_ids(prefix, ids),
+        "person_source_id": source_ids("P", person + 1),
+    }
 
 
 def labels(options: Sequence[str | None], codes: Ints, null_mask: Bools | None = None) -> pl.Series:

@@ -16,7 +16,7 @@ from secondchance.records.synthetic._arrays import (
     draw_codes,
     group_positions,
     labels,
-    source_ids,
+    person_row_keys,
     with_nulls,
 )
 from secondchance.records.synthetic.people import Cohort
@@ -106,13 +106,9 @@ def assessment_table(rng: np.random.Generator, cohort: Cohort, needs: Needs) -> 
     high = np.array([_SCORE_BAND[level][1] for level in RISK_LEVELS])[known]
     score = (low + np.floor(rng.random(rows) * (high - low + 1))).astype(np.float64)
     tool = federal.astype(np.int64)
-    ids = np.arange(1, rows + 1, dtype=np.int64)
     return pl.DataFrame(
         {
-            "id": ids,
-            "person_id": owner + 1,
-            "source_id": source_ids("A", ids),
-            "person_source_id": source_ids("P", owner + 1),
+            **person_row_keys("A", owner),
             "tool": labels(("oras", "pattern"), tool),
             "scale": labels(("Prison Intake Tool", "General"), tool),
             "assessed_on": dates(day),

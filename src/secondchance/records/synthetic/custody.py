@@ -12,8 +12,8 @@ from secondchance.records.synthetic._arrays import (
     dates,
     draw,
     labels,
+    person_row_keys,
     pick,
-    source_ids,
     text,
     with_nulls,
 )
@@ -39,13 +39,9 @@ def custody_table(rng: np.random.Generator, cohort: Cohort, priors: Priors) -> p
     facility = np.concatenate([cohort.facility, pick(rng, vocab.MO_FACILITIES, priors.person.size)])
     # Codes into _REASONS.
     reason = np.concatenate([cohort.released.astype(np.int64), np.full(priors.person.size, 2, np.int64)])
-    ids = np.arange(1, person.size + 1, dtype=np.int64)
     return pl.DataFrame(
         {
-            "id": ids,
-            "person_id": person + 1,
-            "source_id": source_ids("CP", ids),
-            "person_source_id": source_ids("P", person + 1),
+            **person_row_keys("CP", person),
             "custody_type": pl.Series(["prison"]).gather(np.zeros(person.size, np.int64)),
             "facility": text(facility, vocab.FEDERAL_FACILITIES + vocab.MO_FACILITIES),
             "start_date": dates(start),
@@ -71,14 +67,10 @@ def release_table(rng: np.random.Generator, cohort: Cohort, priors: Priors) -> p
     age_at_release = np.floor((release_day - cohort.birth[person]) / DAYS_PER_YEAR).astype(np.int64)
     returned = np.concatenate([np.zeros(released.size, bool), np.ones(prior.size, bool)])
     days_to_return = np.concatenate([np.zeros(released.size, np.int64), next_start - priors.release])
-    ids = np.arange(1, person.size + 1, dtype=np.int64)
     current = np.arange(person.size) < released.size
     return pl.DataFrame(
         {
-            "id": ids,
-            "person_id": person + 1,
-            "source_id": source_ids("R", ids),
-            "person_source_id": source_ids("P", person + 1),
+            **person_row_keys("R", person),
             "release_date": dates(release_day),
             "release_type": text(release_type, ENUMS["release_type"]),
             "age_at_release": pl.Series(age_at_release).cast(pl.String),

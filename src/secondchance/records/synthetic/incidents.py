@@ -13,7 +13,7 @@ from secondchance.records.synthetic._arrays import (
     draw_codes,
     group_positions,
     labels,
-    source_ids,
+    person_row_keys,
     with_nulls,
 )
 from secondchance.records.synthetic.people import Cohort
@@ -63,14 +63,10 @@ def incident_table(rng: np.random.Generator, cohort: Cohort) -> pl.DataFrame:
     federal = cohort.federal[owner]
     # Good conduct time is federal (18 U.S.C. § 3624(b)); Missouri incidents carry no GCT figure.
     lost_unknown = ~federal | (rng.random(rows) < cal.MISSING_RATES["incident_gct_days_lost"])
-    ids = np.arange(1, rows + 1, dtype=np.int64)
     missing = cal.MISSING_RATES
     return pl.DataFrame(
         {
-            "id": ids,
-            "person_id": owner + 1,
-            "source_id": source_ids("I", ids),
-            "person_source_id": source_ids("P", owner + 1),
+            **person_row_keys("I", owner),
             "incident_date": dates(day),
             "incident_type": labels(type_options, incident_type),
             "severity": labels(levels, severity, rng.random(rows) < missing["incident_severity"]),

@@ -7,7 +7,7 @@ import polars as pl
 
 from secondchance.records.schema import ENUMS, REENTRY_PATHWAYS
 from secondchance.records.synthetic import vocabulary as vocab
-from secondchance.records.synthetic._arrays import dates, labels, source_ids
+from secondchance.records.synthetic._arrays import dates, labels, person_row_keys
 from secondchance.records.synthetic.people import Cohort
 
 __all__ = ["reentry_table", "REENTRY_WINDOW_DAYS"]
@@ -41,13 +41,9 @@ def reentry_table(rng: np.random.Generator, cohort: Cohort) -> pl.DataFrame:
     # Done on or before the due date, never after the reference date nor before custody began.
     completed = np.minimum(due, cohort.as_of) - np.floor(rng.random(rows) * 60).astype(np.int64)
     completed = np.maximum(completed, cohort.custody_start[person])
-    ids = np.arange(1, rows + 1, dtype=np.int64)
     return pl.DataFrame(
         {
-            "id": ids,
-            "person_id": person + 1,
-            "source_id": source_ids("RI", ids),
-            "person_source_id": source_ids("P", person + 1),
+            **person_row_keys("RI", person),
             "pathway": labels(REENTRY_PATHWAYS, pathway),
             "task": labels([vocab.REENTRY_TASKS[p][0] for p in REENTRY_PATHWAYS], pathway),
             "due_date": dates(due),
