@@ -6,7 +6,6 @@ referrals are placed first come, first served, and the overflow waits.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -227,9 +226,3 @@ def _concat(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     if not parts:
         return {}
     return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
-
-
-def seats_needed_ratio(tables: ProgramTables) -> float:
-    """Seats a year across all programmes per person-programme need (far below 1)."""
-    need = sum(tables.need_by_program.values())
-    return math.inf if need == 0 else sum(tables.seats_by_program.values()) / need
