@@ -11,7 +11,7 @@ from secondchance.cli._app import JsonOption, print_json
 from secondchance.cli._dates import cannot_compute, dates_app, parse_date_option, show_dates
 from secondchance.errors import UserError
 from secondchance.sentencing.missouri import compute_missouri
-from secondchance.sentencing.profiles import builtin_profile, builtin_profile_ids, compute_profile
+from secondchance.sentencing.profiles import builtin_profile, compute_profile
 from secondchance.sentencing.reasons import ManualReview
 from secondchance.sentencing.terms import Term, parse_term
 
@@ -109,8 +109,7 @@ def profile(
 
     Example: secondchance dates profile --jurisdiction us-la --offense-date 2018-03-01 --start 2019-01-01 --term 10y
     """
-    if jurisdiction not in builtin_profile_ids():
-        raise UserError(f"no profile {jurisdiction!r}; shipped profiles: {', '.join(builtin_profile_ids())}")
+    chosen = builtin_profile(jurisdiction)  # a UserError naming the shipped profiles for an unknown id
     offence = parse_date_option("--offense-date", offense_date)
     start_date = parse_date_option("--start", start)
     sentence_term, sentence_type = _term(term)
@@ -136,7 +135,7 @@ def profile(
     }
     try:
         result = compute_profile(
-            builtin_profile(jurisdiction),
+            chosen,
             offence,
             sentence_term,
             start=start_date,
@@ -155,7 +154,7 @@ def profile(
     rows = {name: data[name] for name in shown}
     if result.review_reason:
         rows["review"] = f"{result.review_reason}: {result.review_detail}"
-    show_dates(f"{builtin_profile(jurisdiction).title} sentence", rows, result.timeline)
+    show_dates(f"{chosen.title} sentence", rows, result.timeline)
 
 
 def register() -> None:
