@@ -23,7 +23,7 @@ import duckdb
 
 from secondchance.errors import UserError
 from secondchance.policy.compiler import CompiledCriterion, CompiledPack
-from secondchance.policy.pack import Criterion, Group, Pack, ParameterValue
+from secondchance.policy.pack import Criterion, CriterionTranslation, Group, Pack, ParameterValue
 from secondchance.policy.parameters import values_as_of
 from secondchance.policy.status import NOT_IN_POPULATION
 
@@ -89,17 +89,20 @@ class CriterionExplanation:
         """Whether the criterion has a date on which it becomes true."""
         return isinstance(self.node, Criterion) and self.node.eligible_on is not None
 
+    def _translation(self, pack: Pack, language: str) -> CriterionTranslation | None:
+        """The pack's words for this criterion in `language`; None for English or when it has none."""
+        translated = pack.translations.get(language)
+        return translated.criteria.get(self.id) if translated is not None and language != "en" else None
+
     def text(self, pack: Pack, values: Mapping[str, str], language: str = "en") -> str:
         """The criterion text in `language` (English when the pack has no translation), parameters filled in."""
-        translated = pack.translations.get(language)
-        words = translated.criteria.get(self.id) if translated is not None and language != "en" else None
+        words = self._translation(pack, language)
         template = words.text if words is not None else self.node.text
         return _fill(template, values)
 
     def unknown_reason(self, pack: Pack, values: Mapping[str, str], language: str = "en") -> str | None:
         """Why the criterion can be unknown and who can supply what is missing, in `language`."""
-        translated = pack.translations.get(language)
-        words = translated.criteria.get(self.id) if translated is not None and language != "en" else None
+        words = self._translation(pack, language)
         reason = words.unknown_reason if words is not None and words.unknown_reason else self.node.unknown_reason
         return _fill(reason, values) if reason else None
 
