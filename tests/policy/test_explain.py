@@ -20,6 +20,7 @@ from secondchance.policy.engine import screen
 from secondchance.policy.explain import explain, explain_person, find_person
 from secondchance.policy.facts import FACTS
 from secondchance.policy.pack import find_pack
+from secondchance.records.schema import DUCKDB_TYPES
 from secondchance.records.store import open_store
 
 AS_OF = date(2026, 11, 25)
@@ -31,7 +32,6 @@ PACKS = (
     "us-mo/parole-eligibility",
     "us-ca/pir-resentencing",
 )
-_SQL_TYPES = {"boolean": "BOOLEAN", "integer": "BIGINT", "number": "DOUBLE", "date": "DATE", "text": "VARCHAR"}
 
 # A federal prisoner: sentenced in 2009 for a crack offence (before the Fair Sentencing Act of 2010), serving
 # since 10 Jan 2017, no disciplinary record supplied (incidents unknown), 66 years old, asked the warden
@@ -85,7 +85,7 @@ PERSON_FOR_PACK = dict.fromkeys(PACKS[:3], "F-1") | {PACKS[3]: "M-1", PACKS[4]: 
 
 def write_facts(connection: duckdb.DuckDBPyConnection, people: dict[str, dict[str, Any]]) -> str:
     """A facts table with every catalogue fact (NULL unless given), one row per person, person ids from 1."""
-    columns = ", ".join(f"{fact.name} {_SQL_TYPES[fact.type]}" for fact in FACTS)
+    columns = ", ".join(f"{fact.name} {DUCKDB_TYPES[fact.type]}" for fact in FACTS)
     connection.execute(f"CREATE OR REPLACE TABLE hand_facts (person_id BIGINT, source_id VARCHAR, {columns})")
     for number, (source_id, facts) in enumerate(people.items(), start=1):
         names = ["person_id", "source_id", *facts]

@@ -7,6 +7,7 @@ unknown values are in the docstring of `policy.facts.catalogue`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 
@@ -19,7 +20,7 @@ from secondchance.policy.facts.offense_lists import (
     normalised_statute_sql,
     offense_lists,
 )
-from secondchance.records.schema import ENUMS, NEED_DOMAINS, TABLES
+from secondchance.records.schema import DUCKDB_TYPES, ENUMS, NEED_DOMAINS, TABLES
 from secondchance.records.store import create_table_sql
 from secondchance.sentencing.computed_dates import CREATE_COMPUTED_DATES_SQL
 
@@ -78,17 +79,214 @@ _CATEGORY_LIST = (
 )
 
 
-def _charge_ctes() -> str:
-    lists = offense_lists()
+# Each summary below is a name → SQL mapping, so that a query for a few facts computes only the columns
+# (and joins only the tables) those facts read: `facts_query` follows the names each column's SQL mentions.
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_QUALIFIED = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)\b")
+
+
+def _words(*sql: str) -> set[str]:
+    """Every identifier-like word of some SQL (a superset of the names it reads, which is safe to follow)."""
+    return {word for text in sql for word in _WORD.findall(text)}
+
+
+def _qualified(*sql: str) -> set[tuple[str, str]]:
+    """Every `alias.column` the SQL mentions."""
+    return {pair for text in sql for pair in _QUALIFIED.findall(text)}
+
+
+def _select_list(columns: dict[str, str]) -> str:
+    return ",\n        ".join(f"{sql} AS {name}" for name, sql in columns.items())
+
+
+def _kept(columns: dict[str, str], names: set[str] | None) -> dict[str, str]:
+    """The columns among `names` (all of them when `names` is None), in their declared order."""
+    return dict(columns) if names is None else {name: sql for name, sql in columns.items() if name in names}
+
+
+def _sentence_columns() -> dict[str, str]:
+    """Per person, over the current sentences (`current_sentence AS cs`)."""
+    return {
+        "system": "coalesce(arg_min(cs.system, coalesce(cs.commencement_date, cs.imposed_date)), min(cs.system))",
+        "sentence_type": "CASE WHEN bool_and(sentence_type IS NOT NULL) "
+        f"THEN arg_max(sentence_type, {_SENTENCE_RANK}) END",
+        "is_life_sentence": _any("sentence_type IN ('life', 'life_without_parole')"),
+        "is_life_without_parole": _any("sentence_type = 'life_without_parole'"),
+        "sentence_imposed_date": "min(imposed_date)",
+        "commencement_date": "min(cs.commencement_date)",
+        "jail_credit_days": "max(cs.jail_credit_days)",
+        "served_from_date": "CAST(min(cs.commencement_date) - CAST(coalesce(max(cs.jail_credit_days), 0) AS INTEGER) "
+        "AS DATE)",
+        "source_release_date": _strict_max("cs.source_release_date"),
+        "source_parole_eligibility_date": _strict_max("cs.source_parole_eligibility_date"),
+    }
+
+
+def _computed_columns() -> dict[str, str]:
+    """Per person, over the latest computed dates of the current sentences (`latest_computed AS d`)."""
+    ftc_key = f"{_day_number('d.projected_release_date')} * 100000 + {_day_number('d.full_term_date')}"
+    return {
+        "full_term_date": _strict_max("d.full_term_date"),
+        "release_date": _strict_max("d.release_date"),
+        "projected_release_date": _strict_max("d.projected_release_date"),
+        "parole_eligibility_date": _strict_max("d.parole_eligibility_date"),
+        "conditional_release_date": _strict_max("d.conditional_release_date"),
+        "supervised_release_date": _strict_max("d.supervised_release_date"),
+        "prerelease_custody_date": _strict_max("d.prerelease_custody_date"),
+        "ftc_days": f"CASE WHEN bool_and(d.sentence_id IS NOT NULL) THEN arg_max(d.ftc_days, {ftc_key}) END",
+    }
+
+
+def _current_charge_derived() -> dict[str, str]:
+    """Per current charge, from its list flags."""
+    return {
+        "is_drug": "coalesce(offense_category = 'drug', l_federal_drug_trafficking OR l_mo_drug OR l_ca_drug)",
+        "in_ca_tables": "l_ca_serious_felony OR l_ca_violent_felony OR l_ca_super_strike OR l_ca_registrable_sex",
+    }
+
+
+def _current_charge_columns() -> dict[str, str]:
+    """Per person, over the current charges."""
+    return {
+        "current_offense_categories": f"CASE WHEN count(*) = count(offense_category) THEN {_CATEGORY_LIST} END",
+        "has_violent_current_offense": _any("offense_category = 'violent'"),
+        "has_drug_current_offense": _any("is_drug"),
+        "has_sex_current_offense": _any("offense_category = 'sex'"),
+        "has_weapon_current_offense": _any("offense_category = 'weapon'"),
+        "is_drug_only_offense": _all("is_drug"),
+        "has_federal_drug_trafficking_offense": _any("l_federal_drug_trafficking"),
+        "has_fsa_excluded_offense": _any("l_fsa_excluded"),
+        "has_crack_cocaine_offense": _any("l_crack_cocaine"),
+        "known_924c": "coalesce(sum(counts) FILTER (WHERE l_usc_924c), 0)",
+        "unknown_924c": "count(*) > count(l_usc_924c)",
+        "has_851_enhancement": _any("l_enhancement_851"),
+        "has_3559c_sentence": _any("l_sentence_3559c"),
+        "mo_no_parole_charge": _any("l_mo_no_parole"),
+        "has_mo_dangerous_felony": _any("coalesce(dangerous_felony, l_mo_dangerous_felony)"),
+        "has_mo_drug_offense": _any("l_mo_drug"),
+        "has_ca_violent_felony": _any("l_ca_violent_felony"),
+        "has_pc12022_enhancement": _any("l_pc12022"),
+        "ca_current_offense_in_tables_abcd": "CASE WHEN bool_or(in_ca_tables) THEN true "
+        "WHEN bool_and(system <> 'us-ca') THEN false END",
+        "aggravating_role": _any(f"role IN {_AGGRAVATING_ROLES}"),
+        "death_or_injury_resulted": _any("death_or_injury_resulted"),
+        "weapon_involved": _any("weapon_involved"),
+        "earliest_offense_date": "min(offense_date)",
+    }
+
+
+def _prior_columns() -> dict[str, str]:
+    """Per person, over the prior sentences (`s`) and their charges (`c`)."""
+    return {
+        "prior_commitments": "count(DISTINCT coalesce(CAST(s.commencement_date AS VARCHAR), "
+        "CAST(s.imposed_date AS VARCHAR), 'sentence ' || CAST(s.id AS VARCHAR)))",
+        "violent_counts": "coalesce(sum(c.counts) FILTER (WHERE c.offense_category = 'violent'), 0)",
+        "unknown_rows": "count(*) FILTER (WHERE c.id IS NULL OR c.offense_category IS NULL)",
+        "in_ca_tables_cd": "bool_or(c.l_ca_super_strike OR c.l_ca_registrable_sex)",
+    }
+
+
+def _incident_columns(at: str) -> dict[str, str]:
+    """Per person, over the incidents (`i`, with `in_10y` and `in_term`)."""
+    return {
+        "incidents_total": f"count(*) FILTER (WHERE i.incident_date <= {at})",
+        "serious_10y": "count(*) FILTER (WHERE in_10y AND i.severity IN ('greatest', 'high'))",
+        "unknown_10y": "count(*) FILTER (WHERE in_10y AND i.severity IS NULL)",
+        "serious_term": "count(*) FILTER (WHERE in_term AND i.severity IN ('greatest', 'high'))",
+        "unknown_severity_term": "count(*) FILTER (WHERE in_term AND i.severity IS NULL)",
+        "violent_term": "count(*) FILTER (WHERE in_term AND i.violent)",
+        "unknown_violent_term": "count(*) FILTER (WHERE in_term AND i.violent IS NULL)",
+        "incidents_last_12m": f"count(*) FILTER (WHERE i.incident_date > {at} - INTERVAL 12 MONTH "
+        f"AND i.incident_date <= {at})",
+        "gct_days_lost": "coalesce(sum(i.gct_days_lost) FILTER (WHERE in_term), 0)",
+    }
+
+
+def _assessment_columns() -> dict[str, str]:
+    """Per person, over the assessments up to the as-of date (`key` orders them)."""
+    return {
+        "risk_levels": "arg_max(risk_level, key, 2) FILTER (WHERE risk_level IS NOT NULL)",
+        "latest_risk_tool": "arg_max_null(tool, key) FILTER (WHERE risk_level IS NOT NULL)",
+        "latest_risk_key": "max(key) FILTER (WHERE risk_level IS NOT NULL)",
+        **{f"needs_{domain}": f"arg_max(need_{domain}, key)" for domain in NEED_DOMAINS},
+    }
+
+
+def _inputs(at: str) -> dict[str, str]:
+    """The columns of the `facts` step, by name: from `person AS p` and the summaries left-joined to it."""
+    inputs = {
+        "person_id": "p.id",
+        "source_id": "p.source_id",
+        "source": "p.source",
+        "as_of_date": at,
+        "system": "ss.system",
+        "jurisdiction": "p.jurisdiction",
+        "in_custody": "CASE WHEN sc.source IS NOT NULL THEN coalesce(cu.in_custody, false) END",
+        "birth_date": "p.birth_date",
+        "age_years": _age("p.birth_date", at),
+        "sex": "p.sex",
+        "race": "p.race",
+        "has_diploma": "coalesce(p.has_diploma, CASE WHEN p.education_level IN ('high_school', 'ged', "
+        "'some_college', 'degree') THEN true WHEN p.education_level IN ('none', 'some_high_school') THEN false END)",
+        "final_order_of_removal": "p.final_order_of_removal",
+        **{name: f"ss.{name}" for name in _sentence_columns() if name != "system"},
+        "served_days": f"CASE WHEN ss.commencement_date IS NOT NULL THEN greatest(date_diff('day', "
+        f"ss.commencement_date, {at}) + 1, 0) + coalesce(ss.jail_credit_days, 0) END",
+        "term_months": "ts.term_months",
+        "sentence_term_days": "date_diff('day', ss.commencement_date, ts.term_end_exclusive)",
+        "sentence_term_years": "ts.term_months / 12.0 + ts.term_days / 365.0",
+        "min_term_months": "ts.min_term_months",
+        **{name: f"cc.{name}" for name in _current_charge_columns()},
+        "prior_commitments_known": "ps.prior_commitments",
+        "violent_counts": "ps.violent_counts",
+        "unknown_rows": "ps.unknown_rows",
+        "in_ca_tables_cd": "ps.in_ca_tables_cd",
+        "source_has_priors": "sp.source IS NOT NULL",
+        "source_has_incidents": "si.source IS NOT NULL",
+        **{name: f"inc.{name}" for name in _incident_columns(at)},
+        **{name: f"a.{name}" for name in _assessment_columns()},
+        "source_has_enrollments": "se.source IS NOT NULL",
+        "programs_completed_known": "pr.programs_completed",
+        "evidence_based": "pr.evidence_based",
+        "evidence_unknown": "pr.evidence_unknown",
+        **{name: f"cd.{name}" for name in _computed_columns()},
+        "all_review_reasons": "rv.all_review_reasons",
+    }
+    return inputs
+
+
+# The summaries left-joined to `person AS p`, by alias.
+_JOINS: dict[str, str] = {
+    "ss": "sentence_summary AS ss ON ss.person_id = p.id",
+    "cd": "computed_summary AS cd ON cd.person_id = p.id",
+    "ts": "term_summary AS ts ON ts.person_id = p.id",
+    "cc": "current_charge_summary AS cc ON cc.person_id = p.id",
+    "ps": "prior_summary AS ps ON ps.person_id = p.id",
+    "inc": "incident_summary AS inc ON inc.person_id = p.id",
+    "a": "assessment_summary AS a ON a.person_id = p.id",
+    "pr": "program_summary AS pr ON pr.person_id = p.id",
+    "cu": "custody_summary AS cu ON cu.person_id = p.id",
+    "rv": "review_summary AS rv ON rv.person_id = p.id",
+    "si": "sources_with_incidents AS si ON si.source = p.source",
+    "sc": "sources_with_custody AS sc ON sc.source = p.source",
+    "se": "sources_with_enrollments AS se ON se.source = p.source",
+    "sp": "sources_with_priors AS sp ON sp.source = p.source",
+}
+
+
+def _charge_ctes(current: dict[str, str], derived: dict[str, str], prior: dict[str, str]) -> dict[str, str]:
+    """The charge steps, matching only the statute lists the kept current and prior columns read."""
+    read = _words(*current.values(), *derived.values(), *prior.values())
+    lists = [offense_list for name, offense_list in offense_lists().items() if f"l_{name}" in read]
     group_columns = []
     flags = []
-    for offense_list in lists.values():
+    for offense_list in lists:
         group_columns += group_columns_sql(offense_list, "norm_statute", "norm_enhancements", "lower_description")
         flags.append(f"{list_flag_sql(offense_list, 'c.system')} AS l_{offense_list.name}")
     group_sql = ",\n        ".join(f"{sql} AS {name}" for name, sql in group_columns)
     flag_sql = ",\n        ".join(flags)
-    return f"""
-charge_scope AS MATERIALIZED (
+    ctes = {
+        "charge_scope": """MATERIALIZED (
     SELECT c.id, s.id AS sentence_id, s.person_id, s.system, s.is_current, s.is_prior,
         c.statute, c.enhancements, c.description, c.offense_category, c.offense_date,
         coalesce(c.counts, 1) AS counts, c.relationship, c.role, c.death_or_injury_resulted,
@@ -100,8 +298,10 @@ charge_scope AS MATERIALIZED (
             coalesce(c.enhancements, ''), c.description IS NULL, coalesce(c.description, '')) AS text_key
     FROM charge AS c JOIN sentence_scope AS s ON c.sentence_id = s.id
     WHERE s.is_current OR s.is_prior
-),
-statute_flags AS (
+)""",
+    }
+    if lists:
+        ctes["statute_flags"] = f"""(
     SELECT text_key,
         {group_sql}
     FROM (
@@ -115,63 +315,38 @@ statute_flags AS (
             FROM charge_scope GROUP BY text_key
         )
     )
-),
-charge_flags AS MATERIALIZED (
+)"""
+        ctes["charge_flags"] = f"""MATERIALIZED (
     SELECT c.*,
         {flag_sql}
     FROM charge_scope AS c JOIN statute_flags AS f USING (text_key)
-),
-current_charges AS (
-    SELECT *,
-        coalesce(offense_category = 'drug', l_federal_drug_trafficking OR l_mo_drug OR l_ca_drug) AS is_drug,
-        l_ca_serious_felony OR l_ca_violent_felony OR l_ca_super_strike OR l_ca_registrable_sex AS in_ca_tables
-    FROM charge_flags WHERE is_current
-),
-current_charge_summary AS (
+)"""
+    else:
+        ctes["charge_flags"] = "(SELECT * FROM charge_scope)"
+    derived_sql = "".join(f", {sql} AS {name}" for name, sql in derived.items())
+    ctes["current_charges"] = f"(SELECT *{derived_sql} FROM charge_flags WHERE is_current)"
+    if current:
+        ctes["current_charge_summary"] = f"""(
     SELECT person_id,
-        CASE WHEN count(*) = count(offense_category) THEN {_CATEGORY_LIST} END AS current_offense_categories,
-        {_any("offense_category = 'violent'")} AS has_violent_current_offense,
-        {_any("is_drug")} AS has_drug_current_offense,
-        {_any("offense_category = 'sex'")} AS has_sex_current_offense,
-        {_any("offense_category = 'weapon'")} AS has_weapon_current_offense,
-        {_all("is_drug")} AS is_drug_only_offense,
-        {_any("l_federal_drug_trafficking")} AS has_federal_drug_trafficking_offense,
-        {_any("l_fsa_excluded")} AS has_fsa_excluded_offense,
-        {_any("l_crack_cocaine")} AS has_crack_cocaine_offense,
-        coalesce(sum(counts) FILTER (WHERE l_usc_924c), 0) AS known_924c,
-        count(*) > count(l_usc_924c) AS unknown_924c,
-        {_any("l_enhancement_851")} AS has_851_enhancement,
-        {_any("l_sentence_3559c")} AS has_3559c_sentence,
-        {_any("l_mo_no_parole")} AS mo_no_parole_charge,
-        {_any("coalesce(dangerous_felony, l_mo_dangerous_felony)")} AS has_mo_dangerous_felony,
-        {_any("l_mo_drug")} AS has_mo_drug_offense,
-        {_any("l_ca_violent_felony")} AS has_ca_violent_felony,
-        {_any("l_pc12022")} AS has_pc12022_enhancement,
-        CASE WHEN bool_or(in_ca_tables) THEN true WHEN bool_and(system <> 'us-ca') THEN false END
-            AS ca_current_offense_in_tables_abcd,
-        {_any(f"role IN {_AGGRAVATING_ROLES}")} AS aggravating_role,
-        {_any("death_or_injury_resulted")} AS death_or_injury_resulted,
-        {_any("weapon_involved")} AS weapon_involved,
-        min(offense_date) AS earliest_offense_date
+        {_select_list(current)}
     FROM current_charges GROUP BY person_id
-),
-prior_summary AS (
+)"""
+    if prior:
+        ctes["prior_summary"] = f"""(
     SELECT s.person_id,
-        count(DISTINCT coalesce(CAST(s.commencement_date AS VARCHAR), CAST(s.imposed_date AS VARCHAR),
-            'sentence ' || CAST(s.id AS VARCHAR))) AS prior_commitments,
-        coalesce(sum(c.counts) FILTER (WHERE c.offense_category = 'violent'), 0) AS violent_counts,
-        count(*) FILTER (WHERE c.id IS NULL OR c.offense_category IS NULL) AS unknown_rows,
-        bool_or(c.l_ca_super_strike OR c.l_ca_registrable_sex) AS in_ca_tables_cd
+        {_select_list(prior)}
     FROM sentence_scope AS s LEFT JOIN charge_flags AS c ON c.sentence_id = s.id
     WHERE s.is_prior
     GROUP BY s.person_id
-),"""
+)"""
+    return ctes
 
 
-def facts_query(as_of: date, *, person_ids: Sequence[int] | None = None) -> str:
+def facts_query(as_of: date, *, person_ids: Sequence[int] | None = None, facts: Sequence[str] | None = None) -> str:
     """One DuckDB SELECT: a row per person with `person_id`, `source_id`, `source` and every fact, in order.
 
     With `person_ids`, only those people's rows are read (the source rules still look at every row).
+    With `facts`, only those facts are computed (in catalogue order), from only the records they read.
     """
     at = f"DATE '{as_of.isoformat()}'"
     listed = ", ".join(str(int(i)) for i in person_ids or ()) or "NULL"
@@ -179,10 +354,22 @@ def facts_query(as_of: date, *, person_ids: Sequence[int] | None = None) -> str:
     def only(alias: str = "") -> str:
         return "true" if person_ids is None else f"{alias}person_id IN ({listed})"
 
-    needs = ",\n        ".join(f"arg_max(need_{d}, key) AS needs_{d}" for d in NEED_DOMAINS)
-    sql = f"""
-WITH RECURSIVE
-sentence_scope AS MATERIALIZED (
+    final = _final_expressions(at, facts)
+    # What the requested facts read, step by step back to the records: the `facts` step's columns, then
+    # the summary columns those name (`alias.column`), then the statute lists (in `_charge_ctes`).
+    inputs = _inputs(at)
+    read = _words(*final.values())
+    inputs = {name: sql for name, sql in inputs.items() if name in read or name in ("person_id", "source_id", "source")}
+    summary_columns: dict[str, set[str]] = {}
+    for alias, column in _qualified(*inputs.values()):
+        summary_columns.setdefault(alias, set()).add(column)
+    joins = [sql for alias, sql in _JOINS.items() if alias in summary_columns]
+    current = _kept(_current_charge_columns(), summary_columns.get("cc", set()))
+    derived = {name: sql for name, sql in _current_charge_derived().items() if name in _words(*current.values())}
+    prior = _kept(_prior_columns(), summary_columns.get("ps", set()))
+
+    ctes: dict[str, str] = {
+        "sentence_scope": f"""MATERIALIZED (
     SELECT id, person_id, source, system, sentence_type, imposed_date, commencement_date, jail_credit_days,
         consecutive_to_id, source_release_date, source_parole_eligibility_date,
         coalesce(commuted_term_months, term_months) AS term_months,
@@ -192,48 +379,34 @@ sentence_scope AS MATERIALIZED (
         coalesce(status = 'completed' AND (imposed_date IS NULL OR imposed_date <= {at}), false) AS is_prior
     FROM sentence
     WHERE {only()}
-),
-current_sentence AS MATERIALIZED (SELECT * FROM sentence_scope WHERE is_current),
-latest_computed AS (
+)""",
+        "current_sentence": "MATERIALIZED (SELECT * FROM sentence_scope WHERE is_current)",
+        "latest_computed": f"""(
     SELECT sentence_id, full_term_date, release_date, projected_release_date, parole_eligibility_date,
         conditional_release_date, supervised_release_date, prerelease_custody_date, ftc_days, review_reason
     FROM computed_dates WHERE {only()}
     QUALIFY row_number() OVER (PARTITION BY sentence_id ORDER BY computed_at DESC NULLS LAST) = 1
-),
-sentence_summary AS MATERIALIZED (
+)""",
+        # Every column: the term chain and the incidents read its dates, and none of them is costly.
+        "sentence_summary": f"""MATERIALIZED (
     SELECT cs.person_id,
-        coalesce(arg_min(cs.system, coalesce(cs.commencement_date, cs.imposed_date)), min(cs.system)) AS system,
-        CASE WHEN bool_and(sentence_type IS NOT NULL) THEN arg_max(sentence_type, {_SENTENCE_RANK}) END
-            AS sentence_type,
-        {_any("sentence_type IN ('life', 'life_without_parole')")} AS is_life_sentence,
-        {_any("sentence_type = 'life_without_parole'")} AS is_life_without_parole,
-        min(imposed_date) AS sentence_imposed_date,
-        min(cs.commencement_date) AS commencement_date,
-        max(cs.jail_credit_days) AS jail_credit_days,
-        CAST(min(cs.commencement_date) - CAST(coalesce(max(cs.jail_credit_days), 0) AS INTEGER) AS DATE)
-            AS served_from_date,
-        {_strict_max("cs.source_release_date")} AS source_release_date,
-        {_strict_max("cs.source_parole_eligibility_date")} AS source_parole_eligibility_date,
-        {_strict_max("d.full_term_date")} AS full_term_date,
-        {_strict_max("d.release_date")} AS release_date,
-        {_strict_max("d.projected_release_date")} AS projected_release_date,
-        {_strict_max("d.parole_eligibility_date")} AS parole_eligibility_date,
-        {_strict_max("d.conditional_release_date")} AS conditional_release_date,
-        {_strict_max("d.supervised_release_date")} AS supervised_release_date,
-        {_strict_max("d.prerelease_custody_date")} AS prerelease_custody_date,
-        CASE WHEN bool_and(d.sentence_id IS NOT NULL)
-            THEN arg_max(d.ftc_days, {_day_number("d.projected_release_date")} * 100000
-                + {_day_number("d.full_term_date")}) END
-            AS ftc_days
+        {_select_list(_sentence_columns())}
+    FROM current_sentence AS cs
+    GROUP BY cs.person_id
+)""",
+        # Apart from `sentence_summary`: joining the computed dates is the costly part, for the date facts only.
+        "computed_summary": f"""(
+    SELECT cs.person_id,
+        {_select_list(_kept(_computed_columns(), summary_columns.get("cd", set())))}
     FROM current_sentence AS cs LEFT JOIN latest_computed AS d ON d.sentence_id = cs.id
     GROUP BY cs.person_id
-),
-chain_root AS (
+)""",
+        "chain_root": """(
     SELECT s.* FROM current_sentence AS s
     LEFT JOIN current_sentence AS target ON s.consecutive_to_id = target.id
     WHERE target.id IS NULL
-),
-chain AS (
+)""",
+        "chain": """(
     SELECT id AS sentence_id, person_id, commencement_date AS root_start, term_months AS months,
         term_days AS days, min_months, 0 AS depth
     FROM chain_root
@@ -242,19 +415,19 @@ chain AS (
         chain.days + next.term_days, chain.min_months + next.min_months, chain.depth + 1
     FROM chain JOIN current_sentence AS next ON next.consecutive_to_id = chain.sentence_id
     WHERE chain.depth < 100
-),
-chain_end AS (
+)""",
+        "chain_end": """(
     SELECT c.person_id, c.months, c.days, c.min_months,
         CAST(coalesce(c.root_start, ss.commencement_date)
             + to_months(CAST(c.months AS INTEGER)) + to_days(CAST(c.days AS INTEGER)) AS DATE)
             AS end_exclusive
     FROM chain AS c JOIN sentence_summary AS ss USING (person_id)
-),
-chain_keyed AS (
+)""",
+        "chain_keyed": f"""(
     -- The controlling chain ends last; without dates, the longest term controls.
     SELECT *, {_day_number("end_exclusive")} * 100000 + months * 31 + days AS chain_key FROM chain_end
-),
-term_summary AS (
+)""",
+        "term_summary": f"""(
     SELECT person_id,
         CASE WHEN count(*) > count(months) THEN NULL
             ELSE arg_max(months, chain_key) END AS term_months,
@@ -263,19 +436,11 @@ term_summary AS (
         {_strict_max("end_exclusive")} AS term_end_exclusive,
         CASE WHEN bool_and(min_months IS NOT NULL) THEN max(min_months) END AS min_term_months
     FROM chain_keyed GROUP BY person_id
-),{_charge_ctes()}
-incident_summary AS (
+)""",
+        **_charge_ctes(current, derived, prior),
+        "incident_summary": f"""(
     SELECT i.person_id,
-        count(*) FILTER (WHERE i.incident_date <= {at}) AS incidents_total,
-        count(*) FILTER (WHERE in_10y AND i.severity IN ('greatest', 'high')) AS serious_10y,
-        count(*) FILTER (WHERE in_10y AND i.severity IS NULL) AS unknown_10y,
-        count(*) FILTER (WHERE in_term AND i.severity IN ('greatest', 'high')) AS serious_term,
-        count(*) FILTER (WHERE in_term AND i.severity IS NULL) AS unknown_severity_term,
-        count(*) FILTER (WHERE in_term AND i.violent) AS violent_term,
-        count(*) FILTER (WHERE in_term AND i.violent IS NULL) AS unknown_violent_term,
-        count(*) FILTER (WHERE i.incident_date > {at} - INTERVAL 12 MONTH AND i.incident_date <= {at})
-            AS incidents_last_12m,
-        coalesce(sum(i.gct_days_lost) FILTER (WHERE in_term), 0) AS gct_days_lost
+        {_select_list(_kept(_incident_columns(at), summary_columns.get("inc", set())))}
     FROM (
         SELECT i.*,
             i.incident_date > {at} - INTERVAL 10 YEAR AND i.incident_date <= {at} AS in_10y,
@@ -284,21 +449,18 @@ incident_summary AS (
         WHERE {only("i.")}
     ) AS i
     GROUP BY i.person_id
-),
-assessment_summary AS (
+)""",
+        "assessment_summary": f"""(
     SELECT person_id,
-        arg_max(risk_level, key, 2) FILTER (WHERE risk_level IS NOT NULL) AS risk_levels,
-        arg_max_null(tool, key) FILTER (WHERE risk_level IS NOT NULL) AS latest_risk_tool,
-        max(key) FILTER (WHERE risk_level IS NOT NULL) AS latest_risk_key,
-        {needs}
+        {_select_list(_kept(_assessment_columns(), summary_columns.get("a", set())))}
     FROM (
         -- One sortable number per assessment: the date, then the id breaking ties.
         SELECT *, date_diff('day', DATE '1800-01-01', assessed_on) * 10000000000 + id AS key
         FROM assessment WHERE assessed_on <= {at} AND {only()}
     )
     GROUP BY person_id
-),
-program_summary AS (
+)""",
+        "program_summary": f"""(
     SELECT e.person_id, count(*) AS programs_completed,
         count(*) FILTER (WHERE p.evidence_based) AS evidence_based,
         count(*) FILTER (WHERE p.evidence_based IS NULL) AS evidence_unknown
@@ -307,87 +469,61 @@ program_summary AS (
         AND (coalesce(e.end_date, e.start_date, e.referred_on) IS NULL
             OR coalesce(e.end_date, e.start_date, e.referred_on) <= {at})
     GROUP BY e.person_id
-),
-custody_summary AS (
+)""",
+        "custody_summary": f"""(
     SELECT person_id, bool_or(start_date <= {at} AND (end_date IS NULL OR end_date > {at})) AS in_custody
     FROM custody_period WHERE {only()} GROUP BY person_id
-),
-review_summary AS (
+)""",
+        "review_summary": """(
     -- Few sentences go to review, so the sorted list is built only for their people.
     SELECT s.person_id, string_agg(DISTINCT d.review_reason, ';' ORDER BY d.review_reason) AS all_review_reasons
     FROM current_sentence AS s JOIN latest_computed AS d ON d.sentence_id = s.id
     WHERE d.review_reason IS NOT NULL
     GROUP BY s.person_id
-),
-sources_with_incidents AS (SELECT DISTINCT source FROM incident),
-sources_with_custody AS (SELECT DISTINCT source FROM custody_period),
-sources_with_enrollments AS (SELECT DISTINCT source FROM enrollment),
-sources_with_priors AS (SELECT DISTINCT source FROM sentence WHERE status = 'completed'),
-facts AS (
-    SELECT p.id AS person_id, p.source_id, p.source,
-        {at} AS as_of_date,
-        ss.system,
-        p.jurisdiction,
-        CASE WHEN sc.source IS NOT NULL THEN coalesce(cu.in_custody, false) END AS in_custody,
-        p.birth_date,
-        {_age("p.birth_date", at)} AS age_years,
-        p.sex,
-        p.race,
-        coalesce(p.has_diploma, CASE WHEN p.education_level IN ('high_school', 'ged', 'some_college', 'degree')
-            THEN true WHEN p.education_level IN ('none', 'some_high_school') THEN false END) AS has_diploma,
-        p.final_order_of_removal,
-        ss.sentence_type,
-        ss.is_life_sentence,
-        ss.is_life_without_parole,
-        ss.sentence_imposed_date,
-        ss.commencement_date,
-        ss.jail_credit_days,
-        ss.served_from_date,
-        CASE WHEN ss.commencement_date IS NOT NULL THEN greatest(date_diff('day', ss.commencement_date, {at}) + 1, 0)
-            + coalesce(ss.jail_credit_days, 0) END AS served_days,
-        ts.term_months,
-        date_diff('day', ss.commencement_date, ts.term_end_exclusive) AS sentence_term_days,
-        ts.term_months / 12.0 + ts.term_days / 365.0 AS sentence_term_years,
-        ts.min_term_months,
-        ss.source_release_date,
-        ss.source_parole_eligibility_date,
-        cc.* EXCLUDE (person_id),
-        ps.prior_commitments AS prior_commitments_known,
-        ps.violent_counts, ps.unknown_rows, ps.in_ca_tables_cd,
-        sp.source IS NOT NULL AS source_has_priors,
-        si.source IS NOT NULL AS source_has_incidents,
-        inc.* EXCLUDE (person_id),
-        a.* EXCLUDE (person_id),
-        se.source IS NOT NULL AS source_has_enrollments,
-        pr.programs_completed AS programs_completed_known, pr.evidence_based, pr.evidence_unknown,
-        ss.* EXCLUDE (person_id, system, sentence_type, is_life_sentence, is_life_without_parole,
-            sentence_imposed_date, commencement_date, jail_credit_days, served_from_date, source_release_date,
-            source_parole_eligibility_date),
-        rv.all_review_reasons
-    FROM person AS p
-    LEFT JOIN sentence_summary AS ss ON ss.person_id = p.id
-    LEFT JOIN term_summary AS ts ON ts.person_id = p.id
-    LEFT JOIN current_charge_summary AS cc ON cc.person_id = p.id
-    LEFT JOIN prior_summary AS ps ON ps.person_id = p.id
-    LEFT JOIN incident_summary AS inc ON inc.person_id = p.id
-    LEFT JOIN assessment_summary AS a ON a.person_id = p.id
-    LEFT JOIN program_summary AS pr ON pr.person_id = p.id
-    LEFT JOIN custody_summary AS cu ON cu.person_id = p.id
-    LEFT JOIN review_summary AS rv ON rv.person_id = p.id
-    LEFT JOIN sources_with_incidents AS si ON si.source = p.source
-    LEFT JOIN sources_with_custody AS sc ON sc.source = p.source
-    LEFT JOIN sources_with_enrollments AS se ON se.source = p.source
-    LEFT JOIN sources_with_priors AS sp ON sp.source = p.source
-)
-SELECT {_final_columns(at)}
+)""",
+        "sources_with_incidents": "(SELECT DISTINCT source FROM incident)",
+        "sources_with_custody": "(SELECT DISTINCT source FROM custody_period)",
+        "sources_with_enrollments": "(SELECT DISTINCT source FROM enrollment)",
+        "sources_with_priors": "(SELECT DISTINCT source FROM sentence WHERE status = 'completed')",
+    }
+    join_sql = "".join(f"\n    LEFT JOIN {sql}" for sql in joins)
+    ctes["facts"] = f"""(
+    SELECT {_select_list(inputs)}
+    FROM person AS p{join_sql}
+)"""
+    with_sql = ",\n".join(f"{name} AS {body}" for name, body in ctes.items() if name in _reached(ctes, "facts"))
+    return f"""
+WITH RECURSIVE
+{with_sql}
+SELECT {_final_columns(at, facts)}
 FROM facts
 WHERE {only()}
 """
-    return sql
 
 
-def _final_columns(at: str) -> str:
-    """The SELECT list of the last step: identity columns, then each fact in catalogue order."""
+def _reached(ctes: dict[str, str], start: str) -> set[str]:
+    """The steps `start` reads, directly or through other steps (itself included)."""
+    reached = {start}
+    waiting = [start]
+    while waiting:
+        for name in _words(ctes[waiting.pop()]) & ctes.keys():
+            if name not in reached:
+                reached.add(name)
+                waiting.append(name)
+    return reached
+
+
+def _final_columns(at: str, names: Sequence[str] | None = None) -> str:
+    """The SELECT list of the last step: identity columns, then each fact (or each of `names`) in catalogue order."""
+    return ",\n    ".join(f"{sql} AS {name}" for name, sql in _final_expressions(at, names).items())
+
+
+def _final_expressions(at: str, names: Sequence[str] | None = None) -> dict[str, str]:
+    """Each column of the last step by name (identity columns, then the facts in catalogue order), as SQL."""
+    if names is not None:
+        unknown = sorted(set(names) - {item.name for item in FACTS})
+        if unknown:
+            raise ValueError(f"not facts of the catalogue: {', '.join(unknown)}")
     incidents = "source_has_incidents"
     expressions: dict[str, str] = {
         "served_years": "served_days / 365.25",
@@ -426,12 +562,12 @@ def _final_columns(at: str) -> str:
         "family_circumstance": "CAST(NULL AS BOOLEAN)",
         "abuse_in_custody_finding": "CAST(NULL AS BOOLEAN)",
     }
-    sql_types = {"boolean": "BOOLEAN", "integer": "BIGINT", "number": "DOUBLE", "date": "DATE", "text": "VARCHAR"}
-    columns = ["person_id", "source_id", "source"]
+    columns = {"person_id": "person_id", "source_id": "source_id", "source": "source"}
     for item in FACTS:
-        expression = expressions.get(item.name, item.name)
-        columns.append(f"CAST({expression} AS {sql_types[item.type]}) AS {item.name}")
-    return ",\n    ".join(columns)
+        if names is None or item.name in names:
+            expression = expressions.get(item.name, item.name)
+            columns[item.name] = f"CAST({expression} AS {DUCKDB_TYPES[item.type]})"
+    return columns
 
 
 def ensure_fact_inputs(connection: duckdb.DuckDBPyConnection) -> None:
