@@ -1,4 +1,5 @@
-"""Shared by the sentencing tests: a hand-built records store, the in-process CLI runner, bulk-test inputs."""
+"""Shared by the sentencing tests: a hand-built records store, the in-process CLI runner, bulk-test inputs and
+the reading of golden cases."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from secondchance.records.store import ensure_schema
 from secondchance.sentencing.compute import compute_dates
 from secondchance.sentencing.inputs import create_member_inputs
+from secondchance.sentencing.terms import Term, parse_term
 
 AS_OF = date(2026, 11, 25)
 
@@ -45,6 +47,20 @@ BULK_COMPUTED_AT = datetime(2026, 1, 1, 12, 0, 0)  # one stamp for the bulk and 
 def maybe(strategy: st.SearchStrategy[Any], null_share: int = 8) -> st.SearchStrategy[Any]:
     """One value in `null_share` is NULL, so unknown inputs are exercised without drowning the rest."""
     return st.one_of(st.none(), *[strategy] * (null_share - 1))
+
+
+def golden_term(text: str) -> tuple[Term | None, str]:
+    """The term and sentence type of a golden case's `term`: `life`, `lwop`, or a term like `10y`."""
+    if text == "life":
+        return None, "life"
+    if text == "lwop":
+        return None, "life_without_parole"
+    return parse_term(text), "determinate"
+
+
+def as_text(value: Any) -> Any:
+    """A golden expected value as the engines' `to_dict` writes it (dates in ISO form)."""
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def run_dates(*args: str) -> subprocess.CompletedProcess[str]:

@@ -11,6 +11,7 @@ from typing import Any
 import duckdb
 import pytest
 import yaml
+from tests.sentencing.conftest import golden_term
 
 from secondchance.sentencing.computed_dates import COMPUTED_DATES_COLUMNS
 from secondchance.sentencing.federal import SentenceTerm, aggregate_terms, compute_federal, federal_dates_relation
@@ -32,10 +33,6 @@ def _cases(*, aggregate: bool) -> list[Any]:
     return cases
 
 
-def _term(text: str) -> tuple[Term | None, str]:
-    return (None, "life") if text == "life" else (parse_term(text), "determinate")
-
-
 def _kwargs(given: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in given.items() if key not in ("start", "term")}
 
@@ -46,7 +43,7 @@ def _compare(expect: dict[str, Any], outcome: dict[str, Any]) -> None:
 
 
 def _scalar(given: dict[str, Any]) -> dict[str, Any]:
-    term, sentence_type = _term(given["term"])
+    term, sentence_type = golden_term(given["term"])
     try:
         result = compute_federal(given["start"], term, sentence_type=sentence_type, **_kwargs(given))
     except ManualReview as review:
@@ -77,7 +74,7 @@ def test_bulk_matches_every_single_term_golden_case() -> None:
     )
     for number, case in enumerate(cases):
         given = case["input"]
-        term, sentence_type = _term(given["term"])
+        term, sentence_type = golden_term(given["term"])
         connection.execute(
             "INSERT INTO sentences VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [

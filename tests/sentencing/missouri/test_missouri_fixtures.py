@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from tests.sentencing.conftest import as_text, golden_term
 
 from secondchance.sentencing.missouri import compute_missouri
-from secondchance.sentencing.terms import parse_term
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -24,10 +23,6 @@ def _cases() -> list[Any]:
     return cases
 
 
-def _as_text(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
-
-
 def test_there_are_enough_cases_and_each_cites_its_source() -> None:
     cases = [param.values[0] for param in _cases()]
     assert len(cases) >= 25
@@ -38,11 +33,7 @@ def test_there_are_enough_cases_and_each_cites_its_source() -> None:
 @pytest.mark.parametrize("case", _cases())
 def test_missouri_golden_case(case: dict[str, Any]) -> None:
     given = case["input"]
-    term_text = str(given["term"])
-    if term_text in ("life", "lwop"):
-        term, sentence_type = None, "life" if term_text == "life" else "life_without_parole"
-    else:
-        term, sentence_type = parse_term(term_text), "determinate"
+    term, sentence_type = golden_term(str(given["term"]))
     result = compute_missouri(
         given["start"],
         term,
@@ -54,4 +45,4 @@ def test_missouri_golden_case(case: dict[str, Any]) -> None:
         jail_credit_days=given.get("jail_credit", 0),
     ).to_dict()
     for key, expected in case["expected"].items():
-        assert result[key] == _as_text(expected), f"{key}: timeline {result['timeline']}"
+        assert result[key] == as_text(expected), f"{key}: timeline {result['timeline']}"

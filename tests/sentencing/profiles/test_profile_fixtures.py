@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from tests.sentencing.conftest import as_text, golden_term
 
 from secondchance.sentencing.profiles import builtin_profile, compute_profile
 from secondchance.sentencing.reasons import ManualReview
-from secondchance.sentencing.terms import parse_term
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 FACT_DEFAULTS: dict[str, bool | int] = {
@@ -35,10 +34,6 @@ def _cases() -> list[Any]:
     return cases
 
 
-def _as_text(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
-
-
 def test_there_are_enough_cases_and_each_cites_its_source() -> None:
     cases = [param.values[1] for param in _cases()]
     assert len(cases) >= 25
@@ -49,8 +44,7 @@ def test_there_are_enough_cases_and_each_cites_its_source() -> None:
 @pytest.mark.parametrize(("profile_id", "case"), _cases())
 def test_profile_golden_case(profile_id: str, case: dict[str, Any]) -> None:
     given = dict(case["input"])
-    term_text = str(given.pop("term"))
-    term, sentence_type = (None, "life") if term_text == "life" else (parse_term(term_text), "determinate")
+    term, sentence_type = golden_term(str(given.pop("term")))
     facts = {name: given.get(name, default) for name, default in FACT_DEFAULTS.items()}
     try:
         result = compute_profile(
@@ -66,4 +60,4 @@ def test_profile_golden_case(profile_id: str, case: dict[str, Any]) -> None:
     except ManualReview as review:
         result = {"review_reason": str(review.code), "timeline": []}
     for key, expected in case["expected"].items():
-        assert result[key] == _as_text(expected), f"{key}: timeline {result['timeline']}"
+        assert result[key] == as_text(expected), f"{key}: timeline {result['timeline']}"
