@@ -35,6 +35,7 @@ import duckdb
 from dateutil.relativedelta import relativedelta
 
 from secondchance import __version__
+from secondchance.records.validate import quote_literal
 from secondchance.sentencing.computed_dates import COMPUTED_DATES_COLUMNS, CREATE_COMPUTED_DATES_SQL
 from secondchance.sentencing.federal.aggregate import SentenceTerm, aggregate_terms
 from secondchance.sentencing.federal.bulk import compute_federal_of_row, federal_dates_relation, scalar_federal_row
@@ -91,10 +92,6 @@ def supported_systems() -> dict[str, str]:
 def _unsupported_detail(system: str | None) -> str:
     known = ", ".join(supported_systems())
     return f"no release-date rules for system {system or 'unknown'} (rules exist for {known})"
-
-
-def _sql_text(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 # Units: a recursive walk down each chain from its root. `end_excl` is the day after the term ends without
@@ -328,7 +325,7 @@ def compute_into(
 
     names = _names("run")
     systems = supported_systems()
-    supported = ", ".join(_sql_text(system) for system in systems)
+    supported = ", ".join(quote_literal(system) for system in systems)
     try:
         create_member_inputs(connection, as_of, names["members"])
         connection.execute(f"CREATE OR REPLACE TEMP TABLE {names['incidents']} AS {incident_inputs_sql(as_of)}")
@@ -341,12 +338,12 @@ def compute_into(
                 units=names["units"],
                 members=names["members"],
                 supported=supported,
-                known=_sql_text(", ".join(systems)),
-                target_detail=_sql_text(_TARGET_DETAIL),
-                mixed_systems=_sql_text(_MIXED_SYSTEMS_DETAIL),
-                life_chain=_sql_text(_LIFE_CHAIN_DETAIL),
-                own_minimum=_sql_text(_OWN_MINIMUM_DETAIL),
-                mixed_dangerous=_sql_text(_MIXED_DANGEROUS_DETAIL),
+                known=quote_literal(", ".join(systems)),
+                target_detail=quote_literal(_TARGET_DETAIL),
+                mixed_systems=quote_literal(_MIXED_SYSTEMS_DETAIL),
+                life_chain=quote_literal(_LIFE_CHAIN_DETAIL),
+                own_minimum=quote_literal(_OWN_MINIMUM_DETAIL),
+                mixed_dangerous=quote_literal(_MIXED_DANGEROUS_DETAIL),
             )
         )
         lap("units")
@@ -376,7 +373,7 @@ def compute_into(
             if engine != "profile" or system not in present:
                 continue
             profile_input = connection.sql(
-                _engine_input_select(names["units"], names["lost"], f"u.system = {_sql_text(system)}")
+                _engine_input_select(names["units"], names["lost"], f"u.system = {quote_literal(system)}")
             )
             _insert_relation(
                 connection, unit_dates, compute_profile_bulk(connection, builtin_profile(system), profile_input)
@@ -405,7 +402,7 @@ def compute_into(
             JOIN {names["chain"]} m ON m.sentence_id = w.sentence_id
             UNION ALL BY NAME
             SELECT m.sentence_id, m.person_id, m.system, m.commencement_date, m.jail_credit_days,
-                'CONSECUTIVE_CYCLE' AS review_reason, {_sql_text(_CYCLE_DETAIL)} AS review_detail, {stamps}
+                'CONSECUTIVE_CYCLE' AS review_reason, {quote_literal(_CYCLE_DETAIL)} AS review_detail, {stamps}
             FROM {names["chain"]} m ANTI JOIN {names["walk"]} w ON w.sentence_id = m.sentence_id""",
             {"engine_version": __version__, "computed_at": stamp},
         )

@@ -46,6 +46,7 @@ from secondchance.policy.facts.offense_lists import (
     normalised_statute_sql,
     offense_lists,
 )
+from secondchance.records.validate import quote_literal
 from secondchance.sentencing.federal.excluded_offenses import excluded_offenses
 from secondchance.sentencing.missouri.offenses import NO_PAROLE_OFFENSES, OWN_MINIMUM_TERM_STATUTES
 
@@ -233,10 +234,6 @@ def exclusion_patterns() -> tuple[ExclusionPattern, ...]:
     return tuple(patterns)
 
 
-def _sql_text(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def normalised_federal_statute(statute: str) -> str:
     """A federal statute as the patterns read it: `18 U.S.C. § 924(c)(1)(A)` → `18usc924(c)(1)(a)`."""
     return re.sub(r"[\s§.]|sections?|sec\b", "", statute.lower())
@@ -378,7 +375,7 @@ FROM latest_two
 
 
 def _strike_texts(value: bool) -> str:
-    return ", ".join(_sql_text(text) for text, strike in STRIKE_SENTENCE_TYPES.items() if strike is value)
+    return ", ".join(quote_literal(text) for text, strike in STRIKE_SENTENCE_TYPES.items() if strike is value)
 
 
 def _california_sql() -> str:
@@ -450,7 +447,7 @@ risk AS ({risk_level_sql(as_of)}),
 rdap AS (
     SELECT DISTINCT e.person_id
     FROM enrollment e JOIN program p ON p.id = e.program_id
-    WHERE regexp_matches(p.name, {_sql_text(RDAP_PROGRAM_PATTERN)})
+    WHERE regexp_matches(p.name, {quote_literal(RDAP_PROGRAM_PATTERN)})
         AND (e.status = 'completed' AND coalesce(e.end_date, e.start_date, e.referred_on) <= {at}
              OR e.status = 'enrolled' AND coalesce(e.start_date, e.referred_on) <= {at})
 ),

@@ -15,6 +15,7 @@ from typing import Any, Literal
 import yaml
 
 from secondchance.errors import UserError
+from secondchance.records.validate import quote_literal
 
 __all__ = [
     "OffenseEntry",
@@ -66,10 +67,6 @@ class OffenseList:
         for entry in self.entries:
             grouped.setdefault((entry.when, entry.description), []).append(entry)
         return {key: tuple(value) for key, value in grouped.items()}
-
-
-def _sql_text(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _parse(path: Path) -> dict[str, OffenseList]:
@@ -127,7 +124,7 @@ def normalised_statute_sql(column: str) -> str:
         (r"\s+", " "),
     )
     for pattern, replacement in steps:
-        expression = f"regexp_replace({expression}, {_sql_text(pattern)}, {_sql_text(replacement)}, 'g')"
+        expression = f"regexp_replace({expression}, {quote_literal(pattern)}, {quote_literal(replacement)}, 'g')"
     return f"trim({expression})"
 
 
@@ -144,15 +141,15 @@ def group_columns_sql(
         alternation = _alternation(entries)
         parts = []
         if offense_list.match in ("statute", "statute_and_enhancements"):
-            parts.append(f"regexp_matches({statute}, {_sql_text('^(?:' + alternation + ')' + _END)})")
+            parts.append(f"regexp_matches({statute}, {quote_literal('^(?:' + alternation + ')' + _END)})")
         if offense_list.match in ("enhancements", "statute_and_enhancements"):
             pattern = "(?:^|;)(?:" + alternation + ")" + _END_IN_LIST
             # Sources record enhancements only when present, so none recorded counts as none.
-            parts.append(f"regexp_matches(coalesce({enhancements}, ''), {_sql_text(pattern)})")
+            parts.append(f"regexp_matches(coalesce({enhancements}, ''), {quote_literal(pattern)})")
         matched = " OR ".join(parts) if len(parts) > 1 else parts[0]
         matched = f"({matched})"
         if description_pattern is not None:
-            matched = f"({matched} AND regexp_matches({description}, {_sql_text(description_pattern)}))"
+            matched = f"({matched} AND regexp_matches({description}, {quote_literal(description_pattern)}))"
         columns.append((f"{offense_list.name}__{number}", matched))
     return columns
 
@@ -172,4 +169,4 @@ def list_flag_sql(offense_list: OffenseList, system: str) -> str:
             case _:
                 # The list covers only some conduct under this section: a match is unknown.
                 terms.append(f"(CASE WHEN {column} THEN NULL ELSE {column} END)")
-    return f"(CASE WHEN {system} = {_sql_text(offense_list.system)} THEN ({' OR '.join(terms)}) ELSE false END)"
+    return f"(CASE WHEN {system} = {quote_literal(offense_list.system)} THEN ({' OR '.join(terms)}) ELSE false END)"

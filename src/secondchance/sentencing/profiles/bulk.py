@@ -31,6 +31,7 @@ from typing import Any
 import duckdb
 
 from secondchance import __version__
+from secondchance.records.validate import quote_literal
 from secondchance.sentencing.computed_dates import scalar_computed_dates_row
 from secondchance.sentencing.missouri.bulk import INPUT_COLUMNS, OUTPUT_COLUMNS, as_computed_dates_sql
 from secondchance.sentencing.profiles.evaluate import (
@@ -74,10 +75,6 @@ FILLED_COLUMNS = (
 _FACT_COLUMNS = tuple(name for name in (*BOOLEAN_FACTS, *INTEGER_FACTS) if name != "life")
 
 
-def _text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _condition_sql(fact: str, condition: bool | int | Range) -> str:
     if isinstance(condition, Range):
         parts = []
@@ -112,8 +109,8 @@ def _struct(
     cap_months, cap_days = cap or (None, None)
     life_months, life_days = life or (None, None)
     return (
-        f"{{'kind': {_text(kind)}, 'num': {number(num)}, 'den': {number(den)}, "
-        f"'detail': {'NULL' if detail is None else _text(detail)}::VARCHAR, "
+        f"{{'kind': {quote_literal(kind)}, 'num': {number(num)}, 'den': {number(den)}, "
+        f"'detail': {'NULL' if detail is None else quote_literal(detail)}::VARCHAR, "
         f"'cap_months': {number(cap_months)}, 'cap_days': {number(cap_days)}, "
         f"'life_months': {number(life_months)}, 'life_days': {number(life_days)}, "
         f"'mandatory_minimum': {'TRUE' if mandatory_minimum else 'FALSE'}}}"
@@ -170,7 +167,8 @@ def _served_sql(choice: str) -> str:
 
 def _by_version(versions: list[Version], pick: str) -> str:
     whens = " ".join(
-        f"WHEN version_id = {_text(version.id)} THEN {_choice_sql(getattr(version, pick))}" for version in versions
+        f"WHEN version_id = {quote_literal(version.id)} THEN {_choice_sql(getattr(version, pick))}"
+        for version in versions
     )
     return f"CASE {whens} END"
 
@@ -184,12 +182,12 @@ def profile_sql(profile: Profile, columns: list[str]) -> str:
     versions = " ".join(
         f"WHEN offense_date >= DATE '{version.effective.from_}'"
         + (f" AND offense_date <= DATE '{version.effective.to}'" if version.effective.to else "")
-        + f" THEN {_text(version.id)}"
+        + f" THEN {quote_literal(version.id)}"
         for version in profile.versions
     )
-    types = ", ".join(_text(name) for name in SENTENCE_TYPES)
+    types = ", ".join(quote_literal(name) for name in SENTENCE_TYPES)
     types_text = ", ".join(SENTENCE_TYPES)
-    profile_text = _text(profile.id)
+    profile_text = quote_literal(profile.id)
     return f"""
 WITH base AS (
     SELECT sentence_id, person_id, commencement_date AS start, offense_date, sentence_type, min_term_months,
