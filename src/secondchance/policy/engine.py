@@ -78,8 +78,8 @@ def _string(value: str) -> str:
     return exp.Literal.string(value).sql("duckdb")
 
 
-def facts_relation_for(connection: duckdb.DuckDBPyConnection, as_of: date) -> str:
-    """The SELECT computing every fact from the records store as of a date (policy.facts.query)."""
+def facts_relation_for(connection: duckdb.DuckDBPyConnection, as_of: date, names: Sequence[str] | None = None) -> str:
+    """The SELECT computing every fact (or only `names`) from the records store as of a date (policy.facts.query)."""
     try:
         from secondchance.policy.facts import query
 
@@ -90,7 +90,7 @@ def facts_relation_for(connection: duckdb.DuckDBPyConnection, as_of: date) -> st
             "pass --facts with a facts table or file"
         ) from None
     facts_query: Any = query.facts_query
-    return str(facts_query(as_of))
+    return str(facts_query(as_of, facts=names))
 
 
 def facts_read(packs: Sequence[CompiledPack]) -> list[str]:
@@ -203,11 +203,12 @@ def screen(
     run_id = next_run_id(connection)
     clock = time.perf_counter()
     if facts is None:
-        # Only the facts the packs read are kept, so DuckDB skips the aggregates and joins of the others.
-        columns = ", ".join(["person_id", "source_id", *facts_read(packs)])
+        # Only the facts the packs read are computed, from only the records those facts read.
+        names = facts_read(packs)
+        columns = ", ".join(["person_id", "source_id", *names])
         connection.execute(
             f"CREATE OR REPLACE TEMP TABLE {_FACTS_TABLE} AS "
-            f"SELECT {columns} FROM ({facts_relation_for(connection, as_of)}) AS all_facts"
+            f"SELECT {columns} FROM ({facts_relation_for(connection, as_of, names)}) AS read_facts"
         )
         facts, facts_label = _FACTS_TABLE, facts_label or "records store (policy.facts.query)"
     facts_seconds = time.perf_counter() - clock

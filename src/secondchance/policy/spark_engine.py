@@ -92,7 +92,7 @@ def spark_facts(spark: SparkSession, as_of: date, names: Sequence[str] | None = 
     """
     from secondchance.policy.facts.query import facts_query
 
-    facts = spark.sql(to_spark(facts_query(as_of)))
+    facts = spark.sql(to_spark(facts_query(as_of, facts=names)))
     if names is not None:
         facts = facts.select("person_id", "source_id", *names)
     facts = facts.cache()
