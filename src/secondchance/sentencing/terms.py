@@ -15,7 +15,7 @@ from dateutil.relativedelta import relativedelta
 
 from secondchance.errors import UserError
 
-__all__ = ["Term", "parse_term", "term_of_parts", "full_term_date", "days_inclusive"]
+__all__ = ["Term", "parse_term", "term_of_parts", "full_term_date", "term_days", "days_inclusive"]
 
 _TERM_PART = re.compile(r"(\d+)\s*([ymd])", re.IGNORECASE)
 _TERM_WHOLE = re.compile(r"^(\s*\d+\s*[ymd]\s*)+$", re.IGNORECASE)
@@ -82,6 +82,12 @@ def full_term_date(start: date, term: Term, jail_credit_days: int = 0) -> date:
     """
     end_exclusive = start + relativedelta(months=term.months) + timedelta(days=term.days)
     return end_exclusive - timedelta(days=1 + jail_credit_days)
+
+
+def term_days(start: date, term: Term) -> int:
+    """Days of a term counted from `start` as day 1 (the exclusive end less the start)."""
+    end_exclusive = start + relativedelta(months=term.months, days=term.days)
+    return (end_exclusive - start).days
 
 
 def days_inclusive(start: date, end: date) -> int:

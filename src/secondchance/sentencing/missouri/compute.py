@@ -15,11 +15,10 @@ from secondchance.sentencing.missouri.rules import (
     prison_term_days_one_third,
     served_portion_days,
     seventieth_birthday,
-    term_days,
 )
 from secondchance.sentencing.reasons import ManualReview, ReasonCode
 from secondchance.sentencing.state_checks import SENTENCE_TYPES, check_state_sentence
-from secondchance.sentencing.terms import Term, full_term_date
+from secondchance.sentencing.terms import Term, full_term_date, term_days
 from secondchance.sentencing.timeline import Timeline
 
 __all__ = ["MissouriDates", "compute_missouri", "SENTENCE_TYPES", "RULE_PROFILE"]

@@ -21,7 +21,7 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from secondchance.sentencing.terms import Term
+from secondchance.sentencing.terms import Term, term_days  # term_days re-exported for Missouri callers
 
 __all__ = [
     "LIFE_AS_TERM",
@@ -76,12 +76,6 @@ def minimum_term_rule(prior_commitments: int, dangerous_felony: bool) -> Minimum
     if prior_commitments == 0:
         return None
     return _BY_PRIOR_COMMITMENTS[min(prior_commitments, 3)]
-
-
-def term_days(start: date, term: Term) -> int:
-    """Days of a term counted from `start` as day 1 (the exclusive end less the start)."""
-    end_exclusive = start + relativedelta(months=term.months, days=term.days)
-    return (end_exclusive - start).days
 
 
 def served_portion_days(total_days: int, percent: int) -> int:

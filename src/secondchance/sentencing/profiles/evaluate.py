@@ -13,7 +13,7 @@ from dateutil.relativedelta import relativedelta
 from secondchance.sentencing.profiles.model import FACTS, Profile, Range, Rule, Version, parse_length
 from secondchance.sentencing.reasons import ManualReview, ReasonCode
 from secondchance.sentencing.state_checks import check_state_sentence
-from secondchance.sentencing.terms import Term, full_term_date
+from secondchance.sentencing.terms import Term, full_term_date, term_days
 from secondchance.sentencing.timeline import Timeline
 
 __all__ = [
@@ -167,7 +167,7 @@ def compute_profile(
     version = _version(profile, offense_date)
     total: int | None = None
     if term is not None and not is_life:
-        total = (start + relativedelta(months=term.months, days=term.days) - start).days
+        total = term_days(start, term)
         if total <= credit:
             raise ManualReview(ReasonCode.CONFLICTING_CREDITS, "jail credit is as long as the term or longer")
 
