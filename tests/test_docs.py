@@ -56,3 +56,27 @@ def test_records_commands_and_their_options_are_in_ingest_md(name: str) -> None:
     assert "--store" in options
     for option in options:
         assert option in text, f"{name} {option} is not in docs/ingest.md"
+
+
+def _commands() -> dict[str, Callable[..., Any]]:
+    """Every command a user can type, top-level and in groups (`dates compute`), with its function."""
+    commands = {
+        command.name or command.callback.__name__: command.callback
+        for command in app.registered_commands
+        if command.callback
+    }
+    for group in app.registered_groups:
+        instance = group.typer_instance
+        prefix = group.name or instance.info.name
+        for command in instance.registered_commands:
+            if command.callback:
+                commands[f"{prefix} {command.name or command.callback.__name__}"] = command.callback
+    return commands
+
+
+@pytest.mark.parametrize("name", sorted(_commands()))
+def test_every_command_is_shown_in_the_readme_and_has_help(name: str) -> None:
+    readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
+    assert f"secondchance {name}" in readme, f"`secondchance {name}` is not in README.md"
+    help_text = _commands()[name].__doc__ or ""
+    assert "Example: secondchance" in help_text, f"`secondchance {name}` has no help with an example"
