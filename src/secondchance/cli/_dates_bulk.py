@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date
 from pathlib import Path
@@ -19,6 +17,7 @@ from secondchance.records.store import open_store
 from secondchance.sentencing.compute import ComputeSummary, compute_dates
 from secondchance.sentencing.reasons import ReasonCode
 from secondchance.sentencing.reconcile import ReconcileReport, reconcile
+from secondchance.spreadsheet_safe_csv import csv_text
 
 __all__ = ["register"]
 
@@ -81,16 +80,16 @@ ORDER BY d.review_reason, s.source, s.person_source_id, s.source_id
 """
 
 
+def _flat(row: dict[str, Any]) -> dict[str, Any]:
+    """A row with list values joined by "; " (a timeline), for one CSV cell each."""
+    return {key: "; ".join(value) if isinstance(value, list) else value for key, value in row.items()}
+
+
 def _write(rows: list[dict[str, Any]], output: str, out: Path | None, columns: list[str]) -> None:
     if output == "json":
         text = json.dumps(rows, indent=2, default=str, ensure_ascii=False) + "\n"
     else:
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({key: "; ".join(value) if isinstance(value, list) else value for key, value in row.items()})
-        text = buffer.getvalue()
+        text = csv_text(columns, (_flat(row) for row in rows))
     if out is None:
         typer.echo(text, nl=False)
     else:

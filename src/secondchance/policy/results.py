@@ -20,6 +20,7 @@ import duckdb
 from sqlglot import exp
 
 from secondchance.errors import UserError
+from secondchance.spreadsheet_safe_csv import copy_query_to_csv
 
 __all__ = [
     "RESULTS_DDL",
@@ -159,11 +160,12 @@ def almost_eligible(
 
 def run_criteria(connection: duckdb.DuckDBPyConnection, run_id: int) -> list[str]:
     """The criterion ids of a run's packs, each once, in pack order (from the run's record)."""
-    row = connection.execute("SELECT packs FROM screening_run WHERE run_id = ?", [run_id]).fetchone()
-    if row is None:
+    # fetchall, not fetchone: a result left unfinished would block the next query on this connection.
+    rows = connection.execute("SELECT packs FROM screening_run WHERE run_id = ?", [run_id]).fetchall()
+    if not rows:
         raise UserError(f"there is no screening run {run_id}")
     ids: list[str] = []
-    for pack in json.loads(row[0]):
+    for pack in json.loads(rows[0][0]):
         ids += [str(criterion) for criterion in pack.get("criteria", []) if criterion not in ids]
     return ids
 
@@ -209,16 +211,19 @@ def export(
     *,
     almost_only: bool = False,
 ) -> None:
-    """Write a run's results as CSV, JSON or Parquet to `out` (CSV and JSON go to standard output without one)."""
+    """Write a run's results as CSV, JSON or Parquet to `out` (CSV and JSON go to standard output without one).
+
+    CSV text cells that a spreadsheet would run as formulas are neutralised (`spreadsheet_safe_csv`).
+    """
     import sys
 
     query = export_sql(run_id, run_criteria(connection, run_id), almost_only=almost_only, nested=fmt == "json")
-    if out is not None:
-        options = {"csv": "FORMAT csv, HEADER", "json": "FORMAT json, ARRAY true", "parquet": "FORMAT parquet"}[fmt]
-        connection.execute(f"COPY ({query}) TO {_string(str(out))} ({options})")
-        return
     if fmt == "csv":
-        sys.stdout.write(connection.sql(query).pl().write_csv())
+        copy_query_to_csv(connection, query, out)
+        return
+    if out is not None:
+        options = {"json": "FORMAT json, ARRAY true", "parquet": "FORMAT parquet"}[fmt]
+        connection.execute(f"COPY ({query}) TO {_string(str(out))} ({options})")
         return
     # DuckDB writes the JSON, so evidence stays nested JSON rather than a quoted string.
     row = connection.execute(

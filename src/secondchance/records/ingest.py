@@ -51,6 +51,7 @@ from secondchance.records.validate import (
     row_checks,
     typed_select,
 )
+from secondchance.spreadsheet_safe_csv import copy_query_to_csv
 
 __all__ = ["load_frames", "load_files", "IngestReport", "TableLoad", "IngestError", "Problem", "Progress"]
 
@@ -605,7 +606,7 @@ class _Run:
             exists = self.sql(f"SELECT count(*) FROM ({query})").fetchone()
             if not exists or not exists[0]:
                 continue
-            self.sql(f"COPY ({query} ORDER BY _file, _line) TO {quote_literal(str(path))} (FORMAT csv, HEADER)")
+            copy_query_to_csv(self.connection, f"{query} ORDER BY _file, _line", path)
             written.append(str(path))
         return written
 

@@ -8,12 +8,12 @@ reads the same way (docs/ingest.md, "Error messages"):
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from secondchance.errors import UserError
+from secondchance.spreadsheet_safe_csv import write_csv
 
 __all__ = ["Problem", "IngestError", "MAX_SHOWN", "format_problems", "write_problems_csv"]
 
@@ -68,12 +68,12 @@ def format_problems(problems: Sequence[Problem], total: int | None = None, *, li
 
 
 def write_problems_csv(problems: Sequence[Problem], path: Path) -> None:
-    """Write every problem as a CSV file (file, line_kind, line, column, value, reason, message)."""
+    """Write every problem as a CSV file (file, line_kind, line, column, value, reason, message).
+
+    Values that a spreadsheet would run as formulas are written with a leading `'`.
+    """
     fields = ["file", "line_kind", "line", "column", "value", "reason", "message"]
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(problem.as_row() for problem in problems)
+    write_csv(path, fields, (problem.as_row() for problem in problems))
 
 
 class IngestError(UserError):

@@ -1,0 +1,82 @@
+"""Screening results exports: CSV to a file and to standard output, neutralised; JSON and Parquet too."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from tests.csv_injection import HOSTILE_CELLS, ORDINARY_CELL, assert_neutralised, read_csv_rows
+
+from secondchance.records.store import open_store
+
+PACK = Path(__file__).parent / "fixtures" / "demo-clemency.yaml"
+SOURCE_IDS = [*HOSTILE_CELLS, ORDINARY_CELL]
+
+
+@pytest.fixture
+def hostile_facts(tmp_path: Path) -> tuple[Path, Path]:
+    """An empty store and facts for federal people in custody whose source ids are formulas."""
+    store = tmp_path / "records.duckdb"
+    with open_store(store):
+        pass
+    facts = tmp_path / "facts.parquet"
+    pl.DataFrame(
+        {
+            "person_id": list(range(1, len(SOURCE_IDS) + 1)),
+            "source_id": SOURCE_IDS,
+            "system": ["federal"] * len(SOURCE_IDS),
+            "in_custody": [True] * len(SOURCE_IDS),
+            "served_days": [3530] * len(SOURCE_IDS),
+            "commencement_date": [dt.date(2005, 10, 1)] * len(SOURCE_IDS),
+            "has_violent_prior_offense": [False] * len(SOURCE_IDS),
+            "violent_incidents_this_term": [0] * len(SOURCE_IDS),
+        }
+    ).write_parquet(facts)
+    return store, facts
+
+
+def screen(store: Path, facts: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    """Run `secondchance screen` over the facts; output is decoded as is (a carriage return stays one)."""
+    command = ["screen", "--pack", PACK, "--as-of", "2015-06-01", "--facts", facts, "--store", store, *args]
+    result = subprocess.run(
+        [sys.executable, "-m", "secondchance", *map(str, command)], capture_output=True, timeout=120
+    )
+    return subprocess.CompletedProcess(
+        result.args, result.returncode, result.stdout.decode("utf-8"), result.stderr.decode("utf-8")
+    )
+
+
+def test_csv_to_standard_output_is_written_and_neutralised(hostile_facts: tuple[Path, Path]) -> None:
+    result = screen(*hostile_facts, "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    rows = read_csv_rows(result.stdout)
+    assert len(rows) == len(SOURCE_IDS)
+    assert_neutralised([row["source_id"] for row in rows])
+    assert {row["status"] for row in rows} == {"almost-eligible"}
+
+
+def test_csv_to_a_file_is_neutralised_and_the_same_as_standard_output(
+    hostile_facts: tuple[Path, Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "results.csv"
+    assert screen(*hostile_facts, "--format", "csv", "--out", out).returncode == 0
+    rows = read_csv_rows(out)
+    assert_neutralised([row["source_id"] for row in rows])
+    assert rows == read_csv_rows(screen(*hostile_facts, "--format", "csv").stdout)
+
+
+def test_json_and_parquet_keep_the_values_as_they_are(hostile_facts: tuple[Path, Path], tmp_path: Path) -> None:
+    printed = screen(*hostile_facts, "--format", "json")
+    assert printed.returncode == 0, printed.stderr
+    assert sorted(row["source_id"] for row in json.loads(printed.stdout)) == sorted(SOURCE_IDS)
+    out = tmp_path / "results.parquet"
+    assert screen(*hostile_facts, "--format", "parquet", "--out", out).returncode == 0
+    with duckdb.connect() as connection:
+        stored = connection.execute(f"SELECT source_id FROM read_parquet('{out}')").fetchall()
+    assert sorted(value for (value,) in stored) == sorted(SOURCE_IDS)
