@@ -463,3 +463,26 @@ def test_california_sentences_use_the_profile_and_unknown_facts_go_to_review(sto
     assert rows[sentence]["full_term_date"] == date(2009, 12, 31)
     assert rows[sentence]["rule_profile"] == "us-ca@1994-09"
     assert rows[no_start]["review_reason"] == "MISSING_COMMENCEMENT_DATE"
+
+
+def test_sentences_outside_the_supported_dates_go_to_review_in_bulk_and_scalar(store: Store) -> None:
+    """A 10,000-year term, a start in 9990 and a chain running past 2199 are reviewed, never overflowed."""
+    person = store.person()
+    endless = store.sentence(person, commencement_date=date(2020, 1, 1), term_months=120_000, term_days=0)
+    far = store.sentence(person, commencement_date=date(9990, 1, 1), term_months=12, term_days=0)
+    first = store.sentence(person, commencement_date=date(2000, 1, 1), term_months=12 * 150, term_days=0)
+    second = store.sentence(person, term_months=12 * 100, term_days=0, consecutive_to_id=first)
+    mo_person = store.person(jurisdiction="us-mo")
+    missouri = store.sentence(
+        mo_person, system="us-mo", commencement_date=date(1850, 1, 1), term_months=12, term_days=0
+    )
+    ordinary = store.sentence(person, commencement_date=date(2020, 1, 1), term_months=24, term_days=0)
+    rows = store.compute()
+    for sentence in (endless, far, first, second, missouri):
+        assert rows[sentence]["review_reason"] == "DATE_OUT_OF_RANGE"
+        assert rows[sentence]["release_date"] is None
+    assert "ends outside 1900-01-01 to 2199-12-31" in rows[endless]["review_detail"]
+    assert "commences outside" in rows[far]["review_detail"]
+    assert rows[ordinary]["release_date"] == date(2021, 9, 14)
+    compared, found = scalar_mismatches(store.connection, AS_OF)
+    assert (compared, found) == (6, [])

@@ -45,7 +45,13 @@ from secondchance.sentencing.profiles import builtin_profile, builtin_profile_id
 from secondchance.sentencing.profiles.bulk import compute_profile_of_row, compute_profile_row
 from secondchance.sentencing.profiles.model import Profile
 from secondchance.sentencing.reasons import ManualReview, ReasonCode
-from secondchance.sentencing.terms import Term
+from secondchance.sentencing.terms import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    LONGEST_TERM_MONTHS,
+    Term,
+    out_of_range_detail,
+)
 from secondchance.sentencing.timeline import Timeline
 
 __all__ = [
@@ -81,6 +87,32 @@ _OWN_MINIMUM_DETAIL = (
 )
 
 
+# UNIT_SQL's parameters for sentences outside the supported dates (terms.check_in_supported_range).
+_RANGE_PARAMETERS = {
+    "earliest": f"DATE '{EARLIEST_DATE}'",
+    "latest": f"DATE '{LATEST_DATE}'",
+    "after_latest": f"DATE '{LATEST_DATE + timedelta(days=1)}'",
+    "starts_outside": quote_literal(out_of_range_detail("commences")),
+    "ends_outside": quote_literal(out_of_range_detail("ends")),
+}
+
+
+# A term end past every supported date: where the walk stops adding terms, so no date overflows.
+_BEYOND_LATEST = LATEST_DATE + timedelta(days=2)
+
+
+def _end_sql(start: str, sentence: str) -> str:
+    """SQL for the day after a term that starts on `start` ends (NULL without a term; `_BEYOND_LATEST` once
+    the end is past the supported dates, so an absurd term is never added to a date)."""
+    months, days = f"{sentence}.term_months", f"{sentence}.term_days"
+    return f"""CASE WHEN {months} IS NULL AND {days} IS NULL THEN NULL
+            WHEN {start} > DATE '{LATEST_DATE}'
+                OR CAST(coalesce({months}, 0) AS BIGINT) + coalesce({days}, 0) // 31 > {LONGEST_TERM_MONTHS}
+                THEN DATE '{_BEYOND_LATEST}'
+            ELSE CAST({start} + to_months(CAST(coalesce({months}, 0) AS INTEGER)) AS DATE)
+                + CAST(coalesce({days}, 0) AS INTEGER) END"""
+
+
 def supported_systems() -> dict[str, str]:
     """System → engine: `federal`, `us-mo` and each shipped profile."""
     systems = {"federal": "federal", "us-mo": "missouri"}
@@ -109,18 +141,14 @@ CREATE OR REPLACE TEMP TABLE {walk} AS
 WITH RECURSIVE walk AS (
     SELECT m.sentence_id, m.sentence_id AS unit_id, 0 AS depth,
         (m.consecutive_to_id IS NOT NULL OR m.consecutive_to_source_id IS NOT NULL) AS dangling,
-        CASE WHEN m.term_months IS NOT NULL OR m.term_days IS NOT NULL THEN
-            CAST(m.commencement_date + to_months(CAST(coalesce(m.term_months, 0) AS INTEGER)) AS DATE)
-            + CAST(coalesce(m.term_days, 0) AS INTEGER) END AS end_excl,
+        {root_end} AS end_excl,
         CAST(coalesce(m.jail_credit_days, 0) AS BIGINT) AS credit
     FROM {chain} m
     WHERE m.consecutive_to_id IS NULL
         OR m.consecutive_to_id NOT IN (SELECT sentence_id FROM {chain})
     UNION ALL
     SELECT c.sentence_id, w.unit_id, w.depth + 1, w.dangling,
-        CASE WHEN c.term_months IS NOT NULL OR c.term_days IS NOT NULL THEN
-            CAST(w.end_excl + to_months(CAST(coalesce(c.term_months, 0) AS INTEGER)) AS DATE)
-            + CAST(coalesce(c.term_days, 0) AS INTEGER) END,
+        {step_end},
         w.credit + coalesce(c.jail_credit_days, 0)
     FROM walk w JOIN {chain} c ON c.consecutive_to_id = w.sentence_id
 )
@@ -173,6 +201,7 @@ SELECT a.unit_id, a.person_id, a.system, a.members,
         WHEN a.system <> 'federal' AND a.members > 1 AND a.has_life_or_no_term THEN 'RULE_NEEDS_REVIEW'
         WHEN a.system = 'us-mo' AND a.own_minimum_term THEN 'RULE_NEEDS_REVIEW'
         WHEN a.system = 'us-mo' AND a.members > 1 AND a.mixed_dangerous THEN 'RULE_NEEDS_REVIEW'
+        WHEN a.start NOT BETWEEN {earliest} AND {latest} OR a.end_max > {after_latest} THEN 'DATE_OUT_OF_RANGE'
     END AS unit_reason,
     CASE
         WHEN a.dangling THEN replace({target_detail}, '{{target}}', coalesce(r.consecutive_to_source_id,
@@ -184,6 +213,8 @@ SELECT a.unit_id, a.person_id, a.system, a.members,
         WHEN a.system <> 'federal' AND a.members > 1 AND a.has_life_or_no_term THEN {life_chain}
         WHEN a.system = 'us-mo' AND a.own_minimum_term THEN {own_minimum}
         WHEN a.system = 'us-mo' AND a.members > 1 AND a.mixed_dangerous THEN {mixed_dangerous}
+        WHEN a.start NOT BETWEEN {earliest} AND {latest} THEN {starts_outside}
+        WHEN a.end_max > {after_latest} THEN {ends_outside}
     END AS unit_detail,
     -- engine inputs: a unit of one keeps its own term; an aggregate gets calendar_term(start, end)
     a.start AS commencement_date,
@@ -206,22 +237,25 @@ SELECT m.sentence_id AS unit_id, m.person_id, m.system, 1 AS members,
     CASE
         WHEN m.system IS NULL OR m.system NOT IN ({supported}) THEN 'UNSUPPORTED_SYSTEM'
         WHEN m.system = 'us-mo' AND m.own_minimum_term THEN 'RULE_NEEDS_REVIEW'
+        WHEN m.commencement_date NOT BETWEEN {earliest} AND {latest} THEN 'DATE_OUT_OF_RANGE'
+        WHEN {single_end} > {after_latest} THEN 'DATE_OUT_OF_RANGE'
     END AS unit_reason,
     CASE
         WHEN m.system IS NULL OR m.system NOT IN ({supported})
             THEN 'no release-date rules for system ' || coalesce(m.system, 'unknown') || ' (rules exist for '
                 || {known} || ')'
         WHEN m.system = 'us-mo' AND m.own_minimum_term THEN {own_minimum}
+        WHEN m.commencement_date NOT BETWEEN {earliest} AND {latest} THEN {starts_outside}
+        WHEN {single_end} > {after_latest} THEN {ends_outside}
     END AS unit_detail,
     m.commencement_date, m.term_months, m.term_days, m.jail_credit_days, m.sentence_type, m.min_term_months,
     m.supervised_release_months, m.excluded_offense, m.dangerous_felony, m.no_parole_offense, m.offense_date,
     m.violent, m.habitual_offender,
     m.prior_commitments, m.has_diploma, m.final_order_of_removal, m.risk_level, m.rdap, m.birth_date,
-    CASE WHEN m.term_months IS NOT NULL OR m.term_days IS NOT NULL THEN
-        CAST(m.commencement_date + to_months(CAST(coalesce(m.term_months, 0) AS INTEGER)) AS DATE)
-        + CAST(coalesce(m.term_days, 0) AS INTEGER) END AS end_max
+    {single_end} AS end_max
 FROM {members} m ANTI JOIN {linked} l ON l.sentence_id = m.sentence_id
 """
+
 
 # 28 CFR 523.20, 541.3: good conduct time disallowed or forfeited for incidents during the term (the unit's
 # window, commencement to the end of the term without credit; an open end for a term the engine will refuse).
@@ -344,6 +378,10 @@ def compute_into(
                 life_chain=quote_literal(_LIFE_CHAIN_DETAIL),
                 own_minimum=quote_literal(_OWN_MINIMUM_DETAIL),
                 mixed_dangerous=quote_literal(_MIXED_DANGEROUS_DETAIL),
+                root_end=_end_sql("m.commencement_date", "m"),
+                step_end=_end_sql("w.end_excl", "c"),
+                single_end=_end_sql("m.commencement_date", "m"),
+                **_RANGE_PARAMETERS,
             )
         )
         lap("units")
@@ -522,7 +560,32 @@ def _unit_reason(system: str | None, members: Sequence[Mapping[str, Any]]) -> tu
     dangerous = [m["dangerous_felony"] for m in members]
     if system == "us-mo" and many and any(d is True for d in dangerous) and not all(d is True for d in dangerous):
         return str(ReasonCode.RULE_NEEDS_REVIEW), _MIXED_DANGEROUS_DETAIL
+    return _range_reason(members)
+
+
+def _range_reason(members: Sequence[Mapping[str, Any]]) -> tuple[str, str] | None:
+    """DATE_OUT_OF_RANGE for a unit (root first) that starts or ends outside the supported dates, as UNIT_SQL."""
+    start = members[0]["commencement_date"]
+    if start is not None and not EARLIEST_DATE <= start <= LATEST_DATE:
+        return str(ReasonCode.DATE_OUT_OF_RANGE), out_of_range_detail("commences")
+    ends: dict[Any, date | None] = {}
+    for member in members:  # parents before children, as `_walk_units` lists them
+        begins = start if member is members[0] else ends[member["consecutive_to_id"]]
+        ends[member["sentence_id"]] = _guarded_end(begins, member["term_months"], member["term_days"])
+    if any(end is None for end in ends.values()):
+        return None
+    if max(end for end in ends.values() if end is not None) > LATEST_DATE + timedelta(days=1):
+        return str(ReasonCode.DATE_OUT_OF_RANGE), out_of_range_detail("ends")
     return None
+
+
+def _guarded_end(start: date | None, months: int | None, days: int | None) -> date | None:
+    """`_end_sql` in Python: the day after the term, `_BEYOND_LATEST` once past the supported dates."""
+    if start is None or (months is None and days is None):
+        return None
+    if start > LATEST_DATE or (months or 0) + (days or 0) // 31 > LONGEST_TERM_MONTHS:
+        return _BEYOND_LATEST
+    return start + relativedelta(months=months or 0) + timedelta(days=days or 0)
 
 
 def _unit_input(

@@ -22,6 +22,7 @@ class ReasonCode(StrEnum):
     MISSING_FACT = "MISSING_FACT"  # a fact a rule needs (e.g. prior prison commitments) is unknown
     INCONSISTENT_DATES = "INCONSISTENT_DATES"  # e.g. a birth date after the commencement date
     RULE_NEEDS_REVIEW = "RULE_NEEDS_REVIEW"  # the rule that applies is one the engine does not compute
+    DATE_OUT_OF_RANGE = "DATE_OUT_OF_RANGE"  # the sentence starts or ends outside terms.EARLIEST_DATE..LATEST_DATE
 
 
 class ManualReview(Exception):

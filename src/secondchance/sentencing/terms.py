@@ -14,8 +14,29 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 
 from secondchance.errors import UserError
+from secondchance.sentencing.reasons import ManualReview, ReasonCode
 
-__all__ = ["Term", "parse_term", "term_of_parts", "full_term_date", "term_days", "days_inclusive"]
+__all__ = [
+    "EARLIEST_DATE",
+    "LATEST_DATE",
+    "LONGEST_TERM_MONTHS",
+    "Term",
+    "check_in_supported_range",
+    "out_of_range_detail",
+    "parse_term",
+    "term_of_parts",
+    "full_term_date",
+    "term_days",
+    "days_inclusive",
+]
+
+# The dates secondchance computes with (docs/sentencing-conventions.md): records, options and computed
+# dates outside them are refused or sent to manual review, never carried into date arithmetic that
+# would overflow (Python's dates end in 9999) or stand for nothing real.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+# No term longer than the supported range (300 years) can start and end inside it.
+LONGEST_TERM_MONTHS = 12 * (LATEST_DATE.year - EARLIEST_DATE.year + 1)
 
 _TERM_PART = re.compile(r"(\d+)\s*([ymd])", re.IGNORECASE)
 _TERM_WHOLE = re.compile(r"^(\s*\d+\s*[ymd]\s*)+$", re.IGNORECASE)
@@ -67,7 +88,44 @@ def parse_term(text: str) -> Term:
                 months += value
             case _:
                 days += value
+    if _whole_months_at_least(months, days) > LONGEST_TERM_MONTHS:
+        years = LONGEST_TERM_MONTHS // 12
+        raise UserError(
+            f"term {text!r} is longer than {years} years, the span of the dates secondchance computes "
+            f"({EARLIEST_DATE} to {LATEST_DATE}); for a term that outlasts any life give `life`"
+        )
     return Term(months, days)
+
+
+def check_in_supported_range(start: date, term: Term | None) -> None:
+    """Send a sentence to manual review when it starts, or its term ends, outside the supported dates."""
+    if not EARLIEST_DATE <= start <= LATEST_DATE:
+        raise ManualReview(ReasonCode.DATE_OUT_OF_RANGE, out_of_range_detail("commences"))
+    if term is None:
+        return
+    # Whole months first, so a term of thousands of years is refused before any date arithmetic.
+    if (
+        _whole_months_at_least(term.months, term.days) > LONGEST_TERM_MONTHS
+        or _end_exclusive(start, term) > _AFTER_LATEST
+    ):
+        raise ManualReview(ReasonCode.DATE_OUT_OF_RANGE, out_of_range_detail("ends"))
+
+
+def out_of_range_detail(what: str) -> str:
+    """The review detail of a sentence that `what` ("commences" or "ends") outside the supported dates."""
+    return f"the sentence {what} outside {EARLIEST_DATE} to {LATEST_DATE}, the dates secondchance computes"
+
+
+_AFTER_LATEST = LATEST_DATE + timedelta(days=1)
+
+
+def _whole_months_at_least(months: int, days: int) -> int:
+    """Months a term lasts at least (31 days are at least a month), without date arithmetic."""
+    return months + days // 31
+
+
+def _end_exclusive(start: date, term: Term) -> date:
+    return start + relativedelta(months=term.months) + timedelta(days=term.days)
 
 
 def term_of_parts(months: int | None, days: int | None) -> Term | None:

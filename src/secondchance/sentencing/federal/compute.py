@@ -22,7 +22,7 @@ from secondchance.sentencing.federal.time_credits import (
     project_time_credits,
 )
 from secondchance.sentencing.reasons import ManualReview, ReasonCode
-from secondchance.sentencing.terms import Term, full_term_date
+from secondchance.sentencing.terms import Term, check_in_supported_range, full_term_date
 from secondchance.sentencing.timeline import Timeline
 
 __all__ = ["FederalResult", "compute_federal", "rule_profile", "UNSUPPORTED_TYPES", "METHODS"]
@@ -97,6 +97,7 @@ def _check_inputs(
         raise ManualReview(ReasonCode.MISSING_COMMENCEMENT_DATE, "no commencement date (18 U.S.C. § 3585(a))")
     if term is None or (term.months == 0 and term.days == 0):
         raise ManualReview(ReasonCode.MISSING_TERM, "no term of imprisonment")
+    check_in_supported_range(commencement, term)
     if method not in METHODS:
         raise ManualReview(ReasonCode.UNSUPPORTED_SENTENCE_TYPE, f"computation method {method} is not fsa or pre-fsa")
     if risk_level is not None and risk_level not in RISK_LEVELS:
