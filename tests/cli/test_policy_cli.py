@@ -132,7 +132,7 @@ def test_screen_refuses_bad_requests(store_with_facts: tuple[Path, Path]) -> Non
     assert invoke("screen", "--store", store) == (1, "say which packs: --pack ID (repeatable) or --all")
     assert invoke("screen", "--pack", PACK, "--as-of", "June", "--store", store) == (
         1,
-        "--as-of 'June' is not a date like 2024-07-01",
+        "--as-of 'June' is not a date like YYYY-MM-DD",
     )
     assert invoke("screen", "--pack", PACK, "--format", "parquet", "--store", store) == (
         1,

@@ -7,11 +7,25 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
+from rich.table import Table as RichTable
 
 from secondchance.records.store import STORE_ENV, default_store_path
 
-__all__ = ["app", "console", "console_error", "StoreOption", "JsonOption", "print_json", "store_path"]
+__all__ = [
+    "app",
+    "console",
+    "console_error",
+    "data_table",
+    "escape",
+    "id_column",
+    "text_column",
+    "StoreOption",
+    "JsonOption",
+    "print_json",
+    "store_path",
+]
 
 app = typer.Typer(
     name="secondchance",
@@ -20,8 +34,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-_error_console = Console(stderr=True, soft_wrap=True)
+# Data is printed as it is: no `:x:` turned into an emoji, no colours guessed from its shape.
+console = Console(emoji=False, highlight=False)
+_error_console = Console(stderr=True, soft_wrap=True, emoji=False, highlight=False)
 
 StoreOption = Annotated[
     Path | None,
@@ -45,6 +60,24 @@ def escape(text: str) -> str:
     from rich.markup import escape as rich_escape
 
     return rich_escape(text)
+
+
+def data_table(title: str) -> RichTable:
+    """A table with no side borders and one space between columns: more room for ids in 80 columns."""
+    return RichTable(
+        title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True, title_justify="left"
+    )
+
+
+def id_column(table: RichTable, header: str) -> None:
+    """Add a column of ids a person types (packs, people, sentences, reason codes): never wrapped, never
+    cut with an ellipsis; other columns give way first, and only a table with no room left folds an id."""
+    table.add_column(header, no_wrap=True, overflow="fold")
+
+
+def text_column(table: RichTable, header: str) -> None:
+    """Add a column of words that wraps at spaces and folds a long word rather than cutting it."""
+    table.add_column(header, overflow="fold")
 
 
 def print_json(payload: Any) -> None:

@@ -6,13 +6,12 @@ Each jurisdiction's one-sentence command lives in its own module and registers o
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 import typer
 from rich.table import Table as RichTable
 
-from secondchance.cli._app import console, escape
+from secondchance.cli._app import console, escape, id_column
 from secondchance.errors import UserError
 from secondchance.sentencing.reasons import ManualReview
 from secondchance.sentencing.timeline import Timeline
@@ -20,7 +19,6 @@ from secondchance.sentencing.timeline import Timeline
 __all__ = [
     "cannot_compute",
     "dates_app",
-    "parse_date_option",
     "register",
     "review_reason_table",
     "show_dates",
@@ -38,14 +36,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(dates_app)
 
 
-def parse_date_option(option: str, text: str) -> date:
-    """The date an option's YYYY-MM-DD text stands for; a UserError naming the option otherwise."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UserError(f"{option} {text!r} is not a date like YYYY-MM-DD") from None
-
-
 def cannot_compute(review: ManualReview) -> UserError:
     """The error a one-sentence command raises when the engine sends its sentence to manual review."""
     return UserError(f"cannot compute this sentence ({review.code}): {review.detail}")
@@ -54,10 +44,10 @@ def cannot_compute(review: ManualReview) -> UserError:
 def review_reason_table(review: Mapping[str, int], title: str) -> RichTable:
     """Sentences sent to manual review, by reason, most frequent first."""
     table = RichTable(title=title)
-    table.add_column("reason")
-    table.add_column("sentences", justify="right")
+    id_column(table, "reason")
+    table.add_column("sentences", justify="right", no_wrap=True)
     for reason, count in sorted(review.items(), key=lambda item: -item[1]):
-        table.add_row(reason, f"{count:,}")
+        table.add_row(escape(reason), f"{count:,}")
     return table
 
 

@@ -10,8 +10,19 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table as RichTable
 
-from secondchance.cli._app import JsonOption, StoreOption, console, escape, print_json, store_path
-from secondchance.cli._dates import dates_app, parse_date_option, review_reason_table
+from secondchance.cli._app import (
+    JsonOption,
+    StoreOption,
+    console,
+    data_table,
+    escape,
+    id_column,
+    print_json,
+    store_path,
+    text_column,
+)
+from secondchance.cli._dates import dates_app, review_reason_table
+from secondchance.cli._options import check_output_path, parse_date_option
 from secondchance.errors import UserError
 from secondchance.records.store import open_store
 from secondchance.sentencing.compute import ComputeSummary, compute_dates
@@ -29,9 +40,12 @@ def _as_of(text: str | None) -> date:
     return date.today() if text is None else parse_date_option("--as-of", text)
 
 
-def _check_format(output: str) -> None:
+def _check_format(output: str, out: Path | None) -> None:
     if output not in _FORMATS:
         raise UserError(f"--format {output!r}: use table, csv or json")
+    if out is not None and output == "table":
+        raise UserError("--out is for --format csv or json")
+    check_output_path("--out", out)
 
 
 def _store_or_error(store: Path | None) -> Path:
@@ -107,7 +121,7 @@ def review(
 
     Example: secondchance dates review --reason CONSECUTIVE_CYCLE --format csv
     """
-    _check_format(output)
+    _check_format(output, out)
     if reason is not None and reason not in ReasonCode.__members__:
         raise UserError(f"--reason {reason!r} is not a reason code; codes: {', '.join(ReasonCode.__members__)}")
     path = _store_or_error(store)
@@ -121,18 +135,29 @@ def review(
     if output != "table":
         _write(rows, output, out, columns)
         return
-    table = RichTable(title=f"Sentences in manual review ({len(rows):,})")
-    for column in ("reason", "system", "sentence", "person", "detail"):
-        table.add_column(column)
+    console.print(f"{len(rows):,} sentences in manual review")
+    for table in _review_tables(rows):
+        console.print(table)
+
+
+def _review_tables(rows: list[dict[str, Any]]) -> list[RichTable]:
+    """One table per reason code (rows come sorted by reason), so the detail has room beside the ids."""
+    tables: dict[str, RichTable] = {}
     for row in rows:
+        table = tables.get(row["reason"])
+        if table is None:
+            count = sum(1 for other in rows if other["reason"] == row["reason"])
+            table = tables[row["reason"]] = data_table(f"{escape(row['reason'])} ({count:,})")
+            for column in ("system", "sentence", "person"):
+                id_column(table, column)
+            text_column(table, "detail")
         table.add_row(
-            row["reason"],
             escape(row["system"] or ""),
             escape(row["sentence_source_id"]),
             escape(row["person_source_id"] or ""),
             escape(row["detail"] or ""),
         )
-    console.print(table)
+    return list(tables.values())
 
 
 _RECONCILE_COLUMNS = [
@@ -168,7 +193,7 @@ def _show_report(report: ReconcileReport) -> None:
     console.print(bands)
     if summary["not_comparable_by_reason"]:
         reasons = RichTable(title="Not comparable, and why")
-        reasons.add_column("reason")
+        text_column(reasons, "reason")
         reasons.add_column("pairs", justify="right")
         for reason, count in summary["not_comparable_by_reason"].items():
             reasons.add_row(escape(str(reason)), f"{count:,}")
@@ -177,14 +202,16 @@ def _show_report(report: ReconcileReport) -> None:
     if not differences:
         return
     shown = differences[:50]
-    table = RichTable(title=f"Differences ({len(differences):,}; every one is in --format csv or json)")
-    for column in ("person", "sentence", "kind", "source date", "ours", "days"):
-        table.add_column(column)
+    table = data_table(f"Differences ({len(differences):,}; every one is in --format csv or json)")
+    for column in ("person", "sentence"):
+        id_column(table, column)
+    for column in ("kind", "source date", "ours", "days"):
+        text_column(table, column)
     for row in shown:
         table.add_row(
             escape(row.person_source_id),
             escape(row.sentence_source_id),
-            row.kind,
+            escape(row.kind),
             escape(row.source_date_text or str(row.source_date)),
             str(row.computed_date),
             f"{row.difference_days:+,}",
@@ -210,7 +237,7 @@ def reconcile_command(
 
     Example: secondchance dates reconcile --source cdcr --format csv --out reconcile.csv
     """
-    _check_format(output)
+    _check_format(output, out)
     path = _store_or_error(store)
     with open_store(path, read_only=True) as connection:
         report = reconcile(connection, source=source, tolerance_days=tolerance, with_timelines=not summary_only)

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 import typer
 
 from secondchance.cli._app import JsonOption, console, escape, print_json
-from secondchance.cli._dates import cannot_compute, dates_app, parse_date_option, show_dates
+from secondchance.cli._dates import cannot_compute, dates_app, show_dates
+from secondchance.cli._options import check_days, check_months, parse_date_option
 from secondchance.errors import UserError
 from secondchance.sentencing.federal import compute_federal
 from secondchance.sentencing.federal.compute import METHODS
@@ -36,7 +37,7 @@ def _parse_term(text: str) -> tuple[Term | None, str]:
     lowered = text.strip().lower()
     if lowered == "life":
         return None, "life"
-    return parse_term(text), "determinate"
+    return parse_term(text, "--term"), "determinate"
 
 
 def _life_outcome(review: ManualReview) -> dict[str, Any]:
@@ -89,12 +90,9 @@ def federal(
     """
     start_date = parse_date_option("--start", start)
     sentence_term, sentence_type = _parse_term(term)
-    if jail_credit < 0:
-        raise UserError(f"--jail-credit {jail_credit} cannot be negative")
-    if gct_lost < 0:
-        raise UserError(f"--gct-lost {gct_lost} cannot be negative")
-    if supervised_release_months is not None and supervised_release_months < 0:
-        raise UserError(f"--supervised-release-months {supervised_release_months} cannot be negative")
+    check_days("--jail-credit", jail_credit)
+    check_days("--gct-lost", gct_lost)
+    check_months("--supervised-release-months", supervised_release_months)
     if method not in METHODS:
         raise UserError(f"--method {method!r} is not fsa or pre-fsa")
     if risk is not None and risk not in RISK_LEVELS:

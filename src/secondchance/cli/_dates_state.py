@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Final
 
 import typer
 
 from secondchance.cli._app import JsonOption, print_json
-from secondchance.cli._dates import cannot_compute, dates_app, parse_date_option, show_dates
+from secondchance.cli._dates import cannot_compute, dates_app, show_dates
+from secondchance.cli._options import check_count, check_days, check_months, optional_date_option, parse_date_option
 from secondchance.errors import UserError
 from secondchance.sentencing.missouri import compute_missouri
 from secondchance.sentencing.profiles import builtin_profile, compute_profile
@@ -29,14 +30,22 @@ def _term(text: str) -> tuple[Term | None, str]:
         return None, "life"
     if lowered in ("lwop", "life-without-parole"):
         return None, "life_without_parole"
-    return parse_term(text), "determinate"
+    return parse_term(text, "--term"), "determinate"
 
 
-def _check_common(start: date, jail_credit: int) -> None:
-    if jail_credit < 0:
-        raise UserError(f"--jail-credit {jail_credit} cannot be negative")
-    if start.year < 1900:
-        raise UserError(f"--start {start} is before 1900")
+# Prior convictions or commitments beyond this are a typing mistake, not a record.
+MAX_PRIORS: Final = 1_000
+
+
+def _check_priors(**counts: int) -> None:
+    """Refuse negative or absurd counts of prior convictions; keyword names are the options' names."""
+    for name, value in counts.items():
+        check_count(f"--{name.replace('_', '-')}", value, maximum=MAX_PRIORS)
+
+
+def _check_not_after_start(day: date | None, start: date, option: str) -> None:
+    if day is not None and day > start:
+        raise UserError(f"{option} {day} is after --start {start}")
 
 
 def missouri(
@@ -60,13 +69,11 @@ def missouri(
     Example: secondchance dates missouri --start 2020-01-01 --term 10y --prior-commitments 1 --json
     """
     start_date = parse_date_option("--start", start)
-    born = None if birth_date is None else parse_date_option("--birth-date", birth_date)
+    born = optional_date_option("--birth-date", birth_date)
     sentence_term, sentence_type = _term(term)
-    _check_common(start_date, jail_credit)
-    if prior_commitments < 0:
-        raise UserError(f"--prior-commitments {prior_commitments} cannot be negative")
-    if born is not None and born > start_date:
-        raise UserError(f"--birth-date {born} is after --start {start_date}")
+    check_days("--jail-credit", jail_credit)
+    _check_priors(prior_commitments=prior_commitments)
+    _check_not_after_start(born, start_date, "--birth-date")
     try:
         result = compute_missouri(
             start_date,
@@ -113,18 +120,10 @@ def profile(
     offence = parse_date_option("--offense-date", offense_date)
     start_date = parse_date_option("--start", start)
     sentence_term, sentence_type = _term(term)
-    _check_common(start_date, jail_credit)
-    if offence > start_date:
-        raise UserError(f"--offense-date {offence} is after --start {start_date}")
-    for option, value in (
-        ("--prior-felonies", prior_felonies),
-        ("--prior-violent", prior_violent),
-        ("--prior-sex", prior_sex),
-    ):
-        if value < 0:
-            raise UserError(f"{option} {value} cannot be negative")
-    if min_term_months is not None and min_term_months < 0:
-        raise UserError(f"--min-term-months {min_term_months} cannot be negative")
+    check_days("--jail-credit", jail_credit)
+    _check_not_after_start(offence, start_date, "--offense-date")
+    _check_priors(prior_felonies=prior_felonies, prior_violent=prior_violent, prior_sex=prior_sex)
+    check_months("--min-term-months", min_term_months)
     facts: dict[str, bool | int | None] = {
         "violent": violent,
         "sex_offense": sex_offense,

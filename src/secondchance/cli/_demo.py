@@ -20,6 +20,7 @@ from rich.table import Table as RichTable
 from secondchance.cli._app import StoreOption, console, escape, store_path
 from secondchance.cli._dates import review_reason_table
 from secondchance.cli._generate import generate_with_progress
+from secondchance.cli._options import check_output_path
 from secondchance.records.store import open_store
 from secondchance.records.synthetic.calibration import AS_OF
 from secondchance.records.synthetic.summary import PopulationSummary, summarise_population
@@ -196,6 +197,7 @@ def demo(
     Example: secondchance demo --store demo.duckdb --people 50000
     """
     context = DemoContext(store=store_path(store), people=people)
+    check_output_path("--store", context.store)
     for step in DEMO_STEPS:
         step(context)
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from secondchance.cli._app import StoreOption, console, escape, store_path
+from secondchance.cli._options import check_output_path, optional_date_option
 from secondchance.errors import UserError
 
 __all__ = ["explain", "register"]
@@ -52,10 +52,8 @@ def explain(
     fmt = output or "md"
     if fmt == "pdf" and out is None:
         raise UserError("--format pdf needs --out PATH")
-    try:
-        screening_date = date.fromisoformat(as_of) if as_of else None
-    except ValueError:
-        raise UserError(f"--as-of {as_of!r} is not a date like 2024-07-01") from None
+    check_output_path("--out", out)
+    screening_date = optional_date_option("--as-of", as_of)
     explanation = explain_person(store_path(store), person, pack, screening_date)
     if not letter:
         from secondchance.policy.letters.console import explanation_tree

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table as RichTable
 
 from secondchance.cli._app import JsonOption, StoreOption, console, escape, print_json, store_path
+from secondchance.cli._options import optional_date_option
 from secondchance.errors import UserError
 from secondchance.policy.facts import FACTS, person_facts
 from secondchance.records.store import open_store
@@ -20,15 +21,6 @@ facts_app = typer.Typer(
     help="The facts catalogue: named, typed per-person values that policy packs read.",
     no_args_is_help=True,
 )
-
-
-def _parse_date(text: str | None) -> date:
-    if text is None:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UserError(f"--as-of {text!r} is not a date written YYYY-MM-DD") from None
 
 
 @facts_app.command("list")
@@ -62,7 +54,7 @@ def show(
 
     Example: secondchance facts show P000123 --as-of 2024-06-30
     """
-    on = _parse_date(as_of)
+    on = optional_date_option("--as-of", as_of) or date.today()
     path = store_path(store)
     if not path.exists():
         raise UserError(f"no records store at {path}; run `secondchance generate` or `secondchance ingest` first")

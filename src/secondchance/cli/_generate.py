@@ -11,13 +11,14 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table as RichTable
 
 from secondchance.cli._app import JsonOption, StoreOption, console, escape, print_json, store_path
+from secondchance.cli._options import check_output_path
 from secondchance.records.schema import TABLE_NAMES
 from secondchance.records.synthetic import GENERATION_STEPS, JURISDICTIONS, GenerationResult, generate_population
 
 __all__ = ["register", "generate", "generate_with_progress"]
 
 DEMO_SEED = 1
-_progress_console = Console(stderr=True)
+_progress_console = Console(stderr=True, emoji=False, highlight=False)
 
 
 def generate_with_progress(store: Path, people: int, seed: int, jurisdiction: str) -> GenerationResult:
@@ -30,6 +31,7 @@ def generate_with_progress(store: Path, people: int, seed: int, jurisdiction: st
         TimeElapsedColumn(),
         console=_progress_console,
         transient=True,
+        disable=not _progress_console.is_terminal,  # a log or a pipe gets no bar and no stray blank line
     ) as progress:
         task = progress.add_task(f"Generating {people:,} people", total=total)
 
@@ -51,6 +53,7 @@ def generate(
     Example: secondchance generate --people 100000 --seed 7 --jurisdiction federal --json
     """
     path = store_path(store)
+    check_output_path("--store", path)
     result = generate_with_progress(path, people, seed, jurisdiction)
     if as_json:
         print_json(_result_json(result))

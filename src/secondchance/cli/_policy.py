@@ -5,14 +5,31 @@ from __future__ import annotations
 import time
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import duckdb
 import typer
 from rich.table import Table as RichTable
 
-from secondchance.cli._app import JsonOption, StoreOption, console, console_error, escape, print_json, store_path
+from secondchance.cli._app import (
+    JsonOption,
+    StoreOption,
+    console,
+    console_error,
+    data_table,
+    escape,
+    id_column,
+    print_json,
+    store_path,
+    text_column,
+)
+from secondchance.cli._errors import first_line, is_spark_error
+from secondchance.cli._options import check_count, check_output_path, optional_date_option
 from secondchance.errors import UserError
+
+if TYPE_CHECKING:
+    from secondchance.policy.compiler import CompiledPack
+    from secondchance.policy.engine import ScreeningRun
 
 __all__ = ["pack_app", "print_screening_summary", "register"]
 
@@ -76,16 +93,18 @@ def pack_list(as_json: JsonOption = False) -> None:
     if as_json:
         print_json(rows)
         return
-    table = RichTable(title="Policy packs")
-    for column in ("id", "version", "title", "in force", "criteria"):
-        table.add_column(column)
+    table = data_table("Policy packs")
+    id_column(table, "id")
+    for column in ("version", "title", "in force"):
+        text_column(table, column)
+    table.add_column("criteria", justify="right", no_wrap=True)
     for row in rows:
         span = (
-            f"{row['effective_from']} to {row['effective_to'] or 'now'}" if row["valid"] else "invalid: run pack check"
+            f"{row['effective_from']}\nto {row['effective_to'] or 'now'}" if row["valid"] else "invalid: run pack check"
         )
         table.add_row(
             escape(str(row["id"])),
-            str(row["version"] or ""),
+            escape(str(row["version"] or "")),
             escape(str(row["title"] or "")),
             span,
             str(row["criteria"] or ""),
@@ -150,54 +169,22 @@ def screen(
 
     Example: secondchance screen --all --as-of 2024-07-01 --format csv --out screening.csv
     """
-    from secondchance.policy.checks import load_pack
-    from secondchance.policy.engine import ENGINES
-    from secondchance.policy.engine import screen as run_screen
-    from secondchance.policy.pack import find_pack, list_packs
     from secondchance.policy.results import almost_eligible, counts_by_status, export
     from secondchance.records.store import open_store
 
-    if engine not in (*ENGINES, "spark"):
-        raise UserError(f"--engine {engine!r}: available engines are {', '.join((*ENGINES, 'spark'))}")
-    if engine == "spark" and facts is not None:
-        raise UserError("--facts works with --engine duckdb; the Spark engine computes the facts from --parquet")
-    if engine != "spark" and (spark_master is not None or parquet is not None):
-        raise UserError("--spark-master and --parquet need --engine spark")
-    if output not in ("table", "csv", "json", "parquet"):
-        raise UserError(f"--format {output!r}: use table, csv, json or parquet")
-    if output == "parquet" and out is None:
-        raise UserError("--format parquet needs --out PATH")
-    if all_packs == bool(pack):
-        raise UserError("say which packs: --pack ID (repeatable) or --all")
-    try:
-        screening_date = date.fromisoformat(as_of) if as_of else date.today()
-    except ValueError:
-        raise UserError(f"--as-of {as_of!r} is not a date like 2024-07-01") from None
-    paths = [path for _, path in list_packs()] if all_packs else [find_pack(reference) for reference in pack or []]
-    unique: dict[Path, Path] = {}
-    for path in paths:
-        unique.setdefault(path.resolve(), path)  # a pack named twice is screened once
-    compiled = [load_pack(path) for path in unique.values()]
+    _check_engine_options(engine, facts, spark_master, parquet)
+    _check_output_options(output, out, limit)
+    screening_date = optional_date_option("--as-of", as_of) or date.today()
+    compiled = _compiled_packs(pack, all_packs)
     path = store_path(store)
     if not path.exists():
         raise UserError(f"no records store at {path}; run `secondchance generate` or `secondchance ingest` first")
     with open_store(path) as connection:
-        relation, label = _facts_relation(connection, facts)
         clock = time.perf_counter()
-        try:
-            if engine == "spark":
-                from secondchance.policy.spark_engine import screen_store
-
-                run = screen_store(
-                    connection, compiled, as_of=screening_date, parquet=parquet, master=spark_master, evidence=evidence
-                )
-            else:
-                run = run_screen(
-                    connection, compiled, as_of=screening_date, facts=relation, facts_label=label, evidence=evidence
-                )
-        except duckdb.Error as error:
-            # Usually facts that cannot be read (a malformed file, a value of the wrong type).
-            raise UserError(f"screening stopped: {error}") from None
+        if engine == "spark":
+            run = _screen_on_spark(connection, compiled, screening_date, parquet, spark_master, evidence)
+        else:
+            run = _screen_on_duckdb(connection, compiled, screening_date, facts, evidence)
         seconds = time.perf_counter() - clock
         for pack_run in run.packs:
             for warning in pack_run.warnings:
@@ -212,39 +199,159 @@ def screen(
     print_screening_summary(run, counts, listing, seconds, almost)
 
 
-def print_screening_summary(
-    run: object, counts: list[tuple[str, str, int]], listing: list[tuple[object, ...]], seconds: float, almost: bool
-) -> None:
-    from secondchance.policy.engine import ScreeningRun
-    from secondchance.policy.status import STATUSES
+# Rows of the almost-eligible table; a longer list is for --format csv.
+MAX_LIMIT = 1_000_000
 
-    assert isinstance(run, ScreeningRun)
-    if not almost:
-        table = RichTable(title=f"Screening run {run.run_id} as of {run.as_of.isoformat()} ({run.people:,} people)")
-        table.add_column("pack", overflow="fold")
-        headers = {"eligible": "eligible", "almost-eligible": "almost", "needs-information": "needs info"}
-        for status in STATUSES:
-            header = headers.get(status, status)
-            table.add_column(header, justify="right", no_wrap=True, min_width=max(len(header), 7))
-        table.add_column("outside", justify="right", no_wrap=True, min_width=9)
-        by_pack = {(pack, status): count for pack, status, count in counts}
-        for pack_run in run.packs:
-            pack_id = pack_run.compiled.pack.id
-            cells = [f"{by_pack.get((pack_id, status), 0):,}" for status in STATUSES]
-            table.add_row(escape(pack_id), *cells, f"{pack_run.outside_population:,}")
-        console.print(table)
-    listing_table = RichTable(title="Almost eligible, soonest first")
-    for column in ("eligible on", "pack", "person", "source id", "unmet now"):
-        listing_table.add_column(column)
-    for listed_pack, person_id, source_id, eligible_on, unmet in listing:
-        listing_table.add_row(
-            str(eligible_on), escape(str(listed_pack)), str(person_id), escape(str(source_id)), escape(str(unmet))
+
+def _check_engine_options(engine: str, facts: str | None, spark_master: str | None, parquet: str | None) -> None:
+    """Refuse an unknown engine and options that belong to the other engine."""
+    from secondchance.policy.engine import ENGINES
+
+    if engine not in (*ENGINES, "spark"):
+        raise UserError(f"--engine {engine!r}: available engines are {', '.join((*ENGINES, 'spark'))}")
+    if engine == "spark" and facts is not None:
+        raise UserError("--facts works with --engine duckdb; the Spark engine computes the facts from --parquet")
+    if engine != "spark" and (spark_master is not None or parquet is not None):
+        raise UserError("--spark-master and --parquet need --engine spark")
+    if parquet is not None and not Path(parquet).is_dir() and "://" not in parquet:
+        raise UserError(f"--parquet {parquet}: no such folder (write one with `secondchance export`)")
+
+
+def _check_output_options(output: str, out: Path | None, limit: int) -> None:
+    """Refuse an unknown format, an --out that cannot be written, and a negative or absurd --limit."""
+    if output not in ("table", "csv", "json", "parquet"):
+        raise UserError(f"--format {output!r}: use table, csv, json or parquet")
+    if output == "parquet" and out is None:
+        raise UserError("--format parquet needs --out PATH")
+    if output == "table" and out is not None:
+        raise UserError("--out is for --format csv, json or parquet")
+    check_output_path("--out", out)
+    check_count("--limit", limit, maximum=MAX_LIMIT, why="use --format csv for every row")
+
+
+def _compiled_packs(pack: list[str] | None, all_packs: bool) -> list[CompiledPack]:
+    """The packs to screen against, each compiled once however often it is named."""
+    from secondchance.policy.checks import load_pack
+    from secondchance.policy.pack import find_pack, list_packs
+
+    if all_packs == bool(pack):
+        raise UserError("say which packs: --pack ID (repeatable) or --all")
+    paths = [path for _, path in list_packs()] if all_packs else [find_pack(reference) for reference in pack or []]
+    unique: dict[Path, Path] = {}
+    for path in paths:
+        unique.setdefault(path.resolve(), path)  # a pack named twice is screened once
+    return [load_pack(path) for path in unique.values()]
+
+
+def _screen_on_duckdb(
+    connection: duckdb.DuckDBPyConnection,
+    compiled: list[CompiledPack],
+    screening_date: date,
+    facts: str | None,
+    evidence: bool,
+) -> ScreeningRun:
+    """Screen with the DuckDB engine, on facts computed from the store or read from --facts."""
+    from secondchance.policy.engine import screen as run_screen
+
+    relation, label = _facts_relation(connection, facts)
+    try:
+        return run_screen(
+            connection, compiled, as_of=screening_date, facts=relation, facts_label=label, evidence=evidence
         )
+    except _FACTS_ERRORS as error:
+        if facts is None:
+            raise  # the store's own facts failed: not the person's input, so a bug report
+        raise UserError(f"screening stopped: --facts {facts}: {first_line(str(error))}") from None
+
+
+# What DuckDB raises for a facts file or table that is not what the packs read: a missing column or
+# table, a value of the wrong type, a file that is not Parquet or CSV.
+_FACTS_ERRORS = (
+    duckdb.BinderException,
+    duckdb.CatalogException,
+    duckdb.ConversionException,
+    duckdb.InvalidInputException,
+    duckdb.IOException,
+    duckdb.OutOfRangeException,
+    duckdb.ParserException,
+)
+
+
+def _screen_on_spark(
+    connection: duckdb.DuckDBPyConnection,
+    compiled: list[CompiledPack],
+    screening_date: date,
+    parquet: str | None,
+    spark_master: str | None,
+    evidence: bool,
+) -> ScreeningRun:
+    """Screen on Spark; an error Spark raises for its input or its start is one line naming the options."""
+    from secondchance.policy.spark_engine import screen_store
+
+    try:
+        return screen_store(
+            connection, compiled, as_of=screening_date, parquet=parquet, master=spark_master, evidence=evidence
+        )
+    except Exception as error:
+        if not is_spark_error(error):
+            raise
+        where = f"--parquet {parquet}" if parquet else "the store's Parquet export"
+        raise UserError(f"screening on Spark stopped ({where}): {first_line(str(error))}") from None
+
+
+def print_screening_summary(
+    run: ScreeningRun,
+    counts: list[tuple[str, str, int]],
+    listing: list[tuple[object, ...]],
+    seconds: float,
+    almost: bool,
+) -> None:
+    """Print a run's counts by pack and status (unless `almost`) and its almost-eligible list."""
+    if not almost:
+        console.print(_counts_table(run, counts))
     if listing:
-        console.print(listing_table)
+        console.print(_almost_eligible_table(listing))
     else:
         console.print("Nobody is almost eligible.")
     console.print(f"run {run.run_id} recorded in {seconds:.2f} s (facts {run.facts_seconds:.2f} s)")
+
+
+# Short headers, two-line where they can be, so pack ids fit whole beside five counts in 80 columns.
+_STATUS_HEADERS = {"eligible": "eligible", "almost-eligible": "almost", "needs-information": "needs\ninfo"}
+
+
+def _counts_table(run: ScreeningRun, counts: list[tuple[str, str, int]]) -> RichTable:
+    """People by pack and status, and those outside each pack's population."""
+    from secondchance.policy.status import STATUSES
+
+    by_pack = {(pack, status): count for pack, status, count in counts}
+    rows = [
+        [f"{by_pack.get((pack_run.compiled.pack.id, status), 0):,}" for status in STATUSES]
+        + [f"{pack_run.outside_population:,}"]
+        for pack_run in run.packs
+    ]
+    table = data_table(f"Screening run {run.run_id} as of {run.as_of.isoformat()} ({run.people:,} people)")
+    id_column(table, "pack")
+    headers = [_STATUS_HEADERS.get(status, status) for status in STATUSES] + ["outside"]
+    for number, header in enumerate(headers):
+        # A long pack id narrows the headers before any count: a count is never folded.
+        widest = max((len(row[number]) for row in rows), default=1)
+        table.add_column(header, justify="right", overflow="fold", min_width=widest)
+    for pack_run, cells in zip(run.packs, rows, strict=True):
+        table.add_row(escape(pack_run.compiled.pack.id), *cells)
+    return table
+
+
+def _almost_eligible_table(listing: list[tuple[object, ...]]) -> RichTable:
+    """The almost-eligible, soonest first, with the ids a person types to explain each."""
+    table = data_table("Almost eligible, soonest first")
+    table.add_column("eligible on", no_wrap=True)
+    for column in ("pack", "source id"):
+        id_column(table, column)
+    text_column(table, "unmet now")
+    for listed_pack, _, source_id, eligible_on, unmet in listing:
+        table.add_row(str(eligible_on), escape(str(listed_pack)), escape(str(source_id)), escape(str(unmet)))
+    return table
 
 
 def register(app: typer.Typer) -> None:

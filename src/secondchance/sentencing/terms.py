@@ -70,14 +70,14 @@ class Term:
         return " ".join(parts)
 
 
-def parse_term(text: str) -> Term:
-    """Parse a term written like `24m`, `10y`, `366d`, `12m1d` or `2y6m`.
+def parse_term(text: str, what: str = "term") -> Term:
+    """Parse a term written like `24m`, `10y`, `366d`, `12m1d` or `2y6m`; `what` names it in errors.
 
     >>> parse_term("12m1d")
     Term(months=12, days=1)
     """
     if not text or not _TERM_WHOLE.match(text):
-        raise UserError(f"term {text!r} is not a term like 24m, 10y, 366d or 12m1d")
+        raise UserError(f"{what} {text!r} is not a term like 24m, 10y, 366d or 12m1d")
     months = days = 0
     for amount, unit in _TERM_PART.findall(text):
         value = int(amount)
@@ -91,7 +91,7 @@ def parse_term(text: str) -> Term:
     if _whole_months_at_least(months, days) > LONGEST_TERM_MONTHS:
         years = LONGEST_TERM_MONTHS // 12
         raise UserError(
-            f"term {text!r} is longer than {years} years, the span of the dates secondchance computes "
+            f"{what} {text!r} is longer than {years} years, the span of the dates secondchance computes "
             f"({EARLIEST_DATE} to {LATEST_DATE}); for a term that outlasts any life give `life`"
         )
     return Term(months, days)

@@ -18,7 +18,7 @@ def test_the_installed_command_exits_1_with_one_line_and_no_traceback() -> None:
         check=False,
     )
     assert done.returncode == 1
-    assert done.stderr.strip() == "error: term '5x' is not a term like 24m, 10y, 366d or 12m1d"
+    assert done.stderr.strip() == "error: --term '5x' is not a term like 24m, 10y, 366d or 12m1d"
 
 
 def test_missouri_json_has_the_dates_and_a_timeline() -> None:
