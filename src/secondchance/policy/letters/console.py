@@ -56,7 +56,8 @@ def _node(item: LetterItem, language: str) -> RichGroup:
     style = _STATUS_STYLE.get(item.status, "")
     head = Text.from_markup(
         f"[bold {style}]{_MARK.get(item.status, '')} {escape(_status_words(item.status, language))}[/] "
-        f"[bold]{escape(item.id)}[/] [dim]({escape(_kind_words(item.kind, language))})[/]"
+        f"[bold]{escape(item.id)}[/] [dim]({escape(_kind_words(item.kind, language))})[/]",
+        emoji=False,  # a record's `:x:` stays text
     )
     lines: list[Text] = [head, Text(item.text)]
     if item.combination:
@@ -97,7 +98,8 @@ def explanation_tree(explanation: Explanation, language: str = "en") -> Tree:
                 "source": source,
             }
         )
-        + f"\n[bold]{escape(_status_words(explanation.status, language))}[/]"
+        + f"\n[bold]{escape(_status_words(explanation.status, language))}[/]",
+        emoji=False,  # a record's `:x:` stays text
     )
     if explanation.eligible_on is not None:
         header.append(
