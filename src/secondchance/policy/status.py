@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
+from secondchance.policy import limits
 from secondchance.policy.compiler import CompiledCriterion, CompiledPack, Dialect, render
 from secondchance.policy.pack import Group, ParameterValue
 
@@ -59,6 +60,12 @@ def _extreme(function: str, values: list[str]) -> str:
 
 def _date_literal(day: date) -> str:
     return f"CAST('{day.isoformat()}' AS DATE)"
+
+
+def _in_calendar(day: str) -> str:
+    # A date beyond the calendar every engine and Python share is unknown, not an error (policy.limits).
+    first, last = _date_literal(limits.CALENDAR_FIRST), _date_literal(limits.CALENDAR_LAST)
+    return f"CASE WHEN ({day}) BETWEEN {first} AND {last} THEN ({day}) END"
 
 
 class _Nodes:
@@ -152,7 +159,7 @@ def evaluation_sql(
     leaf_columns = [f"{population} AS in_population"]
     for leaf in leaves:
         test = render(leaf.test, values, dialect) if leaf.test is not None else boolean_null
-        eligible_on = render(leaf.eligible_on, values, dialect) if leaf.eligible_on is not None else date_null
+        eligible_on = _in_calendar(render(leaf.eligible_on, values, dialect)) if leaf.eligible_on else date_null
         leaf_columns += [
             f"{test} AS {leaf.alias}_t",
             f"{eligible_on} AS {leaf.alias}_d",
