@@ -61,8 +61,7 @@ def screen_one(compiled: CompiledPack, person: dict[str, Any], as_of: date) -> d
     connection = duckdb.connect()
     try:
         facts_table(connection, [person])
-        relation = evaluate(connection, compiled, "facts", as_of, population_only=False)
-        row = dict(zip(relation.columns, relation.fetchall()[0], strict=True))
+        row = evaluate(connection, compiled, "facts", as_of, population_only=False).to_pylist()[0]
     finally:
         connection.close()
     criteria = {

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +38,7 @@ from secondchance.policy.pack import (
     read_pack_file,
 )
 from secondchance.policy.parameters import AS_OF, ValueType, parameter_type
+from secondchance.policy.templates import TemplateError, template_names
 
 __all__ = ["Problem", "PackProblems", "check_pack_file", "load_pack", "format_problems"]
 
@@ -234,16 +234,21 @@ class _Checker:
             results.append(_Partial(alias, parent, test, eligible_on, children))  # type: ignore[arg-type]
         return results
 
-    def text_references(self, node: CriterionNode, line: int, names: set[str]) -> None:
-        try:
-            fields = [name for _, name, _, _ in string.Formatter().parse(node.text) if name is not None]
-        except ValueError:
-            self.add(line, "unbalanced { or } in the text; write {{ and }} for braces", node.id, "text")
-            return
-        for name in fields:
-            if name not in names:
-                reason = f"the text mentions {{{name}}}, which is not a parameter{_close(name, sorted(names))}"
-                self.add(line, reason, node.id, "text")
+    def text_references(self, node: CriterionNode, location: tuple[int | str, ...], names: set[str]) -> None:
+        for field in ("text", "unknown_reason"):
+            text = getattr(node, field)
+            if text is None:
+                continue
+            line = line_of(self.raw, (*location, field))
+            try:
+                fields = template_names(text)
+            except TemplateError as error:
+                self.add(line, str(error), node.id, field)
+                continue
+            for name in fields:
+                if name not in names:
+                    reason = f"the text mentions {{{name}}}, which is not a parameter{_close(name, sorted(names))}"
+                    self.add(line, reason, node.id, field)
 
     # -- meaning
 
@@ -309,7 +314,7 @@ class _Checker:
                     node.id,
                     "source",
                 )
-            self.text_references(node, line_of(raw, (*location, "text")), names)
+            self.text_references(node, location, names)
             if isinstance(node, Criterion):
                 if node.kind == "judgement" and (node.test is not None or node.eligible_on is not None):
                     self.add(

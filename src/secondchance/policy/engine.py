@@ -1,25 +1,31 @@
 """The DuckDB screening engine: every pack as one set-based query over the facts relation.
 
 The facts relation is a table or view name, or a SELECT, with one row per person (`person_id`,
-`source_id` and one column per fact). The SQL comes from `status.evaluation_sql`, which takes a
-dialect, so a Spark engine can run the same compiled packs over the same facts.
+`source_id` and one column per fact). The facts are computed in the records store, by our own SQL;
+the packs' SQL (`status.evaluation_sql`) runs in a `policy.sandbox.Sandbox`, which holds nothing but
+those facts, and its results come back to the store's results tables. A run is one transaction:
+when any pack fails, nothing of the run is written. `status.evaluation_sql` takes a dialect, so a
+Spark engine runs the same compiled packs over the same facts.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 from sqlglot import exp
 
 from secondchance.errors import UserError
 from secondchance.policy.compiler import CompiledPack
 from secondchance.policy.parameters import values_as_of
 from secondchance.policy.results import ensure_results_schema, next_run_id, record_run
+from secondchance.policy.sandbox import Sandbox
 from secondchance.policy.status import evaluation_sql
 
 __all__ = [
@@ -30,7 +36,9 @@ __all__ = [
     "facts_read",
     "facts_relation_for",
     "insert_evaluated",
+    "results_transaction",
     "screen",
+    "start_run",
 ]
 
 ENGINES: tuple[str, ...] = ("duckdb",)
@@ -98,6 +106,17 @@ def facts_read(packs: Sequence[CompiledPack]) -> list[str]:
     return list(dict.fromkeys(name for compiled in packs for name in compiled.facts_read()))
 
 
+def _facts_arrow(connection: duckdb.DuckDBPyConnection, facts: str, packs: Sequence[CompiledPack]) -> pa.Table:
+    """The facts the packs read, one row per person, taken out of the store as an Arrow table."""
+    relation = f"({facts}) AS facts" if _is_query(facts) else facts
+    columns = ", ".join(["person_id", "source_id", *facts_read(packs)])
+    return connection.sql(f"SELECT {columns} FROM {relation}").to_arrow_table()
+
+
+def _is_query(facts: str) -> bool:
+    return facts.strip().split(None, 1)[0].upper() in ("SELECT", "WITH", "FROM", "VALUES")
+
+
 def evaluate(
     connection: duckdb.DuckDBPyConnection,
     compiled: CompiledPack,
@@ -105,12 +124,14 @@ def evaluate(
     as_of: date,
     *,
     population_only: bool = True,
-) -> duckdb.DuckDBPyRelation:
-    """The evaluation of one pack over a facts relation, as a DuckDB relation (not yet run)."""
+) -> pa.Table:
+    """The evaluation of one pack over a facts relation of `connection`, run in a sandbox."""
     sql = evaluation_sql(
-        compiled, facts, values_as_of(compiled.pack, as_of), as_of, "duckdb", population_only=population_only
+        compiled, _FACTS_TABLE, values_as_of(compiled.pack, as_of), as_of, "duckdb", population_only=population_only
     )
-    return connection.sql(sql)
+    with Sandbox() as sandbox:
+        sandbox.load(_FACTS_TABLE, _facts_arrow(connection, facts, [compiled]))
+        return sandbox.run(sql, label=f"pack {compiled.pack.id}")
 
 
 def _effective_warning(compiled: CompiledPack, as_of: date) -> str | None:
@@ -126,19 +147,23 @@ def _effective_warning(compiled: CompiledPack, as_of: date) -> str | None:
 
 def _write_pack(
     connection: duckdb.DuckDBPyConnection,
+    sandbox: Sandbox,
     run_id: int,
     compiled: CompiledPack,
-    facts: str,
     as_of: date,
     evidence: bool,
 ) -> int:
     values = values_as_of(compiled.pack, as_of)
     # The evidence JSON is built once, straight into screening_criterion, from the facts carried through.
-    sql = evaluation_sql(compiled, facts, values, as_of, "duckdb", evidence=False, carry_facts=evidence)
-    connection.execute(f"CREATE OR REPLACE TEMP TABLE {_EVALUATED_TABLE} AS {sql}")
-    screened = insert_evaluated(connection, run_id, compiled, _EVALUATED_TABLE, evidence)
-    connection.execute(f"DROP TABLE {_EVALUATED_TABLE}")
-    return screened
+    sql = evaluation_sql(compiled, _FACTS_TABLE, values, as_of, "duckdb", evidence=False, carry_facts=evidence)
+    evaluated = sandbox.run(sql, label=f"pack {compiled.pack.id}")
+    connection.complete()  # a result left open by an earlier fetchone() would block register()
+    connection.register(_EVALUATED_TABLE, evaluated)
+    try:
+        return insert_evaluated(connection, run_id, compiled, _EVALUATED_TABLE, evidence)
+    finally:
+        connection.complete()
+        connection.unregister(_EVALUATED_TABLE)
 
 
 def insert_evaluated(
@@ -182,6 +207,69 @@ def _check_columns(
             raise UserError(f"the facts ({label}) lack what pack {compiled.pack.id} reads: {', '.join(missing)}")
 
 
+@contextmanager
+def results_transaction(connection: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Write a screening run whole or not at all: a failed pack leaves the store as it was."""
+    connection.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        connection.complete()
+        connection.execute("ROLLBACK")
+        raise
+    connection.complete()
+    connection.execute("COMMIT")
+
+
+def start_run(connection: duckdb.DuckDBPyConnection) -> int:
+    """Make sure the results tables exist and return the id of a new run."""
+    ensure_results_schema(connection)
+    # Row order of the results does not matter; letting DuckDB write in any order uses every core.
+    connection.execute("SET preserve_insertion_order = false")
+    return next_run_id(connection)
+
+
+def _load_facts(
+    connection: duckdb.DuckDBPyConnection,
+    packs: Sequence[CompiledPack],
+    as_of: date,
+    facts: str | None,
+    facts_label: str | None,
+) -> tuple[pa.Table, str]:
+    """The facts the packs read, as Arrow, and how the run record names where they came from."""
+    if facts is None:
+        # Only the facts the packs read are computed, from only the records those facts read.
+        query = facts_relation_for(connection, as_of, facts_read(packs))
+        return _facts_arrow(connection, query, packs), facts_label or "records store (policy.facts.query)"
+    relation = f"({facts}) AS counted" if _is_query(facts) else facts
+    _check_columns(connection, relation, packs, facts_label or facts)
+    return _facts_arrow(connection, facts, packs), facts_label or facts
+
+
+def _run_packs(
+    connection: duckdb.DuckDBPyConnection,
+    packs: Sequence[CompiledPack],
+    facts: pa.Table,
+    run_id: int,
+    as_of: date,
+    evidence: bool,
+) -> list[PackRun]:
+    runs: list[PackRun] = []
+    with Sandbox() as sandbox:
+        sandbox.load(_FACTS_TABLE, facts)
+        for compiled in packs:
+            pack_run = PackRun(compiled)
+            warning = _effective_warning(compiled, as_of)
+            if warning:
+                pack_run.warnings.append(warning)
+            clock = time.perf_counter()
+            pack_run.screened = _write_pack(connection, sandbox, run_id, compiled, as_of, evidence)
+            pack_run.outside_population = facts.num_rows - pack_run.screened
+            pack_run.seconds = time.perf_counter() - clock
+            runs.append(pack_run)
+    return runs
+
+
 def screen(
     connection: duckdb.DuckDBPyConnection,
     packs: Sequence[CompiledPack],
@@ -194,48 +282,24 @@ def screen(
     """Screen everyone in the facts relation against each pack and record the run; returns its summary.
 
     Without `facts`, the facts are computed from the records store as of `as_of`. Without `evidence`,
-    criteria are written without the fact values they read (faster on big populations).
+    criteria are written without the fact values they read (faster on big populations). The run is
+    written whole or not at all.
     """
     started_at = datetime.now(UTC).replace(tzinfo=None)
-    ensure_results_schema(connection)
-    # Row order of the results does not matter; letting DuckDB write in any order uses every core.
-    connection.execute("SET preserve_insertion_order = false")
-    run_id = next_run_id(connection)
     clock = time.perf_counter()
-    if facts is None:
-        # Only the facts the packs read are computed, from only the records those facts read.
-        names = facts_read(packs)
-        columns = ", ".join(["person_id", "source_id", *names])
-        connection.execute(
-            f"CREATE OR REPLACE TEMP TABLE {_FACTS_TABLE} AS "
-            f"SELECT {columns} FROM ({facts_relation_for(connection, as_of, names)}) AS read_facts"
-        )
-        facts, facts_label = _FACTS_TABLE, facts_label or "records store (policy.facts.query)"
+    facts_table, label = _load_facts(connection, packs, as_of, facts, facts_label)
     facts_seconds = time.perf_counter() - clock
-    relation = f"({facts}) AS counted" if facts.strip().upper().startswith(("SELECT", "WITH", "FROM")) else facts
-    row = connection.execute(f"SELECT count(*) FROM {relation}").fetchone()
-    people = int(row[0]) if row else 0
-    _check_columns(connection, relation, packs, facts_label or facts)
-    runs: list[PackRun] = []
-    for compiled in packs:
-        pack_run = PackRun(compiled)
-        warning = _effective_warning(compiled, as_of)
-        if warning:
-            pack_run.warnings.append(warning)
-        clock = time.perf_counter()
-        pack_run.screened = _write_pack(connection, run_id, compiled, facts, as_of, evidence)
-        pack_run.outside_population = people - pack_run.screened
-        pack_run.seconds = time.perf_counter() - clock
-        runs.append(pack_run)
-    record_run(
-        connection,
-        run_id=run_id,
-        started_at=started_at,
-        finished_at=datetime.now(UTC).replace(tzinfo=None),
-        as_of=as_of,
-        engine="duckdb",
-        packs=[pack_run.record() for pack_run in runs],
-        facts=facts_label or facts,
-    )
-    connection.execute(f"DROP TABLE IF EXISTS {_FACTS_TABLE}")
-    return ScreeningRun(run_id, as_of, "duckdb", runs, facts_seconds, people)
+    with results_transaction(connection):
+        run_id = start_run(connection)
+        runs = _run_packs(connection, packs, facts_table, run_id, as_of, evidence)
+        record_run(
+            connection,
+            run_id=run_id,
+            started_at=started_at,
+            finished_at=datetime.now(UTC).replace(tzinfo=None),
+            as_of=as_of,
+            engine="duckdb",
+            packs=[pack_run.record() for pack_run in runs],
+            facts=label,
+        )
+    return ScreeningRun(run_id, as_of, "duckdb", runs, facts_seconds, facts_table.num_rows)

@@ -26,6 +26,7 @@ from secondchance.policy.compiler import CompiledCriterion, CompiledPack
 from secondchance.policy.pack import Criterion, CriterionTranslation, Group, Pack, ParameterValue
 from secondchance.policy.parameters import values_as_of
 from secondchance.policy.status import NOT_IN_POPULATION
+from secondchance.policy.templates import TemplateError, fill_template
 
 __all__ = [
     "CriterionExplanation",
@@ -156,10 +157,10 @@ class Explanation:
 
 
 def _fill(template: str, values: Mapping[str, str]) -> str:
-    """Fill `{parameter}` references; text without references (or with stray braces) is left as written."""
+    """Fill `{parameter}` references; text with anything else in braces is left as written."""
     try:
-        return template.format_map(dict(values))
-    except (KeyError, IndexError, ValueError):
+        return fill_template(template, lambda name: values[name])
+    except (KeyError, TemplateError):
         return template
 
 
@@ -252,11 +253,10 @@ def _screen_on_the_fly(
     from secondchance.policy.engine import evaluate, facts_relation_for
 
     facts = f"SELECT * FROM ({facts_relation_for(connection, as_of)}) AS all_facts WHERE person_id = {int(person_id)}"
-    relation = evaluate(connection, compiled, facts, as_of, population_only=False)
-    fetched = relation.fetchall()
+    fetched = evaluate(connection, compiled, facts, as_of, population_only=False).to_pylist()
     if not fetched:
         raise UserError(f"person {person_id} has no facts as of {as_of.isoformat()}")
-    row = dict(zip(relation.columns, fetched[0], strict=True))
+    row = fetched[0]
     criteria = {
         node.id: (
             str(row[f"{node.alias}_status"]),

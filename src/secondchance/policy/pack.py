@@ -9,6 +9,7 @@ leaf (`test`, optional `eligible_on`, `kind`) or a group that combines other cri
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,6 +33,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from secondchance.policy import limits
+from secondchance.policy.templates import TemplateError, template_names
 
 __all__ = [
     "Criterion",
@@ -64,7 +68,8 @@ CriterionKind = Literal["rule", "proxy", "judgement"]
 ScalarValue = StrictBool | StrictInt | StrictFloat | date | StrictStr
 ParameterValue = ScalarValue | list[ScalarValue]
 
-_WINDOW = re.compile(r"^\s*(\d+)\s*(day|week|month|year)s?\s*$", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_WINDOW = re.compile(r"^\s*([0-9]+)\s*(day|week|month|year)s?\s*$", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------------- YAML with line numbers
@@ -87,7 +92,39 @@ class LineList(list[Any]):
 
 
 class _LineLoader(yaml.SafeLoader):
-    """A safe loader whose mappings and sequences are `LineDict` and `LineList` (1-based lines)."""
+    """A safe loader whose mappings and sequences are `LineDict` and `LineList` (1-based lines).
+
+    A pack may come from anyone, so the loader refuses aliases (`*name`, and so merge keys), which
+    can expand a small file into a huge tree, and stops at `limits.MAX_YAML_DEPTH` levels, at
+    `limits.MAX_YAML_NODES` nodes and at text values longer than `limits.MAX_TEXT_CHARS`, before
+    the (recursive) composer can run out of stack or memory.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+        self.nodes = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent):
+            raise _composer_error("aliases (*name) are not allowed in a pack; write the value out", event)
+        self.depth, self.nodes = self.depth + 1, self.nodes + 1
+        if self.depth > limits.MAX_YAML_DEPTH or self.nodes > limits.MAX_YAML_NODES:
+            limit = f"{limits.MAX_YAML_DEPTH} levels" if self.depth > limits.MAX_YAML_DEPTH else "its size limit"
+            raise _composer_error(f"the YAML goes beyond {limit}", event)
+        if isinstance(event, yaml.ScalarEvent) and len(event.value) > limits.MAX_TEXT_CHARS:
+            raise _composer_error(f"a value is at most {limits.MAX_TEXT_CHARS:,} characters", event)
+        try:
+            node: yaml.Node | None = super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+        return node
+
+
+def _composer_error(problem: str, event: yaml.Event) -> yaml.composer.ComposerError:
+    mark: Any = event.start_mark
+    return yaml.composer.ComposerError(None, None, problem, mark)
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
@@ -164,6 +201,28 @@ class DatedValue(_Model):
 
     value: ParameterValue
     source: StrictStr
+
+    @field_validator("value")
+    @classmethod
+    def _within_limits(cls, value: ParameterValue) -> ParameterValue:
+        items = value if isinstance(value, list) else [value]
+        if len(items) > limits.MAX_LIST_ITEMS:
+            raise ValueError(f"a list parameter holds at most {limits.MAX_LIST_ITEMS} values")
+        for item in items:
+            _check_scalar(item)
+        return value
+
+
+def _check_scalar(value: ScalarValue) -> None:
+    """Refuse parameter values that no engine reads alike: infinities, NaN, huge numbers, control characters."""
+    if isinstance(value, bool | date):
+        return
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("a parameter value must be a finite number (not .inf or .nan)")
+    if isinstance(value, int | float) and abs(value) > limits.MAX_NUMBER:
+        raise ValueError(f"a parameter value is at most {limits.MAX_NUMBER:,}")
+    if isinstance(value, str) and _CONTROL.search(value):
+        raise ValueError("a parameter value cannot hold control characters")
 
 
 class Parameter(_Model):
@@ -269,11 +328,9 @@ class PackTranslation(_Model):
 
 
 def _placeholders(text: str) -> set[str]:
-    import string
-
     try:
-        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-    except ValueError:
+        return set(template_names(text))
+    except TemplateError:
         return set()
 
 
@@ -307,6 +364,11 @@ class Pack(_Model):
                 node = nodes.get(criterion_id)
                 if node is None:
                     raise ValueError(f"translations.{language}: no criterion has the id {criterion_id!r}")
+                for text in (words.text, words.unknown_reason or ""):
+                    try:
+                        template_names(text)
+                    except TemplateError as error:
+                        raise ValueError(f"translations.{language}.criteria.{criterion_id}: {error}") from None
                 # The translation must name the same parameters, so both languages state the same numbers.
                 if _placeholders(words.text) != _placeholders(node.text):
                     expected = ", ".join(f"{{{name}}}" for name in sorted(_placeholders(node.text))) or "none"
@@ -314,6 +376,15 @@ class Pack(_Model):
                         f"translations.{language}.criteria.{criterion_id}: the text must mention the same "
                         f"parameters as the original ({expected})"
                     )
+        return value
+
+    @field_validator("criteria")
+    @classmethod
+    def _criteria_within_limits(cls, value: list[CriterionNode]) -> list[CriterionNode]:
+        if sum(1 for _ in iter_criteria(value)) > limits.MAX_CRITERIA:
+            raise ValueError(f"a pack has at most {limits.MAX_CRITERIA} criteria and groups")
+        if _group_depth(value) > limits.MAX_GROUP_DEPTH:
+            raise ValueError(f"groups nest at most {limits.MAX_GROUP_DEPTH} deep")
         return value
 
     @field_validator("almost_within")
@@ -345,7 +416,10 @@ class Window:
             "month": relativedelta(months=self.count),
             "year": relativedelta(years=self.count),
         }
-        result: date = start + steps[self.unit]
+        try:
+            result: date = start + steps[self.unit]
+        except (OverflowError, ValueError):
+            return limits.CALENDAR_LAST  # a window reaching past the calendar reaches its end
         return result
 
 
@@ -355,7 +429,15 @@ def parse_window(text: str) -> Window:
     if not match:
         raise ValueError(f"{text!r} is not a length of time; write it like '180 days', '26 weeks' or '6 months'")
     unit = match.group(2).lower()
-    return Window(int(match.group(1)), unit)  # type: ignore[arg-type]
+    longest = limits.MAX_WINDOW[unit]
+    count = int(match.group(1)) if len(match.group(1)) <= 6 else longest + 1
+    if count > longest:
+        raise ValueError(f"{text!r} is longer than the longest window allowed, {longest:,} {unit}s (ten years)")
+    return Window(count, unit)  # type: ignore[arg-type]
+
+
+def _group_depth(nodes: tuple[CriterionNode, ...] | list[CriterionNode]) -> int:
+    return max((1 + _group_depth(node.children) for node in nodes if isinstance(node, Group)), default=0)
 
 
 def iter_criteria(nodes: tuple[CriterionNode, ...] | list[CriterionNode]) -> Iterator[CriterionNode]:
@@ -383,9 +465,13 @@ class PackFile:
 
 def read_pack_file(path: Path) -> PackFile:
     """Read and validate a pack file; problems are kept on the result, not raised."""
-    data = path.read_bytes()
-    text = data.decode("utf-8", errors="replace")
+    with path.open("rb") as handle:
+        data = handle.read(limits.MAX_PACK_BYTES + 1)
     digest = hashlib.sha256(data).hexdigest()
+    if len(data) > limits.MAX_PACK_BYTES:
+        reason = f"a pack file is at most {limits.MAX_PACK_BYTES // 1024:,} KiB; this one is larger"
+        return PackFile(path, "", digest, None, None, yaml_error=(1, reason))
+    text = data.decode("utf-8", errors="replace")
     try:
         raw = load_yaml_with_lines(text)
     except yaml.YAMLError as error:

@@ -11,6 +11,7 @@ from typing import Literal
 
 from secondchance.errors import UserError
 from secondchance.policy.pack import DatedValue, Pack, Parameter, ParameterValue
+from secondchance.policy.templates import fill_template
 
 __all__ = [
     "AS_OF",
@@ -91,4 +92,4 @@ def _words(value: ParameterValue) -> str:
 
 def render_text(text: str, values: dict[str, ParameterValue]) -> str:
     """A criterion's plain-language text with each `{parameter}` replaced by its value (as of a date)."""
-    return text.format_map({name: _words(value) for name, value in values.items()})
+    return fill_template(text, lambda name: _words(values[name]))

@@ -12,19 +12,32 @@ from __future__ import annotations
 
 import json
 import tempfile
+import threading
 import time
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import duckdb
 
 from secondchance.errors import UserError
+from secondchance.policy import limits
 from secondchance.policy.compiler import CompiledPack
-from secondchance.policy.engine import PackRun, ScreeningRun, _effective_warning, facts_read, insert_evaluated
+from secondchance.policy.engine import (
+    PackRun,
+    ScreeningRun,
+    _effective_warning,
+    facts_read,
+    insert_evaluated,
+    results_transaction,
+    start_run,
+)
 from secondchance.policy.parameters import values_as_of
-from secondchance.policy.results import ensure_results_schema, next_run_id, record_run
+from secondchance.policy.results import record_run
+from secondchance.policy.sandbox import PackTimeout
 from secondchance.policy.spark_sql import to_spark
 from secondchance.policy.status import evaluation_sql
 from secondchance.records.schema import TABLES
@@ -39,6 +52,33 @@ __all__ = ["ENGINE", "FACTS_VIEW", "register_parquet", "screen_store", "spark_fa
 ENGINE = "spark"
 FACTS_VIEW = "screening_facts"
 _EVALUATED = "spark_evaluated"
+_Result = TypeVar("_Result")
+
+
+def within_time_limit(spark: SparkSession, label: str, work: Callable[[], _Result], seconds: float) -> _Result:
+    """Run `work` with its Spark jobs tagged, cancelling them (and raising `PackTimeout`) after `seconds`."""
+    context = spark.sparkContext
+    tag = f"secondchance-{uuid.uuid4().hex}"
+    stopped = threading.Event()
+
+    def stop() -> None:
+        stopped.set()
+        context.cancelJobsWithTag(tag)
+
+    context.setInterruptOnCancel(True)
+    context.addJobTag(tag)
+    timer = threading.Timer(seconds, stop)
+    timer.daemon = True
+    timer.start()
+    try:
+        return work()
+    except Exception:
+        if stopped.is_set():
+            raise PackTimeout(f"{label} ran longer than its limit of {seconds:g} s on Spark and was stopped") from None
+        raise
+    finally:
+        timer.cancel()
+        context.removeJobTag(tag)
 
 
 def _spark_string(value: str) -> str:
@@ -117,21 +157,26 @@ def _criterion_frame(
 
 
 def _write_parquet(
-    spark: SparkSession, compiled: CompiledPack, as_of: date, out: str, run_id: int, evidence: bool
+    spark: SparkSession, compiled: CompiledPack, as_of: date, out: str, run_id: int, evidence: bool, seconds: float
 ) -> int:
     sql = evaluation_sql(compiled, FACTS_VIEW, values_as_of(compiled.pack, as_of), as_of, "spark", evidence=evidence)
     frame = spark.sql(sql).cache()
     frame.createOrReplaceTempView(_EVALUATED)
-    spark.sql(
-        f"SELECT CAST({run_id} AS BIGINT) AS run_id, {_spark_string(compiled.pack.id)} AS pack_id, person_id, "
-        f"source_id, status, eligible_on, unmet_count, unknown_count FROM {_EVALUATED}"
-    ).write.mode("append").parquet(f"{out}/screening_result")
-    _criterion_frame(spark, _EVALUATED, compiled, run_id, evidence).write.mode("append").parquet(
-        f"{out}/screening_criterion"
-    )
-    screened = frame.count()
-    frame.unpersist()
-    return screened
+
+    def write() -> int:
+        spark.sql(
+            f"SELECT CAST({run_id} AS BIGINT) AS run_id, {_spark_string(compiled.pack.id)} AS pack_id, person_id, "
+            f"source_id, status, eligible_on, unmet_count, unknown_count FROM {_EVALUATED}"
+        ).write.mode("append").parquet(f"{out}/screening_result")
+        _criterion_frame(spark, _EVALUATED, compiled, run_id, evidence).write.mode("append").parquet(
+            f"{out}/screening_criterion"
+        )
+        return frame.count()
+
+    try:
+        return within_time_limit(spark, f"pack {compiled.pack.id}", write, seconds)
+    finally:
+        frame.unpersist()
 
 
 def _write_store(
@@ -141,12 +186,14 @@ def _write_store(
     as_of: date,
     run_id: int,
     evidence: bool,
+    seconds: float,
 ) -> int:
     # Spark carries the facts each criterion read; DuckDB builds the evidence JSON, as its own engine does.
     sql = evaluation_sql(
         compiled, FACTS_VIEW, values_as_of(compiled.pack, as_of), as_of, "spark", evidence=False, carry_facts=evidence
     )
-    evaluated = spark.sql(sql).toArrow()
+    label = f"pack {compiled.pack.id}"
+    evaluated = within_time_limit(spark, label, lambda: spark.sql(sql).toArrow(), seconds)
     connection.complete()  # a result left open by an earlier fetchone() would block register()
     connection.register(_EVALUATED, evaluated)
     try:
@@ -165,6 +212,23 @@ def _next_parquet_run_id(out: str) -> int:
     )
 
 
+def _screen_packs(
+    packs: Sequence[CompiledPack], as_of: date, people: int, write: Callable[[CompiledPack], int]
+) -> list[PackRun]:
+    runs: list[PackRun] = []
+    for compiled in packs:
+        pack_run = PackRun(compiled)
+        warning = _effective_warning(compiled, as_of)
+        if warning:
+            pack_run.warnings.append(warning)
+        clock = time.perf_counter()
+        pack_run.screened = write(compiled)
+        pack_run.outside_population = people - pack_run.screened
+        pack_run.seconds = time.perf_counter() - clock
+        runs.append(pack_run)
+    return runs
+
+
 def spark_screen(
     spark: SparkSession,
     packs: Sequence[CompiledPack],
@@ -174,11 +238,13 @@ def spark_screen(
     connection: duckdb.DuckDBPyConnection | None = None,
     out: str | Path | None = None,
     evidence: bool = True,
+    seconds: float = limits.PACK_SECONDS,
 ) -> ScreeningRun:
     """Screen everyone in a Parquet export against each pack on Spark and record the run as engine 'spark'.
 
-    Results go to the store behind `connection` (results tables, as the DuckDB engine writes them) or,
-    with `out`, to Parquet folders under `out` (for a cluster; the run is appended to `screening_run.jsonl`).
+    Results go to the store behind `connection` (results tables, as the DuckDB engine writes them, in one
+    transaction) or, with `out`, to Parquet folders under `out` (for a cluster; the run is appended to
+    `screening_run.jsonl`). Each pack's jobs are cancelled after `seconds`.
     """
     if (connection is None) == (out is None):
         raise UserError("say where the Spark results go: a records store, or an output folder (not both)")
@@ -188,44 +254,67 @@ def spark_screen(
     facts = spark_facts(spark, as_of, facts_read(packs))
     people = facts.count()
     facts_seconds = time.perf_counter() - clock
-    if connection is not None:
-        ensure_results_schema(connection)
-        connection.execute("SET preserve_insertion_order = false")
-        run_id = next_run_id(connection)
-    else:
-        run_id = _next_parquet_run_id(str(out))
-    runs: list[PackRun] = []
-    for compiled in packs:
-        pack_run = PackRun(compiled)
-        warning = _effective_warning(compiled, as_of)
-        if warning:
-            pack_run.warnings.append(warning)
-        clock = time.perf_counter()
-        if connection is not None:
-            pack_run.screened = _write_store(spark, connection, compiled, as_of, run_id, evidence)
-        else:
-            pack_run.screened = _write_parquet(spark, compiled, as_of, str(out), run_id, evidence)
-        pack_run.outside_population = people - pack_run.screened
-        pack_run.seconds = time.perf_counter() - clock
-        runs.append(pack_run)
-    facts.unpersist()
     label = f"parquet {parquet} (policy.facts.query on Spark)"
+    run = _Run(packs, as_of, people, evidence, seconds, started_at, label)
+    try:
+        if connection is not None:
+            run_id, runs = _screen_to_store(spark, connection, run)
+        else:
+            run_id, runs = _screen_to_parquet(spark, str(out), run)
+    finally:
+        facts.unpersist()
+    return ScreeningRun(run_id, as_of, ENGINE, runs, facts_seconds, people)
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What every pack of one Spark run shares."""
+
+    packs: Sequence[CompiledPack]
+    as_of: date
+    people: int
+    evidence: bool
+    seconds: float
+    started_at: datetime
+    label: str
+
+
+def _screen_to_parquet(spark: SparkSession, out: str, run: _Run) -> tuple[int, list[PackRun]]:
+    run_id = _next_parquet_run_id(out)
+    runs = _screen_packs(
+        run.packs,
+        run.as_of,
+        run.people,
+        lambda pack: _write_parquet(spark, pack, run.as_of, out, run_id, run.evidence, run.seconds),
+    )
     finished_at = datetime.now(UTC).replace(tzinfo=None)
     records = [pack_run.record() for pack_run in runs]
-    if connection is not None:
+    _append_run_record(spark, out, run_id, run.started_at, finished_at, run.as_of, records, run.label)
+    return run_id, runs
+
+
+def _screen_to_store(
+    spark: SparkSession, connection: duckdb.DuckDBPyConnection, run: _Run
+) -> tuple[int, list[PackRun]]:
+    with results_transaction(connection):
+        run_id = start_run(connection)
+        runs = _screen_packs(
+            run.packs,
+            run.as_of,
+            run.people,
+            lambda pack: _write_store(spark, connection, pack, run.as_of, run_id, run.evidence, run.seconds),
+        )
         record_run(
             connection,
             run_id=run_id,
-            started_at=started_at,
-            finished_at=finished_at,
-            as_of=as_of,
+            started_at=run.started_at,
+            finished_at=datetime.now(UTC).replace(tzinfo=None),
+            as_of=run.as_of,
             engine=ENGINE,
-            packs=records,
-            facts=label,
+            packs=[pack_run.record() for pack_run in runs],
+            facts=run.label,
         )
-    else:
-        _append_run_record(spark, str(out), run_id, started_at, finished_at, as_of, records, label)
-    return ScreeningRun(run_id, as_of, ENGINE, runs, facts_seconds, people)
+    return run_id, runs
 
 
 def _append_run_record(

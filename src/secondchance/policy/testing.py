@@ -193,11 +193,9 @@ def run_case(compiled: Any, case: Any, catalogue: Mapping[str, str]) -> list[str
         except duckdb.Error as error:
             return [f"the facts cannot be read with their catalogue types: {error}"]
         try:
-            relation = evaluate(connection, compiled, "case_facts", as_of, population_only=False)
+            result = evaluate(connection, compiled, "case_facts", as_of, population_only=False).to_pylist()[0]
         except UserError as error:
             return [str(error)]
-        rows = relation.fetchall()
-        result = dict(zip(relation.columns, rows[0], strict=True))
     finally:
         connection.close()
     return _compare(compiled, result, expected)

@@ -135,8 +135,7 @@ def missouri_store() -> duckdb.DuckDBPyConnection:
 
 def _results(connection: duckdb.DuckDBPyConnection, pack_id: str, as_of: date) -> dict[str, dict[str, Any]]:
     compiled = load_pack(find_pack(pack_id))
-    relation = evaluate(connection, compiled, "facts", as_of)
-    rows = [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]
+    rows = evaluate(connection, compiled, "facts", as_of).to_pylist()
     aliases = {node.alias: node.id for node in compiled.all_criteria()}
     results = {}
     for row in rows:
