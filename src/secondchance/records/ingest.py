@@ -41,7 +41,7 @@ from secondchance.records.readers import (
     stage_frame,
 )
 from secondchance.records.schema import TABLE_NAMES, TABLES, Reference, Table, table
-from secondchance.records.store import ensure_schema, store_columns
+from secondchance.records.store import ensure_schema, rollback, store_columns
 from secondchance.records.validate import (
     column_sql,
     flag_columns,
@@ -227,7 +227,7 @@ def _ingest(
                 report = run.execute(adapter, digests.result, started, rejects_path)
                 connection.commit()
             except BaseException:
-                connection.rollback()
+                rollback(connection)
                 raise
         finally:
             if run is not None:

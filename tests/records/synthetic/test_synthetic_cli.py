@@ -12,11 +12,12 @@ import duckdb
 import pytest
 
 from secondchance.records.schema import TABLE_NAMES
+from secondchance.records.store import STORE_WAIT_ENV
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    # A wide terminal, so that Rich does not wrap table titles.
-    environment = {**os.environ, "COLUMNS": "200"}
+    # A wide terminal, so that Rich does not wrap table titles; a busy store is not waited for.
+    environment = {**os.environ, "COLUMNS": "200", STORE_WAIT_ENV: "0"}
     return subprocess.run(
         [sys.executable, "-m", "secondchance", *args], capture_output=True, text=True, env=environment
     )
@@ -78,5 +79,5 @@ def test_a_store_held_open_elsewhere_is_a_user_error(tmp_path: Path) -> None:
     with duckdb.connect(str(store)):
         result = _run("generate", "--people", "10", "--store", str(store))
     assert result.returncode == 1
-    assert f"cannot write the records store {store}" in result.stderr
+    assert f"error: the store {store} is busy: process {os.getpid()} (" in result.stderr
     assert "Traceback" not in result.stderr
