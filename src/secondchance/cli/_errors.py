@@ -88,7 +88,7 @@ def user_message(error: BaseException) -> str | None:
     if isinstance(error, USER_DUCKDB_ERRORS):
         return first_line(str(error))
     if is_spark_error(error):
-        return f"Spark: {first_line(str(error))}"
+        return f"Spark: {spark_first_line(error)}"
     return None
 
 
@@ -119,6 +119,19 @@ def is_spark_error(error: BaseException) -> bool:
     return any(
         cls.__module__.startswith("pyspark.") and cls.__name__ == "PySparkException" for cls in type(error).__mro__
     )
+
+
+def is_java_error(error: BaseException) -> bool:
+    """Whether the error is a Java exception Spark's JVM raised through py4j (e.g. a file it cannot read)."""
+    return type(error).__module__ == "py4j.protocol" and type(error).__name__ == "Py4JJavaError"
+
+
+def spark_first_line(error: BaseException) -> str:
+    """The line of a Spark or py4j error that says what went wrong, not which Java method was called."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    if len(lines) > 1 and lines[0].startswith("An error occurred while calling"):
+        return first_line(lines[1].removeprefix(":").strip())
+    return first_line(str(error))
 
 
 def crash_log_dir() -> Path:

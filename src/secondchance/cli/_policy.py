@@ -23,7 +23,7 @@ from secondchance.cli._app import (
     store_path,
     text_column,
 )
-from secondchance.cli._errors import first_line, is_spark_error
+from secondchance.cli._errors import first_line, is_java_error, is_spark_error, spark_first_line
 from secondchance.cli._options import check_count, check_output_path, optional_date_option
 from secondchance.errors import UserError
 
@@ -293,10 +293,11 @@ def _screen_on_spark(
             connection, compiled, as_of=screening_date, parquet=parquet, master=spark_master, evidence=evidence
         )
     except Exception as error:
-        if not is_spark_error(error):
+        # Here a Java error is Spark failing on the Parquet files it was given, not a bug in the engine.
+        if not (is_spark_error(error) or is_java_error(error)):
             raise
         where = f"--parquet {parquet}" if parquet else "the store's Parquet export"
-        raise UserError(f"screening on Spark stopped ({where}): {first_line(str(error))}") from None
+        raise UserError(f"screening on Spark stopped ({where}): {spark_first_line(error)}") from None
 
 
 def print_screening_summary(
