@@ -11,7 +11,7 @@ from typing import Any
 import typer
 from rich.table import Table as RichTable
 
-from secondchance.cli._app import console, escape, id_column
+from secondchance.cli._app import console, data_table, escape, id_column, text_column
 from secondchance.errors import UserError
 from secondchance.sentencing.reasons import ManualReview
 from secondchance.sentencing.timeline import Timeline
@@ -54,14 +54,17 @@ def review_reason_table(review: Mapping[str, int], title: str) -> RichTable:
 def show_dates(title: str, rows: dict[str, Any], timeline: Timeline) -> None:
     """Print a sentence's dates and the timeline that produced them."""
     table = RichTable(title=title, show_header=False)
-    table.add_column("date")
-    table.add_column("value")
+    id_column(table, "date")
+    text_column(table, "value")
     for name, value in rows.items():
         table.add_row(name, "—" if value is None else escape(str(value)))
     console.print(table)
-    steps = RichTable(title="Timeline")
-    for column in ("step", "date", "days", "what happened", "rule"):
-        steps.add_column(column)
+    steps = data_table("Timeline")
+    id_column(steps, "step")
+    steps.add_column("date", no_wrap=True)
+    steps.add_column("days", justify="right", no_wrap=True)
+    text_column(steps, "what happened")
+    text_column(steps, "rule")
     for step in timeline:
         steps.add_row(
             step.label,

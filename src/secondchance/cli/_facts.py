@@ -8,7 +8,16 @@ from typing import Annotated
 import typer
 from rich.table import Table as RichTable
 
-from secondchance.cli._app import JsonOption, StoreOption, console, escape, print_json, store_path
+from secondchance.cli._app import (
+    JsonOption,
+    StoreOption,
+    console,
+    escape,
+    id_column,
+    print_json,
+    store_path,
+    text_column,
+)
 from secondchance.cli._options import optional_date_option
 from secondchance.errors import UserError
 from secondchance.policy.facts import FACTS, person_facts
@@ -33,9 +42,9 @@ def list_facts(as_json: JsonOption = False) -> None:
         print_json([{"name": f.name, "type": f.type, "description": f.description, "reads": f.reads} for f in FACTS])
         return
     table = RichTable(title="Facts")
-    table.add_column("name", no_wrap=True)
-    table.add_column("type")
-    table.add_column("description")
+    id_column(table, "name")
+    table.add_column("type", no_wrap=True)
+    text_column(table, "description")
     for item in FACTS:
         table.add_row(item.name, item.type, escape(item.description))
     console.print(table)
@@ -66,9 +75,9 @@ def show(
         print_json(values)
         return
     table = RichTable(title=f"Facts of {escape(person)} as of {on.isoformat()}")
-    table.add_column("fact", no_wrap=True)
-    table.add_column("type")
-    table.add_column("value")
+    id_column(table, "fact")
+    table.add_column("type", no_wrap=True)
+    text_column(table, "value")
     types = {f.name: f.type for f in FACTS}
     for name, value in values.items():
         shown = (
