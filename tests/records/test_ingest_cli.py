@@ -170,7 +170,35 @@ def test_a_file_that_is_not_text_is_refused(tmp_path: Path, loaded_store: Path) 
     people.write_bytes(b"source_id,sex\n\xff\xfe\xfa\x00\x81,male\n")
     lines = problem_lines(refused(loaded_store, "--table", "person", people))
     assert len(lines) == 1
-    assert lines[0].startswith("people.csv: file cannot be read as CSV: ")
+    assert lines[0].startswith("people.csv, line 2: file cannot be read as CSV: ")
+    assert lines[0].endswith("This file is not utf-8 encoded.")
+
+
+def test_a_latin_1_file_is_refused_with_the_line_and_duckdbs_reason(tmp_path: Path, loaded_store: Path) -> None:
+    people = tmp_path / "people.csv"
+    people.write_bytes("source_id,name\nP3,Ana\nP4,José\n".encode("latin-1"))
+    lines = problem_lines(refused(loaded_store, "--table", "person", people))
+    assert lines == [
+        "people.csv, line 3: file cannot be read as CSV: Invalid unicode (byte sequence mismatch) detected. "
+        "This file is not utf-8 encoded."
+    ]
+
+
+def test_a_row_with_too_many_values_far_into_a_file_names_its_line(tmp_path: Path, loaded_store: Path) -> None:
+    rows = [f"P{number},female" for number in range(3, 40_003)]  # beyond what the sniffer samples
+    people = write(tmp_path / "people.csv", "\n".join(["source_id,sex", *rows, "PX,female,extra", "PY,male"]) + "\n")
+    lines = problem_lines(refused(loaded_store, "--table", "person", people))
+    assert lines == ["people.csv, line 40002: file cannot be read as CSV: Expected Number of Columns: 2 Found: 3"]
+
+
+def test_a_file_name_with_a_semicolon_is_reported_whole(tmp_path: Path, loaded_store: Path) -> None:
+    people = write(tmp_path / "old; new.csv", "source_id,sex\nP3,female\nP4,M\n")
+    result = run_cli("ingest", "--table", "person", people, "--skip-invalid", "--store", loaded_store)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == (
+        f"person: loaded 1 of 2 rows from {people} (1 new, 0 updated, 1 rejected; ingest 2)"
+    )
+    assert (tmp_path / "old; new.rejects.csv").is_file()
 
 
 def test_an_unknown_table_is_a_user_error(tmp_path: Path, loaded_store: Path) -> None:

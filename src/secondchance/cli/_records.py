@@ -18,9 +18,10 @@ from rich.table import Table as RichTable
 
 from secondchance.cli._app import JsonOption, StoreOption, console, print_json, store_path
 from secondchance.errors import UserError
-from secondchance.records.ingest import IngestReport, load_files, load_frames
+from secondchance.records.ingest import IngestReport, TableLoad, load_files, load_frames
 from secondchance.records.parquet import export_parquet, import_parquet
 from secondchance.records.problems import IngestError, format_problems, write_problems_csv
+from secondchance.records.readers import error_reason
 from secondchance.records.schema import TABLE_NAMES
 from secondchance.records.store import open_store, table_counts
 
@@ -94,26 +95,24 @@ def _adapter_frames(name: str, paths: list[Path]) -> tuple[dict[str, Any], list[
     except UserError:
         raise
     except Exception as error:  # an export the adapter cannot parse must still end in a message
-        detail = str(error).strip().splitlines()
-        raise UserError(
-            f"adapter {name} could not read {path}: {detail[0] if detail else type(error).__name__}"
-        ) from None
+        line, reason = error_reason(error)
+        where = f"{path}, line {line}" if line is not None else str(path)
+        raise UserError(f"adapter {name} could not read {where}: {reason}") from None
     return dict(frames), files or [path]
 
 
-def _where(file: str) -> str:
-    """A file, or for an adapter's several files, how many and where."""
-    parts = file.split("; ")
-    if len(parts) == 1:
-        return file
-    return f"{len(parts)} files in {os.path.commonpath(parts)}"
+def _where(load: TableLoad) -> str:
+    """The file a load read, or for an adapter's several files, how many and where."""
+    if len(load.files) <= 1:
+        return load.files[0] if load.files else load.file
+    return f"{len(load.files)} files in {os.path.commonpath(load.files)}"
 
 
 def _summary(report: IngestReport) -> str:
     lines = []
     for load in report.loads:
         lines.append(
-            f"{load.table}: loaded {load.rows_loaded:,} of {load.rows_read:,} rows from {_where(load.file)} "
+            f"{load.table}: loaded {load.rows_loaded:,} of {load.rows_read:,} rows from {_where(load)} "
             f"({load.rows_inserted:,} new, {load.rows_updated:,} updated"
             + (f", {load.rows_rejected:,} rejected" if load.rows_rejected else "")
             + f"; ingest {load.ingest_id})"

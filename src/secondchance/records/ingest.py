@@ -36,6 +36,7 @@ from secondchance.records.readers import (
     Staged,
     drop_staged,
     materialise,
+    read_problem,
     sha256_file,
     stage_file,
     stage_frame,
@@ -77,6 +78,7 @@ class TableLoad:
     rows_rejected: int
     rows_inserted: int
     rows_updated: int
+    files: list[str] = field(default_factory=list)  # the files read, each whole (`file` joins an adapter's)
 
 
 @dataclass
@@ -131,7 +133,8 @@ def load_frames(
     `skip_invalid`); the store is then unchanged.
     """
     label_base = ", ".join(p.name for p in source_files) or adapter or "frame"
-    path_text = "; ".join(str(p) for p in source_files) or None
+    file_names = [str(p) for p in source_files]
+    path_text = "; ".join(file_names) or None  # the ingest log's one text column; reports use file_names
     fallback = default_source or adapter
     for name in frames:
         if name not in TABLE_NAMES:
@@ -140,7 +143,7 @@ def load_frames(
     def stage(connection: duckdb.DuckDBPyConnection, staged: list[tuple[Staged, str | None]]) -> None:
         for name, frame in frames.items():
             label = f"{label_base} ({name})" if len(frames) > 1 else label_base
-            staged.append((stage_frame(connection, name, frame, label, path_text), fallback))
+            staged.append((stage_frame(connection, name, frame, label, path_text, file_names), fallback))
 
     def checksums() -> dict[str, str]:
         if not source_files:
@@ -350,10 +353,7 @@ class _Run:
                 if not staged.lazy:
                     raise
                 # A lazily staged CSV is read here for the first time; a file DuckDB cannot read is a problem.
-                detail = str(error).strip().splitlines()[0]
-                raise IngestError(
-                    [Problem(staged.label, None, None, None, f"file cannot be read as CSV: {detail}")]
-                ) from None
+                raise IngestError([read_problem(staged.label, "CSV", error)]) from None
             row = self.sql(f"SELECT count(*), count(*) FILTER (WHERE __bad) FROM {self.typed_name(index)}").fetchone()
             rows, bad = (int(row[0]), int(row[1])) if row else (0, 0)
             staged.rows = rows
@@ -580,7 +580,7 @@ class _Run:
             indexes = [i for i, s in enumerate(self.batches) if s.table == table_name]
             if rejects_path is None:
                 first = self.batches[indexes[0]]
-                base = Path(first.path.split("; ")[0]) if first.path else Path(f"{table_name}.csv")
+                base = Path(first.paths[0]) if first.paths else Path(f"{table_name}.csv")
                 path = base.with_name(f"{base.stem}.rejects.csv")
             elif len(tables) == 1:
                 path = rejects_path
@@ -638,6 +638,7 @@ class _Run:
                 int(rejected.get(index, 0)),
                 inserted,
                 updated,
+                list(staged.paths),
             )
             loads.append(load)
             self.connection.execute(

@@ -8,9 +8,11 @@ its text (`materialise`). Files that cannot be read at all become a `Problem`, n
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import hashlib
 import itertools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,9 @@ from secondchance.records.validate import quote_identifier, quote_literal
 __all__ = [
     "Staged",
     "ReadFailure",
+    "error_reason",
+    "first_invalid_utf8_line",
+    "read_problem",
     "LINE_COLUMN",
     "FILE_COLUMN",
     "materialise",
@@ -55,7 +60,7 @@ class Staged:
     table: str  # records table it loads into
     name: str  # DuckDB temporary table holding the rows as given
     label: str  # how problems name the file
-    path: str | None  # file path for the ingest log
+    path: str | None  # file path for the ingest log (an adapter's several files joined by "; ")
     line_word: str  # "line" (CSV) or "row"
     line_offset: int  # line of a row = rowid + line_offset
     columns: dict[str, str] = field(default_factory=dict)  # staged column -> DuckDB type
@@ -66,6 +71,7 @@ class Staged:
     # is only copied into a table (`materialise`) when problems must quote it.
     lazy: bool = False
     owned: list[tuple[str, str]] = field(default_factory=list)  # ("TABLE" or "VIEW", name) made for it
+    paths: list[str] = field(default_factory=list)  # the files the rows came from, each whole
 
     def line_sql(self, alias: str = "") -> str:
         """SQL giving the line (or row) of each staged row."""
@@ -111,9 +117,55 @@ def _count(connection: duckdb.DuckDBPyConnection, name: str) -> int:
     return int(row[0]) if row else 0
 
 
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__
+# DuckDB begins its messages with the kind of error ("Invalid Input Error: "), which says nothing to a reader.
+_ERROR_KIND = re.compile(r"^[A-Za-z ]*Error: ")
+_CSV_ERROR_LINE = re.compile(r"CSV Error on Line: (\d+)")
+
+
+def error_reason(error: BaseException) -> tuple[int | None, str]:
+    """The reason a file could not be read, and the line DuckDB names (if it names one).
+
+    DuckDB's CSV errors read "CSV Error on Line: N", the original line, the reason (e.g. "This
+    file is not utf-8 encoded."), then hints and the reader's settings; only the line and the
+    reason are kept.
+    """
+    lines = [line.strip() for line in str(error).strip().splitlines()]
+    if not lines:
+        return None, type(error).__name__
+    located = _CSV_ERROR_LINE.search(lines[0])
+    if located is None:
+        return None, _ERROR_KIND.sub("", lines[0])
+    for line in lines[1:]:
+        if line.startswith("Possible"):
+            break
+        if line and not line.startswith("Original Line:"):
+            return int(located[1]), line
+    return int(located[1]), _ERROR_KIND.sub("", lines[0])
+
+
+def first_invalid_utf8_line(path: Path) -> int | None:
+    """The line (the first is 1) holding the first bytes that are not UTF-8, or None when all are."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines_before = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            pending = len(decoder.getstate()[0])  # bytes of a character begun in the previous chunk
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                return lines_before + chunk.count(b"\n", 0, max(0, error.start - pending)) + 1
+            lines_before += chunk.count(b"\n")
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return lines_before + 1
+    return None
+
+
+def read_problem(label: str, what: str, error: BaseException, line_word: str = "line") -> Problem:
+    """The problem of a file that cannot be read as `what` (CSV, Parquet, XLSX), with the line when known."""
+    line, reason = error_reason(error)
+    return Problem(label, line, None, None, f"file cannot be read as {what}: {reason}", line_word)
 
 
 def stage_file(connection: duckdb.DuckDBPyConnection, table: str, path: Path) -> Staged:
@@ -156,14 +208,10 @@ def stage_file(connection: duckdb.DuckDBPyConnection, table: str, path: Path) ->
         raise
     except (duckdb.Error, OSError, ValueError, pl.exceptions.PolarsError) as error:
         what = {"csv": "CSV", "parquet": "Parquet", "xlsx": "XLSX"}[kind]
-        raise ReadFailure(
-            Problem(label, None, None, None, f"file cannot be read as {what}: {_first_line(error)}")
-        ) from None
+        raise ReadFailure(read_problem(label, what, error)) from None
     except Exception as error:  # the XLSX reader raises its own error types
-        raise ReadFailure(
-            Problem(label, None, None, None, f"file cannot be read as XLSX: {_first_line(error)}")
-        ) from None
-    staged = Staged(table, name, label, str(path), line_word, offset, _describe(connection, name))
+        raise ReadFailure(read_problem(label, "XLSX", error)) from None
+    staged = Staged(table, name, label, str(path), line_word, offset, _describe(connection, name), paths=[str(path)])
     staged.owned.append(("VIEW" if kind == "csv" else "TABLE", name))
     if kind == "csv":
         staged.lazy = True  # rows are counted once they are read
@@ -190,9 +238,17 @@ def drop_staged(connection: duckdb.DuckDBPyConnection, staged: Staged) -> None:
 
 
 def stage_frame(
-    connection: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, label: str, path: str | None
+    connection: duckdb.DuckDBPyConnection,
+    table: str,
+    frame: pl.DataFrame,
+    label: str,
+    path: str | None,
+    paths: list[str] | None = None,
 ) -> Staged:
-    """Stage a data frame; rows are numbered from 1 unless the frame has `_line` (and `_file`) columns."""
+    """Stage a data frame; rows are numbered from 1 unless the frame has `_line` (and `_file`) columns.
+
+    `paths` are the files the frame was read from (`path` is how the ingest log names them).
+    """
     name = temp_name("stage")
     view = temp_name("frame")
     connection.register(view, frame)
@@ -205,7 +261,18 @@ def stage_frame(
     columns.pop(LINE_COLUMN, None)
     columns.pop(FILE_COLUMN, None)
     line_word = "line" if has_line else "row"
-    staged = Staged(table, name, label, path, line_word, 1, columns, has_line_column=has_line, has_file_column=has_file)
+    staged = Staged(
+        table,
+        name,
+        label,
+        path,
+        line_word,
+        1,
+        columns,
+        has_line_column=has_line,
+        has_file_column=has_file,
+        paths=list(paths or ([] if path is None else [path])),
+    )
     staged.owned.append(("TABLE", name))
     staged.rows = frame.height
     return staged

@@ -14,6 +14,7 @@ from typing import Protocol, runtime_checkable
 import polars as pl
 
 from secondchance.errors import UserError
+from secondchance.records.readers import first_invalid_utf8_line
 
 __all__ = [
     "Adapter",
@@ -78,7 +79,7 @@ def read_text_csv(path: Path, columns: tuple[str, ...], null_values: list[str] |
             empty_string_is_null=True,
         )
     except (pl.exceptions.PolarsError, OSError) as error:
-        raise UserError(f"{path.name}: cannot be read as CSV: {str(error).splitlines()[0]}") from None
+        raise UserError(_unreadable_csv(path, error)) from None
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise UserError(f"{path.name}: line 1: column {missing[0]!r} is missing from the header")
@@ -86,6 +87,16 @@ def read_text_csv(path: Path, columns: tuple[str, ...], null_values: list[str] |
     # lines taken by the rows before it.
     lines = pl.sum_horizontal(pl.col(c).str.count_matches("\n").fill_null(0) for c in frame.columns) + 1
     return frame.with_columns((lines.cum_sum() - lines + 2).cast(pl.Int64).alias(LINE_COLUMN))
+
+
+def _unreadable_csv(path: Path, error: Exception) -> str:
+    """Why a CSV cannot be read, with the line of the first bytes that are not UTF-8 when that is why."""
+    lines = str(error).strip().splitlines()
+    reason = lines[0] if lines else type(error).__name__
+    line = first_invalid_utf8_line(path) if "utf-8" in reason.lower() and path.is_file() else None
+    if line is None:
+        return f"{path.name}: cannot be read as CSV: {reason}"
+    return f"{path.name}: line {line}: cannot be read as CSV: the file is not UTF-8 encoded ({reason})"
 
 
 def blank_to_null(column: str | pl.Expr) -> pl.Expr:
