@@ -198,3 +198,12 @@ def test_a_java_error_through_py4j_is_told_by_its_cause_not_the_java_call() -> N
         "org.apache.spark.SparkException: [FAILED_READ_FILE] Encountered error while reading file x.parquet."
     )
     assert user_message(error) is None  # outside the Spark screening path it may be a bug of ours
+
+
+def test_a_crash_log_is_readable_by_its_owner_only(crash_logs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_dates_federal, "compute_federal", lambda *a, **k: _raise(ZeroDivisionError()))
+    run_cli(*FEDERAL)
+    run_cli(*FEDERAL)  # a second crash in the same second gets a file of its own
+    logs = list(crash_logs.iterdir())
+    assert len(logs) == 2
+    assert {log.stat().st_mode & 0o777 for log in logs} == {0o600}

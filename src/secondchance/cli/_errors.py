@@ -14,6 +14,7 @@ import platform
 import re
 import tempfile
 import traceback
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +30,12 @@ __all__ = [
     "EXIT_USER_ERROR",
     "LOG_DIR_ENV",
     "crash_log_dir",
+    "crash_report",
+    "first_line",
+    "is_java_error",
+    "is_spark_error",
+    "os_error_message",
+    "spark_first_line",
     "user_message",
     "write_crash_log",
 ]
@@ -145,18 +152,25 @@ def crash_log_dir() -> Path:
 
 def write_crash_log(error: BaseException, command_words: Sequence[str]) -> Path:
     """Write the traceback of a bug to a new file in the log folder (else the temporary folder); its path."""
-    stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
-    name = f"crash-{stamp}-{os.getpid()}.log"
+    name = f"crash-{datetime.now():%Y%m%dT%H%M%S}-{os.getpid()}-{uuid.uuid4().hex[:6]}.log"
     text = crash_report(error, command_words)
-    for folder in (crash_log_dir(), Path(tempfile.gettempdir()) / "secondchance"):
+    # The fallback is per user, so nobody else's folder in a shared /tmp receives it.
+    fallback = Path(tempfile.gettempdir()) / f"secondchance-{os.getuid()}"
+    for folder in (crash_log_dir(), fallback):
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / name
-            path.write_text(text, encoding="utf-8")
-            return path
+            return _write_private(folder / name, text)
         except OSError:
             continue  # an unwritable log folder must not hide the bug: try the next one
     raise OSError(errno.EACCES, "no writable folder for the crash log")
+
+
+def _write_private(path: Path, text: str) -> Path:
+    """Create `path` readable by its owner only, refusing an existing file or a symbolic link in its place."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    with os.fdopen(os.open(path, flags, 0o600), "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return path
 
 
 def crash_report(error: BaseException, command_words: Sequence[str]) -> str:
