@@ -21,6 +21,7 @@ VALUES = {
 
 # expression, DuckDB SQL, Spark SQL. Spark has no date + INTERVAL for columns and date - date is an
 # interval there, so dates move with ADD_MONTHS/DATE_ADD and differences use DATEDIFF(end, start).
+# Every operand that is an operation is bracketed, so no engine's precedence can regroup it.
 GOLDEN = [
     (
         "served_days >= years_to_days(:min_years_served)",
@@ -59,8 +60,8 @@ GOLDEN = [
     ),
     (
         "NOT (has_violent_prior_offense OR violent_incidents_this_term > 0)",
-        "NOT (has_violent_prior_offense OR violent_incidents_this_term > 0)",
-        "NOT (has_violent_prior_offense OR violent_incidents_this_term > 0)",
+        "NOT (has_violent_prior_offense OR (violent_incidents_this_term > 0))",
+        "NOT (has_violent_prior_offense OR (violent_incidents_this_term > 0))",
     ),
     (
         "offense_code IN :codes",
@@ -79,15 +80,15 @@ GOLDEN = [
     ),
     (
         "coalesce(risk_score, 0) >= :share AND age_years BETWEEN 18 AND 25",
-        "COALESCE(risk_score, 0) >= 0.5 AND age_years BETWEEN 18 AND 25",
-        "COALESCE(risk_score, 0) >= 0.5 AND age_years BETWEEN 18 AND 25",
+        "(COALESCE(risk_score, 0) >= 0.5) AND (age_years BETWEEN 18 AND 25)",
+        "(COALESCE(risk_score, 0) >= 0.5) AND (age_years BETWEEN 18 AND 25)",
     ),
     (
         "if(age_years >= 60, 'older', 'younger') = 'older'",
         "CASE WHEN age_years >= 60 THEN 'older' ELSE 'younger' END = 'older'",
         "CASE WHEN age_years >= 60 THEN 'older' ELSE 'younger' END = 'older'",
     ),
-    ("age_years IS NOT NULL", "NOT age_years IS NULL", "NOT age_years IS NULL"),
+    ("age_years IS NOT NULL", "NOT (age_years IS NULL)", "NOT (age_years IS NULL)"),
 ]
 
 

@@ -210,3 +210,64 @@ def test_spark_options_need_the_spark_engine(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["screen", "--all", "--parquet", str(tmp_path), "--store", str(tmp_path / "s")])
     assert isinstance(result.exception, UserError)
     assert str(result.exception) == "--spark-master and --parquet need --engine spark"
+
+
+def test_a_spark_pack_past_its_time_limit_is_stopped(spark: SparkSession) -> None:
+    from secondchance.policy.sandbox import PackTimeout
+    from secondchance.policy.spark_engine import within_time_limit
+
+    def slow() -> object:
+        return spark.range(0, 20_000_000_000, numPartitions=4).selectExpr("sum(id % 7) AS total").collect()
+
+    with pytest.raises(PackTimeout, match="pack slow ran longer than its limit of 0 s on Spark"):
+        within_time_limit(spark, "pack slow", slow, 0.0)
+    # The session is still usable afterwards.
+    assert spark.sql("SELECT 1 AS one").collect()[0]["one"] == 1
+
+
+HOSTILE_TEXT_PACK = """\
+id: test/quotes
+title: Quotes
+jurisdiction: us-federal
+version: 1
+effective: {from: 2014-04-23}
+sources:
+  - {id: s, cite: "test"}
+parameters:
+  label:
+    description: text a spreadsheet or a person wrote
+    values:
+      2014-04-23: {value: "x\\\\' OR 'a'='a", source: s}
+criteria:
+  - id: literal
+    text: t
+    kind: rule
+    source: s
+    test: system = 'it''s \\'
+  - id: parameter
+    text: t
+    kind: rule
+    source: s
+    test: system = :label
+"""
+
+
+def test_text_with_quotes_and_backslashes_means_the_same_on_spark(spark: SparkSession, tmp_path: Path) -> None:
+    from tests.policy.helpers import compile_fixture, facts_table, write_pack
+
+    from secondchance.policy.parameters import values_as_of
+    from secondchance.policy.status import evaluation_sql
+
+    compiled = compile_fixture(write_pack(tmp_path, HOSTILE_TEXT_PACK))
+    texts = ["it's \\", "x\\' OR 'a'='a", "federal"]
+    rows = [(number, f"P{number}", text) for number, text in enumerate(texts, start=1)]
+    spark.createDataFrame(rows, "person_id BIGINT, source_id STRING, system STRING").createOrReplaceTempView("quotes")
+    connection = duckdb.connect()
+    facts_table(connection, [{"system": text} for text in texts])
+    values = values_as_of(compiled.pack, AS_OF)
+    expected = {1: ("met", "unmet"), 2: ("unmet", "met"), 3: ("unmet", "unmet")}
+    # Each text matches only itself: no quote or backslash escapes its literal, in either engine.
+    spark_rows = spark.sql(evaluation_sql(compiled, "quotes", values, AS_OF, "spark")).collect()
+    assert {row["person_id"]: (row["n0_status"], row["n1_status"]) for row in spark_rows} == expected
+    duckdb_rows = connection.sql(evaluation_sql(compiled, "facts", values, AS_OF, "duckdb")).to_arrow_table()
+    assert {row["person_id"]: (row["n0_status"], row["n1_status"]) for row in duckdb_rows.to_pylist()} == expected

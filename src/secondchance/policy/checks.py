@@ -22,6 +22,7 @@ from secondchance.policy.compiler import (
     ExprType,
     compile_expression,
     default_catalogue,
+    render,
 )
 from secondchance.policy.pack import (
     Criterion,
@@ -37,7 +38,7 @@ from secondchance.policy.pack import (
     line_of,
     read_pack_file,
 )
-from secondchance.policy.parameters import AS_OF, ValueType, parameter_type
+from secondchance.policy.parameters import AS_OF, ValueType, parameter_type, values_as_of
 from secondchance.policy.templates import TemplateError, template_names
 
 __all__ = ["Problem", "PackProblems", "check_pack_file", "load_pack", "format_problems"]
@@ -396,7 +397,48 @@ def check_pack_file(
         return None, problems
     criteria = _assemble(tuple(pack.criteria), partials)  # type: ignore[arg-type]
     compiled = CompiledPack(pack, str(path), pack_file.sha256, population, criteria, dict(checker.facts))
+    _render_every_version(checker, compiled)
+    if checker.problems:
+        return None, sorted(checker.problems, key=lambda problem: problem.line)
     return compiled, []
+
+
+_Rendered = tuple[str | None, str, CompiledExpression, tuple[int | str, ...]]
+
+
+def _expressions(compiled: CompiledPack) -> list[_Rendered]:
+    """Every compiled expression with its criterion, field and place in the YAML."""
+    found: list[_Rendered] = []
+    if compiled.population is not None:
+        found.append((None, "population", compiled.population, ("population",)))
+    by_node = {id(item.node): item for item in compiled.all_criteria()}
+    for node, location in _with_locations(compiled.pack.criteria, ("criteria",)):
+        item = by_node[id(node)]
+        for field, expression in (("test", item.test), ("eligible_on", item.eligible_on)):
+            if expression is not None:
+                found.append((node.id, field, expression, (*location, field)))
+    return found
+
+
+def _render_every_version(checker: _Checker, compiled: CompiledPack) -> None:
+    """Render every expression for each engine with each set of parameter values the pack can be in force with.
+
+    `render` reads the SQL back and checks it against the allow-list, and bounds the parameters
+    that move dates; a problem there is reported here, before any screening.
+    """
+    pack = compiled.pack
+    starts = {pack.effective.from_}
+    starts |= {day for parameter in pack.parameters.values() for day in parameter.values if day > pack.effective.from_}
+    for start in sorted(starts):
+        values = values_as_of(pack, start)
+        for criterion, field, expression, location in _expressions(compiled):
+            try:
+                render(expression, values, "duckdb")
+                render(expression, values, "spark")
+            except UserError as error:
+                reason = f"with the values in force from {start.isoformat()}: {error}"
+                checker.add(line_of(checker.raw, location), reason, criterion, field)
+                return
 
 
 def _duplicate_ids_in_raw(checker: _Checker, nodes: Any, seen: dict[str, int]) -> None:

@@ -15,6 +15,7 @@ Parameters stay placeholders until `render` substitutes their typed values as of
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,7 +30,7 @@ from secondchance.policy import limits
 from secondchance.policy.allowlist import verify_sql, verify_tree
 from secondchance.policy.facts import FACTS
 from secondchance.policy.pack import Criterion, Group, Pack, ParameterValue
-from secondchance.policy.parameters import AS_OF, ValueType
+from secondchance.policy.parameters import AS_OF, ValueType, value_type
 from secondchance.policy.typecheck import ExpressionChecker, ExprType, allowed_names, type_words
 
 __all__ = [
@@ -77,6 +78,8 @@ class CompiledExpression:
     parameters: tuple[str, ...]
     # (parameter, unit) of each parameter that moves a date; its values must stay within the calendar
     date_shift_parameters: tuple[tuple[str, str], ...] = ()
+    # (parameter, type) of each list parameter after IN, with the type of the value it is compared with
+    list_parameters: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -158,8 +161,8 @@ def _too_big_before_parsing(text: str) -> ExpressionError | None:
         tokens = sqlglot.tokenize(text, read="duckdb")
     except TokenError as error:
         return ExpressionError(f"this is not a valid expression: {str(error).splitlines()[0]}")
-    if len(tokens) > limits.MAX_EXPRESSION_NODES:
-        return ExpressionError(f"an expression has at most {limits.MAX_EXPRESSION_NODES:,} words and symbols")
+    if len(tokens) > limits.MAX_EXPRESSION_TOKENS:
+        return ExpressionError(f"an expression has at most {limits.MAX_EXPRESSION_TOKENS:,} words and symbols")
     depth = deepest = 0
     for token in tokens:
         depth += {"L_PAREN": 1, "R_PAREN": -1}.get(token.token_type.name, 0)
@@ -204,6 +207,29 @@ def _parse(text: str) -> tuple[exp.Expression | None, ExpressionError | None]:
     return statements[0], _too_big_after_parsing(statements[0])
 
 
+# Tokens that carry what an author wrote (not the punctuation a printer may add or drop).
+_WORDS = frozenset({"VAR", "IDENTIFIER", "STRING", "NUMBER", "SELECT", "FROM", "WITH", "STAR", "UNION", "JOIN"})
+
+
+def _words(text: str) -> Counter[str]:
+    """The words of an expression (`if(...)`, which a printer writes as CASE, aside)."""
+    tokens = sqlglot.tokenize(text, read="duckdb")
+    return Counter(
+        token.text.lower() for token in tokens if token.token_type.name in _WORDS and token.text.lower() != "if"
+    )
+
+
+def _ignored_words(text: str, parsed: exp.Expression) -> ExpressionError | None:
+    """What the parser dropped: SQLGlot ignores, for instance, a fourth argument of date_diff."""
+    lost = _words(text) - _words(parsed.sql("duckdb"))
+    if not lost:
+        return None
+    shown = ", ".join(sorted(lost))[:60]
+    return ExpressionError(
+        f"part of the expression would be ignored ({shown}); check how many values each function takes"
+    )
+
+
 def _type_problem(kind: str, expect: ExprType | None, role: str) -> ExpressionError | None:
     if expect is None or kind in (expect, "null", "any"):
         return None
@@ -231,7 +257,7 @@ def compile_expression(
         return None, [ExpressionError("an expression nests too deeply; simplify it")]
     errors = [ExpressionError(reason) for reason in checker.errors]
     if not errors:
-        problem = _type_problem(kind, expect, role)
+        problem = _ignored_words(text, parsed) or _type_problem(kind, expect, role)
         errors = [problem] if problem else []
     if not errors:
         refused = verify_tree(tree, checker.facts_read, [*checker.parameters_read, AS_OF])
@@ -247,6 +273,7 @@ def compile_expression(
         tuple(checker.facts_read),
         tuple(checker.parameters_read),
         tuple(dict.fromkeys(checker.date_shift_parameters)),
+        tuple(dict.fromkeys(checker.list_parameters)),
     )
     return compiled, []
 
@@ -294,9 +321,24 @@ def _check_date_shifts(compiled: CompiledExpression, values: Mapping[str, Parame
             raise UserError(f"parameter {name} = {value} moves a date by more than {bound:,} {unit.lower()}s")
 
 
+def _check_lists(compiled: CompiledExpression, values: Mapping[str, ParameterValue]) -> None:
+    """Refuse a list parameter whose values are not of the type of what IN compares them with."""
+    for name, kind in compiled.list_parameters:
+        value = values.get(name)
+        for item in value if isinstance(value, list) else []:
+            item_kind = value_type(item)
+            numbers = {item_kind, kind} <= {"integer", "number"}
+            if kind not in ("any", "null") and item_kind != kind and not numbers:
+                raise UserError(
+                    f"parameter {name} holds {type_words(item_kind)} ({item!r}), "
+                    f"but IN compares it with {type_words(kind)}"
+                )
+
+
 def render(compiled: CompiledExpression, values: Mapping[str, ParameterValue], dialect: Dialect) -> str:
     """The SQL of an expression for `dialect`, with parameters substituted, read back and verified."""
     _check_date_shifts(compiled, values)
+    _check_lists(compiled, values)
     rendered = substitute(compiled.tree, values)
     if dialect == "spark":
         rendered = rendered.transform(_spark_int_count)

@@ -22,6 +22,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from secondchance.errors import UserError
+from secondchance.policy import limits
 from secondchance.policy.compiler import CompiledPack
 from secondchance.policy.parameters import values_as_of
 from secondchance.policy.results import ensure_results_schema, next_run_id, record_run
@@ -253,9 +254,10 @@ def _run_packs(
     run_id: int,
     as_of: date,
     evidence: bool,
+    seconds: float,
 ) -> list[PackRun]:
     runs: list[PackRun] = []
-    with Sandbox() as sandbox:
+    with Sandbox(seconds=seconds) as sandbox:
         sandbox.load(_FACTS_TABLE, facts)
         for compiled in packs:
             pack_run = PackRun(compiled)
@@ -278,12 +280,13 @@ def screen(
     facts: str | None = None,
     facts_label: str | None = None,
     evidence: bool = True,
+    seconds: float = limits.PACK_SECONDS,
 ) -> ScreeningRun:
     """Screen everyone in the facts relation against each pack and record the run; returns its summary.
 
     Without `facts`, the facts are computed from the records store as of `as_of`. Without `evidence`,
-    criteria are written without the fact values they read (faster on big populations). The run is
-    written whole or not at all.
+    criteria are written without the fact values they read (faster on big populations). A pack is
+    stopped after `seconds`; the run is written whole or not at all.
     """
     started_at = datetime.now(UTC).replace(tzinfo=None)
     clock = time.perf_counter()
@@ -291,7 +294,7 @@ def screen(
     facts_seconds = time.perf_counter() - clock
     with results_transaction(connection):
         run_id = start_run(connection)
-        runs = _run_packs(connection, packs, facts_table, run_id, as_of, evidence)
+        runs = _run_packs(connection, packs, facts_table, run_id, as_of, evidence, seconds)
         record_run(
             connection,
             run_id=run_id,

@@ -17,6 +17,7 @@ __all__ = [
     "MAX_EXPRESSION_CHARS",
     "MAX_EXPRESSION_DEPTH",
     "MAX_EXPRESSION_NODES",
+    "MAX_EXPRESSION_TOKENS",
     "MAX_GROUP_DEPTH",
     "MAX_LIST_ITEMS",
     "MAX_NUMBER",
@@ -38,6 +39,7 @@ MAX_TEXT_CHARS = 10_000  # any one text value: a criterion's words, a citation, 
 
 # Expressions: parsed by SQLGlot and checked by a recursive walk.
 MAX_EXPRESSION_CHARS = 4_000
+MAX_EXPRESSION_TOKENS = 2_000
 MAX_EXPRESSION_DEPTH = 48
 MAX_EXPRESSION_NODES = 1_000
 MAX_LIST_ITEMS = 500  # values in an IN (...) list, and items of a list parameter

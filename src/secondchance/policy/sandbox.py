@@ -73,14 +73,23 @@ class Sandbox:
 
     def run(self, sql: str, *, label: str = "a pack") -> pa.Table:
         """Run one SELECT and return its rows; stopped with `PackTimeout` after the time limit."""
-        timer = threading.Timer(self.seconds, self.connection.interrupt)
-        timer.daemon = True
-        timer.start()
+        finished = threading.Event()
+        stopper = threading.Thread(target=self._stop_after_limit, args=(finished,), daemon=True)
+        stopper.start()
         try:
             return self.connection.sql(sql).to_arrow_table()
         except duckdb.InterruptException:
             raise PackTimeout(
-                f"{label} ran longer than its limit of {self.seconds:,.0f} s and was stopped; nothing was written"
+                f"{label} ran longer than its limit of {self.seconds:g} s and was stopped; nothing was written"
             ) from None
         finally:
-            timer.cancel()
+            finished.set()
+            stopper.join()
+
+    def _stop_after_limit(self, finished: threading.Event) -> None:
+        # An interrupt that arrives while DuckDB is still planning is lost, so keep interrupting until it ends.
+        if finished.wait(self.seconds):
+            return
+        while not finished.is_set():
+            self.connection.interrupt()
+            finished.wait(0.01)

@@ -59,17 +59,20 @@ def within_time_limit(spark: SparkSession, label: str, work: Callable[[], _Resul
     """Run `work` with its Spark jobs tagged, cancelling them (and raising `PackTimeout`) after `seconds`."""
     context = spark.sparkContext
     tag = f"secondchance-{uuid.uuid4().hex}"
-    stopped = threading.Event()
+    finished, stopped = threading.Event(), threading.Event()
 
-    def stop() -> None:
+    def stop_after_limit() -> None:
+        if finished.wait(seconds):
+            return
         stopped.set()
-        context.cancelJobsWithTag(tag)
+        while not finished.is_set():  # jobs submitted after a cancel are cancelled too
+            context.cancelJobsWithTag(tag)
+            finished.wait(0.05)
 
     context.setInterruptOnCancel(True)
     context.addJobTag(tag)
-    timer = threading.Timer(seconds, stop)
-    timer.daemon = True
-    timer.start()
+    stopper = threading.Thread(target=stop_after_limit, daemon=True)
+    stopper.start()
     try:
         return work()
     except Exception:
@@ -77,7 +80,8 @@ def within_time_limit(spark: SparkSession, label: str, work: Callable[[], _Resul
             raise PackTimeout(f"{label} ran longer than its limit of {seconds:g} s on Spark and was stopped") from None
         raise
     finally:
-        timer.cancel()
+        finished.set()
+        stopper.join()
         context.removeJobTag(tag)
 
 

@@ -92,7 +92,15 @@ _CAST_FROM: dict[str, set[str]] = {
     "boolean": {"boolean", "integer"},
 }
 
+_SQL_TYPES = {
+    "boolean": exp.DataType.Type.BOOLEAN,
+    "integer": exp.DataType.Type.BIGINT,
+    "number": exp.DataType.Type.DOUBLE,
+    "date": exp.DataType.Type.DATE,
+    "text": exp.DataType.Type.VARCHAR,
+}
 _NUMERIC = {"integer", "number"}
+_OPERATIONS = (exp.Binary, exp.Not, exp.Neg, exp.Is, exp.In, exp.Between, exp.Like, exp.ILike)
 _DATE_TYPE = exp.DataType.Type.DATE
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NUMBER = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
@@ -110,6 +118,16 @@ def date_type() -> exp.DataType:
     return exp.DataType(this=_DATE_TYPE)
 
 
+def _operand(node: exp.Expression) -> exp.Expression:
+    """An operator's operand, in brackets when it is an operation itself.
+
+    SQLGlot prints a rebuilt tree without the brackets its precedence implies, and DuckDB, Spark and
+    SQLGlot do not all rank LIKE, IN, IS and NOT alike; brackets make every engine read the tree that
+    was checked.
+    """
+    return exp.Paren(this=node) if isinstance(node, _OPERATIONS) else node
+
+
 def _suggest(name: str, choices: list[str]) -> list[str]:
     return difflib.get_close_matches(name, choices, n=3, cutoff=0.6)
 
@@ -121,8 +139,9 @@ def _alternatives(names: list[str], prefix: str = "") -> str:
 
 def show(node: exp.Expression) -> str:
     """A node as the author might have written it, shortened for a message."""
+    written = node.transform(lambda part: exp.var(f":{part.this}") if isinstance(part, exp.Placeholder) else part)
     try:
-        text = node.sql("duckdb", normalize_functions="lower")
+        text = written.sql("duckdb", normalize_functions="lower")
     except Exception:  # SQLGlot cannot always print what it parsed; the message needs no more
         text = type(node).__name__
     return text if len(text) <= 60 else text[:57] + "..."
@@ -149,6 +168,8 @@ class ExpressionChecker:
         self.parameters_read: list[str] = []
         # Parameters that move a date, with the unit: their values are bounded when rendered.
         self.date_shift_parameters: list[tuple[str, str]] = []
+        # List parameters after IN, with the type of the value they are compared with.
+        self.list_parameters: list[tuple[str, str]] = []
 
     def fail(self, reason: str) -> _Stop:
         """Record a problem; the caller raises what this returns."""
@@ -275,7 +296,7 @@ class ExpressionChecker:
 
     def _paren(self, node: exp.Expression) -> Typed:
         inner, kind = self.check(node.this)
-        return exp.Paren(this=inner), kind
+        return (inner if isinstance(inner, exp.Paren) else exp.Paren(this=inner)), kind
 
     # -- logic and comparison
 
@@ -284,17 +305,21 @@ class ExpressionChecker:
         if kind not in kinds | {"null", "any"}:
             wanted = " or ".join(type_words(k) for k in sorted(kinds))
             raise self.fail(f"{role} must be {wanted}, but {show(node)} is {type_words(kind)}")
+        if kind == "null":
+            # A bare NULL given to a function leaves the engine to guess its type; name the type instead.
+            wanted_kind = "integer" if "integer" in kinds else min(kinds)
+            return exp.Cast(this=exp.Null(), to=exp.DataType(this=_SQL_TYPES[wanted_kind])), "null"
         return typed, kind
 
     def _logic(self, node: exp.Expression) -> Typed:
         word = "AND" if isinstance(node, exp.And) else "OR"
         left, _ = self._expect(node.this, {"boolean"}, f"each side of {word}")
         right, _ = self._expect(node.expression, {"boolean"}, f"each side of {word}")
-        return type(node)(this=left, expression=right), "boolean"
+        return type(node)(this=_operand(left), expression=_operand(right)), "boolean"
 
     def _not(self, node: exp.Expression) -> Typed:
         inner, _ = self._expect(node.this, {"boolean"}, "what follows NOT")
-        return exp.Not(this=inner), "boolean"
+        return exp.Not(this=_operand(inner)), "boolean"
 
     def comparable(
         self, left: exp.Expression, lkind: str, right: exp.Expression, rkind: str
@@ -327,18 +352,20 @@ class ExpressionChecker:
             if kind in ("interval", "list"):
                 raise self.fail(f"{show(side)} is {type_words(kind)} and cannot be compared")
         left, right = self.comparable(left, lkind, right, rkind)
-        return type(node)(this=left, expression=right), "boolean"
+        return type(node)(this=_operand(left), expression=_operand(right)), "boolean"
 
     def _is(self, node: exp.Expression) -> Typed:
         inner, kind = self.check(node.this)
+        if kind == "interval":
+            raise self.fail(f"{show(node.this)} is {type_words(kind)}, which is never NULL; add it to a date")
         target = node.expression
         if isinstance(target, exp.Null):
-            return exp.Is(this=inner, expression=exp.Null()), "boolean"
+            return exp.Is(this=_operand(inner), expression=exp.Null()), "boolean"
         if isinstance(target, exp.Boolean):
             if kind not in ("boolean", "null", "any"):
                 wrong = f"{show(node.this)} is {type_words(kind)}"
                 raise self.fail(f"IS TRUE and IS FALSE need a yes/no value, but {wrong}")
-            return exp.Is(this=inner, expression=exp.Boolean(this=bool(target.this))), "boolean"
+            return exp.Is(this=_operand(inner), expression=exp.Boolean(this=bool(target.this))), "boolean"
         raise self.fail("IS is for IS NULL, IS TRUE and IS FALSE; use = to compare values")
 
     def _in(self, node: exp.Expression) -> Typed:
@@ -356,10 +383,12 @@ class ExpressionChecker:
         for item in listed:
             typed, kind = self.check(item, list_allowed=isinstance(item, exp.Placeholder))
             if kind == "list":
-                kind = "any"  # list parameters are checked when they are substituted
+                # A list parameter's values are checked against the value's type when they are rendered.
+                self.list_parameters.append((str(item.this), vkind))
+                kind = "any"
             _, typed = self.comparable(value, vkind, typed, kind)
             items.append(typed)
-        return exp.In(this=value, expressions=items), "boolean"
+        return exp.In(this=_operand(value), expressions=items), "boolean"
 
     def _between(self, node: exp.Expression) -> Typed:
         value, vkind = self.check(node.this)
@@ -367,12 +396,12 @@ class ExpressionChecker:
         high, hkind = self.check(node.args["high"])
         value, low = self.comparable(value, vkind, low, lkind)
         value, high = self.comparable(value, vkind, high, hkind)
-        return exp.Between(this=value, low=low, high=high), "boolean"
+        return exp.Between(this=_operand(value), low=_operand(low), high=_operand(high)), "boolean"
 
     def _like(self, node: exp.Expression) -> Typed:
         left, _ = self._expect(node.this, {"text"}, "LIKE")
         right, _ = self._expect(node.expression, {"text"}, "a LIKE pattern")
-        return type(node)(this=left, expression=right), "boolean"
+        return type(node)(this=_operand(left), expression=_operand(right)), "boolean"
 
     # -- arithmetic and dates
 
@@ -412,7 +441,7 @@ class ExpressionChecker:
         if sign < 0:
             count = exp.Neg(this=exp.Paren(this=count) if not isinstance(count, exp.Literal) else count)
         # DuckDB gives a TIMESTAMP for date + interval; the cast keeps the result a DATE in every dialect.
-        moved = exp.Cast(this=exp.DateAdd(this=day, expression=count, unit=exp.var(unit)), to=date_type())
+        moved = exp.Cast(this=exp.DateAdd(this=_operand(day), expression=count, unit=exp.var(unit)), to=date_type())
         return self._bounded_move(moved, count, unit), "date"
 
     def _bounded_move(self, moved: exp.Expression, count: exp.Expression, unit: str) -> exp.Expression:
@@ -436,7 +465,7 @@ class ExpressionChecker:
             if kind not in _NUMERIC | {"any", "null"}:
                 raise self.fail(f"arithmetic needs numbers, but {show(side)} is {type_words(kind)}")
         result: ExprType = "integer" if lkind == rkind == "integer" else "number"
-        return type(node)(this=left, expression=right), result
+        return type(node)(this=_operand(left), expression=_operand(right)), result
 
     def _arithmetic(self, node: exp.Expression) -> Typed:
         left, lkind = self.check(node.this)
@@ -447,7 +476,7 @@ class ExpressionChecker:
 
     def _neg(self, node: exp.Expression) -> Typed:
         inner, kind = self._expect(node.this, set(_NUMERIC), "a negative sign")
-        return exp.Neg(this=inner), kind
+        return exp.Neg(this=_operand(inner)), kind
 
     def _interval(self, node: exp.Expression) -> Typed:
         assert isinstance(node, exp.Interval)
