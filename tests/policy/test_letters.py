@@ -293,3 +293,21 @@ def test_an_unknown_person_exits_1_without_a_traceback(store: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "no person with source id 'F-404'" in result.stderr
+
+
+def test_a_pdf_letter_fetches_no_file_it_links_to(tmp_path: Path) -> None:
+    from secondchance.policy.letters import render_pdf
+
+    secret = tmp_path / "secret.css"
+    secret.write_text('body::after { content: "SECRETWORD"; }')
+    page = tmp_path / "secret.html"
+    page.write_text("<p>SECRETPAGE</p>")
+    html_text = (
+        f'<html><head><link rel="stylesheet" href="{secret.as_uri()}"></head>'
+        f'<body><p>visible</p><img src="{page.as_uri()}"><iframe src="{page.as_uri()}"></iframe></body></html>'
+    )
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(render_pdf(html_text))
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "visible" in text
+    assert "SECRETWORD" not in text and "SECRETPAGE" not in text

@@ -202,10 +202,14 @@ def render_text(explanation: Explanation, language: str, kind: Literal["md", "ht
 
 
 def render_pdf(html: str) -> bytes:
-    """An HTML letter as PDF bytes (WeasyPrint)."""
+    """An HTML letter as PDF bytes (WeasyPrint), fetching nothing: no file, network or data URL."""
     from weasyprint import HTML  # type: ignore[import-untyped]
+    from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
 
-    pdf: bytes = HTML(string=html, base_url=str(_HERE)).write_pdf()
+    # Letters carry their styles inline; a pack's words are escaped, and even were they not, a link
+    # to a file or a server in a letter must not be followed.
+    nothing = URLFetcher(allowed_protocols=frozenset())
+    pdf: bytes = HTML(string=html, base_url=str(_HERE), url_fetcher=nothing).write_pdf()
     return pdf
 
 
