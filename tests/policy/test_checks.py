@@ -164,6 +164,39 @@ def test_the_fixture_pack_is_ok() -> None:
             "version: one",
             "pack.yaml, line 4, version: expected a whole number",
         ),
+        (
+            "test: served_days >= years_to_days(:min_years_served)",
+            "test: floor(served_days, 2) >= years_to_days(:min_years_served)",
+            "pack.yaml, line 18, criterion served-10-years, test: this form of FLOOR is not allowed in a pack "
+            "expression; write floor(x)",
+        ),
+        (
+            "test: served_days >= years_to_days(:min_years_served)",
+            "test: served_days >= " + "(" * 50 + "3650" + ")" * 50,
+            "pack.yaml, line 18, criterion served-10-years, test: an expression nests brackets at most 48 deep",
+        ),
+        (
+            "almost_within: 180 days",
+            "almost_within: 20 years",
+            "pack.yaml, line 14, almost_within: '20 years' is longer than the longest window allowed, 10 years "
+            "(ten years)",
+        ),
+        (
+            "      2014-04-23: {value: 10, source: doj-2014}",
+            "      2014-04-23: {value: .inf, source: doj-2014}",
+            "pack.yaml, line 12, value: a parameter value must be a finite number (not .inf or .nan)",
+        ),
+        (
+            "Has served at least {min_years_served} years.",
+            "Has served at least {min_years_served:>99999999} years.",
+            "pack.yaml, line 17, criterion served-10-years, text: braces in a text hold only a parameter name, "
+            "like {min_years_served}; write {{ and }} for a brace",
+        ),
+        (
+            "title: Base pack\n",
+            "title: &name Base pack\ndescription: *name\n",
+            "pack.yaml, line 3: this is not valid YAML: aliases (*name) are not allowed in a pack; write the value out",
+        ),
     ],
 )
 def test_bad_pack_message(tmp_path: Path, old: str, new: str, expected: str) -> None:

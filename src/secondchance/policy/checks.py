@@ -129,7 +129,8 @@ class _Checker:
             if isinstance(node, LineDict) and step in node:
                 node = node[step]
             elif isinstance(node, LineDict) and isinstance(step, str):
-                key = next((key for key in node if str(key) == step), None)
+                # Pydantic names a date key by its repr: datetime.date(2014, 4, 23)
+                key = next((key for key in node if step in (str(key), repr(key))), None)
                 if key is None:
                     break
                 step, node = key, node[key]
@@ -146,7 +147,7 @@ class _Checker:
             return f"missing `{name}`{_FIELD_HELP.get(name, '')}"
         if kind == "extra_forbidden":
             return f"unknown field `{name}`{_close(name, _KNOWN_FIELDS)}"
-        if "value" in real and real[-1] == "value":
+        if "value" in real and real[-1] == "value" and kind != "value_error":
             return "a parameter value must be a number, a date, yes/no, text, or a list of these"
         if kind.startswith("date") or kind == "date_from_datetime_inexact":
             return "expected a date written like 2014-04-23"

@@ -53,6 +53,7 @@ ENGINE = "spark"
 FACTS_VIEW = "screening_facts"
 _EVALUATED = "spark_evaluated"
 _Result = TypeVar("_Result")
+_EMPTY_FOLDERS: list[tempfile.TemporaryDirectory[str]] = []
 
 
 def within_time_limit(spark: SparkSession, label: str, work: Callable[[], _Result], seconds: float) -> _Result:
@@ -120,8 +121,10 @@ def register_parquet(spark: SparkSession, directory: str | Path) -> list[str]:
             raise UserError(f"{text}: no person.parquet; is this a `secondchance export --format parquet` folder?")
         missing = [name for name in wanted if name not in files]
         if missing:
-            holder = Path(tempfile.mkdtemp(prefix="secondchance-empty-"))
-            files.update({name: str(path) for name, path in _empty_tables(missing, holder).items()})
+            # Spark reads the files lazily, so the folder lives as long as the process (removed at exit).
+            holder = tempfile.TemporaryDirectory(prefix="secondchance-empty-")
+            _EMPTY_FOLDERS.append(holder)
+            files.update({name: str(path) for name, path in _empty_tables(missing, Path(holder.name)).items()})
     else:
         files = {name: f"{text.rstrip('/')}/{name}.parquet" for name in wanted}
     for name, path in files.items():
