@@ -13,24 +13,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from tests.policy.helpers import criterion_yaml, pack_yaml
 
 from secondchance.records.synthetic.generator import generate_population
-
-PACK = """\
-id: evil/pack
-title: Evil
-jurisdiction: us-federal
-version: 1
-effective: {{from: 2014-04-23}}
-sources:
-  - {{id: s, cite: x}}
-criteria:
-  - id: c1
-    text: test
-    kind: rule
-    source: s
-    test: {test}
-"""
 
 FLOOR = "this form of FLOOR is not allowed in a pack expression; write floor(x)"
 SUBQUERY = "subqueries are not allowed: a pack expression reads only facts and :parameters"
@@ -78,10 +63,10 @@ def _store_state(path: Path) -> tuple[tuple[str, int], ...]:
 def test_an_attack_is_refused_by_pack_check_and_by_screen(store: Path, tmp_path: Path, attack: str) -> None:
     pack = tmp_path / "evil.yaml"
     test, reason = ATTACKS[attack]
-    pack.write_text(PACK.format(test=test))
+    pack.write_text(pack_yaml(criterion_yaml("c1", test), pack_id="evil/pack"))
     checked = _secondchance("pack", "check", pack)
     assert checked.returncode == 1
-    assert checked.stdout.splitlines() == [f"{pack}, line 13, criterion c1, test: {reason}"]
+    assert checked.stdout.splitlines() == [f"{pack}, line 14, criterion c1, test: {reason}"]
     before = _store_state(store)
     out = tmp_path / "results.csv"
     screened = _secondchance("screen", "--pack", pack, "--store", store, "--format", "csv", "--out", out)

@@ -43,6 +43,23 @@ def write_pack(tmp_path: Path, text: str, name: str = "pack.yaml") -> Path:
     return path
 
 
+def pack_yaml(criteria: str, *, parameters: str = "", pack_id: str = "test/pack") -> str:
+    """The YAML of a pack in force from 2014-04-23 with one source `s`, around `criteria` (list items)."""
+    return (
+        f"id: {pack_id}\ntitle: Test pack\njurisdiction: us-federal\nversion: 1\n"
+        "effective: {from: 2014-04-23}\nsources:\n  - {id: s, cite: test}\n"
+        f"parameters:{chr(10) + parameters if parameters else ' {}'}\ncriteria:\n{criteria}"
+    )
+
+
+def criterion_yaml(criterion_id: str, test: str, *, text: str = "t", eligible_on: str | None = None) -> str:
+    """One rule criterion as a YAML list item; expressions are block scalars, so any text is taken as written."""
+    item = f"  - id: {criterion_id}\n    text: {text}\n    kind: rule\n    source: s\n    test: |-\n      {test}\n"
+    if eligible_on is not None:
+        item += f"    eligible_on: |-\n      {eligible_on}\n"
+    return item
+
+
 def facts_table(connection: duckdb.DuckDBPyConnection, people: list[dict[str, Any]], name: str = "facts") -> str:
     """Create a facts table with every catalogue fact typed, one row per person (missing facts NULL)."""
     columns = ", ".join(f"{fact} {_TYPES[kind]}" for fact, kind in CATALOGUE.items())

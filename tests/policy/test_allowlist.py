@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.policy.helpers import CATALOGUE, write_pack
+from tests.policy.helpers import CATALOGUE, criterion_yaml, pack_yaml, write_pack
 
 from secondchance.policy.checks import check_pack_file
 
@@ -109,28 +109,11 @@ BEYOND_THE_END: list[tuple[str, str, tuple[str, ...]]] = [
     ("like with escape", "{0} LIKE {1} ESCAPE {2}", ("system", "'f%'", "'!'")),
 ]
 
-PACK = """\
-id: test/hostile
-title: Hostile arguments
-jurisdiction: us-federal
-version: 1
-effective: {{from: 2014-04-23}}
-sources:
-  - {{id: s, cite: "test"}}
-criteria:
-{criteria}
-"""
-
-
-def _criterion(criterion_id: str, test: str) -> str:
-    quoted = test.replace("'", "''")
-    return f"  - id: {criterion_id}\n    text: t\n    kind: rule\n    source: s\n    test: '{quoted}'\n"
-
 
 def _check(tmp_path: Path, tests: dict[str, str]) -> tuple[bool, dict[str, list[str]]]:
     """Check one pack with a criterion per test; whether it compiled, and the problems by criterion."""
-    criteria = "".join(_criterion(criterion_id, test) for criterion_id, test in tests.items())
-    compiled, problems = check_pack_file(write_pack(tmp_path, PACK.format(criteria=criteria)), facts=CATALOGUE)
+    criteria = "".join(criterion_yaml(criterion_id, test) for criterion_id, test in tests.items())
+    compiled, problems = check_pack_file(write_pack(tmp_path, pack_yaml(criteria)), facts=CATALOGUE)
     found: dict[str, list[str]] = {}
     for problem in problems:
         found.setdefault(str(problem.criterion), []).append(problem.reason)

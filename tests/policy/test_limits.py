@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from tests.policy.helpers import CATALOGUE, compile_fixture, screen_one, write_pack
+from tests.policy.helpers import CATALOGUE, compile_fixture, criterion_yaml, pack_yaml, screen_one, write_pack
 
 from secondchance.policy import limits
 from secondchance.policy.checks import check_pack_file
@@ -55,33 +55,11 @@ def test_the_limits_leave_room_for_real_packs() -> None:
     assert errors == [] and compiled is not None
 
 
-PACK = """\
-id: test/limits
-title: Limits
-jurisdiction: us-federal
-version: 1
-effective: {{from: 2014-04-23}}
-sources:
-  - {{id: s, cite: "test"}}
-parameters:
-{parameters}
-criteria:
-  - id: only
-    text: {text}
-    kind: rule
-    source: s
-    test: |-
-      {test}
-"""
-
-
 def _pack(
-    tmp_path: Path, *, parameters: str = "  {}", text: str = "t", test: str = "TRUE", eligible_on: str | None = None
+    tmp_path: Path, *, parameters: str = "", text: str = "t", test: str = "TRUE", eligible_on: str | None = None
 ) -> Path:
-    body = PACK.format(parameters=parameters, text=text, test=test)
-    if eligible_on is not None:
-        body += f"    eligible_on: |-\n      {eligible_on}\n"
-    return write_pack(tmp_path, body.replace("parameters:\n  {}", "parameters: {}"))
+    criterion = criterion_yaml("only", test, text=text, eligible_on=eligible_on)
+    return write_pack(tmp_path, pack_yaml(criterion, parameters=parameters, pack_id="test/limits"))
 
 
 def _problems(path: Path) -> list[str]:

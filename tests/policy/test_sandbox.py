@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pytest
-from tests.policy.helpers import compile_fixture, facts_table, write_pack
+from tests.policy.helpers import compile_fixture, criterion_yaml, facts_table, pack_yaml, write_pack
 
 from secondchance.policy.engine import screen
 from secondchance.policy.sandbox import PackTimeout, Sandbox
@@ -84,21 +84,8 @@ def test_a_statement_past_its_time_limit_is_stopped() -> None:
         sandbox.run("SELECT count(*) FROM range(10000000000) AS a, range(1000) AS b", label="pack slow")
 
 
-PACK = """\
-id: test/sandbox
-title: Sandbox
-jurisdiction: us-federal
-version: 1
-effective: {{from: 2014-04-23}}
-sources:
-  - {{id: s, cite: "test"}}
-criteria:
-  - id: only
-    text: t
-    kind: rule
-    source: s
-    test: {test}
-"""
+def _pack(tmp_path: Path, test: str, name: str = "pack.yaml") -> Path:
+    return write_pack(tmp_path, pack_yaml(criterion_yaml("only", test), pack_id="test/sandbox"), name)
 
 
 def _run_count(connection: duckdb.DuckDBPyConnection) -> int:
@@ -110,10 +97,10 @@ def _run_count(connection: duckdb.DuckDBPyConnection) -> int:
 
 
 def test_a_pack_that_fails_on_the_data_leaves_the_store_as_it_was(tmp_path: Path) -> None:
-    good = compile_fixture(write_pack(tmp_path, PACK.format(test="age_years > 1"), "good.yaml"))
+    good = compile_fixture(_pack(tmp_path, "age_years > 1", "good.yaml"))
     # Allowed by the rule language, but a 64-bit overflow on these facts when DuckDB evaluates it.
     overflow = "age_years * 1000000000 * 1000000000 * 1000000000 > 0"
-    failing = compile_fixture(write_pack(tmp_path, PACK.format(test=overflow), "failing.yaml"))
+    failing = compile_fixture(_pack(tmp_path, overflow, "failing.yaml"))
     connection = duckdb.connect(str(tmp_path / "store.duckdb"))
     facts_table(connection, [{"age_years": 30}, {"age_years": 60}])
     screen(connection, [good], as_of=date(2024, 7, 1), facts="facts")
@@ -125,7 +112,7 @@ def test_a_pack_that_fails_on_the_data_leaves_the_store_as_it_was(tmp_path: Path
 
 
 def test_a_pack_past_its_time_limit_is_stopped_and_nothing_is_written(tmp_path: Path) -> None:
-    compiled = compile_fixture(write_pack(tmp_path, PACK.format(test="age_years % 7 = 3")))
+    compiled = compile_fixture(_pack(tmp_path, "age_years % 7 = 3"))
     connection = duckdb.connect(str(tmp_path / "store.duckdb"))
     connection.execute(
         "CREATE TABLE facts AS SELECT range AS person_id, CAST(range AS VARCHAR) AS source_id, "

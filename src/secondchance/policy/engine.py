@@ -11,7 +11,7 @@ Spark engine runs the same compiled packs over the same facts.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -39,7 +39,9 @@ __all__ = [
     "insert_evaluated",
     "results_transaction",
     "screen",
+    "screen_packs",
     "start_run",
+    "write_evaluated",
 ]
 
 ENGINES: tuple[str, ...] = ("duckdb",)
@@ -157,7 +159,13 @@ def _write_pack(
     values = values_as_of(compiled.pack, as_of)
     # The evidence JSON is built once, straight into screening_criterion, from the facts carried through.
     sql = evaluation_sql(compiled, _FACTS_TABLE, values, as_of, "duckdb", evidence=False, carry_facts=evidence)
-    evaluated = sandbox.run(sql, label=f"pack {compiled.pack.id}")
+    return write_evaluated(connection, run_id, compiled, sandbox.run(sql, label=f"pack {compiled.pack.id}"), evidence)
+
+
+def write_evaluated(
+    connection: duckdb.DuckDBPyConnection, run_id: int, compiled: CompiledPack, evaluated: pa.Table, evidence: bool
+) -> int:
+    """Write one pack's evaluation, as Arrow from either engine, to the results tables; returns the people."""
     connection.complete()  # a result left open by an earlier fetchone() would block register()
     connection.register(_EVALUATED_TABLE, evaluated)
     try:
@@ -256,19 +264,31 @@ def _run_packs(
     evidence: bool,
     seconds: float,
 ) -> list[PackRun]:
-    runs: list[PackRun] = []
     with Sandbox(seconds=seconds) as sandbox:
         sandbox.load(_FACTS_TABLE, facts)
-        for compiled in packs:
-            pack_run = PackRun(compiled)
-            warning = _effective_warning(compiled, as_of)
-            if warning:
-                pack_run.warnings.append(warning)
-            clock = time.perf_counter()
-            pack_run.screened = _write_pack(connection, sandbox, run_id, compiled, as_of, evidence)
-            pack_run.outside_population = facts.num_rows - pack_run.screened
-            pack_run.seconds = time.perf_counter() - clock
-            runs.append(pack_run)
+        return screen_packs(
+            packs,
+            as_of,
+            facts.num_rows,
+            lambda compiled: _write_pack(connection, sandbox, run_id, compiled, as_of, evidence),
+        )
+
+
+def screen_packs(
+    packs: Sequence[CompiledPack], as_of: date, people: int, write: Callable[[CompiledPack], int]
+) -> list[PackRun]:
+    """Screen each pack with `write` (which returns the people it wrote), timing it and noting its warnings."""
+    runs: list[PackRun] = []
+    for compiled in packs:
+        pack_run = PackRun(compiled)
+        warning = _effective_warning(compiled, as_of)
+        if warning:
+            pack_run.warnings.append(warning)
+        clock = time.perf_counter()
+        pack_run.screened = write(compiled)
+        pack_run.outside_population = people - pack_run.screened
+        pack_run.seconds = time.perf_counter() - clock
+        runs.append(pack_run)
     return runs
 
 

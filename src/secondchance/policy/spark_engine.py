@@ -29,11 +29,11 @@ from secondchance.policy.compiler import CompiledPack
 from secondchance.policy.engine import (
     PackRun,
     ScreeningRun,
-    _effective_warning,
     facts_read,
-    insert_evaluated,
     results_transaction,
+    screen_packs,
     start_run,
+    write_evaluated,
 )
 from secondchance.policy.parameters import values_as_of
 from secondchance.policy.results import record_run
@@ -201,13 +201,7 @@ def _write_store(
     )
     label = f"pack {compiled.pack.id}"
     evaluated = within_time_limit(spark, label, lambda: spark.sql(sql).toArrow(), seconds)
-    connection.complete()  # a result left open by an earlier fetchone() would block register()
-    connection.register(_EVALUATED, evaluated)
-    try:
-        return insert_evaluated(connection, run_id, compiled, _EVALUATED, evidence)
-    finally:
-        connection.complete()
-        connection.unregister(_EVALUATED)
+    return write_evaluated(connection, run_id, compiled, evaluated, evidence)
 
 
 def _next_parquet_run_id(out: str) -> int:
@@ -217,23 +211,6 @@ def _next_parquet_run_id(out: str) -> int:
     return 1 + max(
         (int(json.loads(line)["run_id"]) for line in log.read_text().splitlines() if line.strip()), default=0
     )
-
-
-def _screen_packs(
-    packs: Sequence[CompiledPack], as_of: date, people: int, write: Callable[[CompiledPack], int]
-) -> list[PackRun]:
-    runs: list[PackRun] = []
-    for compiled in packs:
-        pack_run = PackRun(compiled)
-        warning = _effective_warning(compiled, as_of)
-        if warning:
-            pack_run.warnings.append(warning)
-        clock = time.perf_counter()
-        pack_run.screened = write(compiled)
-        pack_run.outside_population = people - pack_run.screened
-        pack_run.seconds = time.perf_counter() - clock
-        runs.append(pack_run)
-    return runs
 
 
 def spark_screen(
@@ -288,7 +265,7 @@ class _Run:
 
 def _screen_to_parquet(spark: SparkSession, out: str, run: _Run) -> tuple[int, list[PackRun]]:
     run_id = _next_parquet_run_id(out)
-    runs = _screen_packs(
+    runs = screen_packs(
         run.packs,
         run.as_of,
         run.people,
@@ -305,7 +282,7 @@ def _screen_to_store(
 ) -> tuple[int, list[PackRun]]:
     with results_transaction(connection):
         run_id = start_run(connection)
-        runs = _screen_packs(
+        runs = screen_packs(
             run.packs,
             run.as_of,
             run.people,
