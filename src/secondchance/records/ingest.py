@@ -45,6 +45,8 @@ from secondchance.records.schema import TABLE_NAMES, TABLES, Reference, Table, t
 from secondchance.records.store import ensure_schema, rollback, store_columns
 from secondchance.records.validate import (
     column_sql,
+    control_character_checks,
+    control_character_screen,
     flag_columns,
     lookup_columns,
     quote_identifier,
@@ -302,6 +304,7 @@ class _Run:
         self.temp.append(_PROBLEMS)
         for index in range(len(self.batches)):
             self.check_rows(index)
+            self.check_control_characters(index)
         self.collect_keys()
         self.check_duplicates()
         # References are checked before writing when rows may be skipped (a row that refers to a
@@ -445,6 +448,25 @@ class _Run:
             f"SELECT {index}, t.__row, t.__line, {quote_literal(check.column)}, {positions[check.column]}, "
             f"{check.value}, {check.reason}, t.__file FROM {rows} WHERE {check.condition}"
             for check in checks
+        ]
+        self.sql(f"INSERT INTO {_PROBLEMS} " + " UNION ALL ".join(parts))
+
+    def check_control_characters(self, index: int) -> None:
+        staged = self.batches[index]
+        spec = table(staged.table)
+        screen = control_character_screen(spec, staged.columns)
+        if screen is None or not staged.may_hold_control_characters:
+            return
+        typed = self.typed_name(index)
+        found = self.sql(f"SELECT EXISTS (SELECT 1 FROM {typed} t WHERE {screen})").fetchone()
+        if not found or not found[0]:
+            return
+        positions = {name: i for i, name in enumerate(spec.column_names)}
+        parts = [
+            f"SELECT {index}, t.__row, t.__line, {quote_literal(check.column)}, "
+            f"{positions[check.column.removesuffix('_raw')]}, {check.value}, {check.reason}, t.__file "
+            f"FROM {typed} t WHERE {check.condition}"
+            for check in control_character_checks(spec, staged.columns)
         ]
         self.sql(f"INSERT INTO {_PROBLEMS} " + " UNION ALL ".join(parts))
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from secondchance.errors import UserError
 from secondchance.spreadsheet_safe_csv import write_csv
 
-__all__ = ["Problem", "IngestError", "MAX_SHOWN", "format_problems", "write_problems_csv"]
+__all__ = ["Problem", "IngestError", "MAX_SHOWN", "format_problems", "visible", "write_problems_csv"]
 
 # How many problems a message lists before it only counts the rest.
 MAX_SHOWN = 20
@@ -33,7 +33,7 @@ class Problem:
     line_word: str = "line"  # "line" for CSV and "row" for XLSX, Parquet and frames
 
     def message(self) -> str:
-        """The problem as one line of text, in the documented format."""
+        """The problem as one line of text, in the documented format (control characters escaped)."""
         place = [self.file]
         if self.line is not None:
             place.append(f"{self.line_word} {self.line}")
@@ -41,8 +41,8 @@ class Problem:
             place.append(f"column {self.column}")
         prefix = ", ".join(place)
         if self.value is None:
-            return f"{prefix}: {self.reason}"
-        return f"{prefix}: '{self.value}' {self.reason}"
+            return visible(f"{prefix}: {self.reason}")
+        return visible(f"{prefix}: '{self.value}' {self.reason}")
 
     def as_row(self) -> dict[str, str]:
         """The problem as a row of the errors CSV."""
@@ -55,6 +55,19 @@ class Problem:
             "reason": self.reason,
             "message": self.message(),
         }
+
+
+# Control characters in a value are shown escaped, so a message stays one line and shows them.
+_ESCAPES = {code: f"\\x{code:02x}" for code in [*range(0x20), 0x7F]} | {
+    ord("\t"): "\\t",
+    ord("\n"): "\\n",
+    ord("\r"): "\\r",
+}
+
+
+def visible(text: str) -> str:
+    """Text with its control characters escaped (`\\n`, `\\t`, `\\x00`), for a one-line message."""
+    return text.translate(_ESCAPES)
 
 
 def format_problems(problems: Sequence[Problem], total: int | None = None, *, limit: int = MAX_SHOWN) -> str:

@@ -9,25 +9,25 @@ its text (`materialise`). Files that cannot be read at all become a `Problem`, n
 from __future__ import annotations
 
 import codecs
-import datetime as dt
 import hashlib
 import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import polars as pl
 
 from secondchance.records.problems import Problem
 from secondchance.records.validate import quote_identifier, quote_literal
+from secondchance.records.xlsx import XlsxRefused, check_xlsx_limits, read_xlsx
 
 __all__ = [
     "Staged",
     "ReadFailure",
     "error_reason",
     "first_invalid_utf8_line",
+    "has_control_bytes",
     "read_problem",
     "LINE_COLUMN",
     "FILE_COLUMN",
@@ -70,6 +70,8 @@ class Staged:
     # A CSV is first staged as a view over the file, read once into the typed table; its text
     # is only copied into a table (`materialise`) when problems must quote it.
     lazy: bool = False
+    # Whether the rows may hold control characters in text: a CSV whose bytes have none cannot.
+    may_hold_control_characters: bool = True
     owned: list[tuple[str, str]] = field(default_factory=list)  # ("TABLE" or "VIEW", name) made for it
     paths: list[str] = field(default_factory=list)  # the files the rows came from, each whole
 
@@ -143,6 +145,21 @@ def error_reason(error: BaseException) -> tuple[int | None, str]:
     return int(located[1]), _ERROR_KIND.sub("", lines[0])
 
 
+# C0 control bytes other than tab, line feed and carriage return. In UTF-8 they never occur inside
+# a character of several bytes, so a file without them holds no such character.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+
+
+def has_control_bytes(path: Path) -> bool:
+    """Whether a file holds a control byte other than tab, line feed and carriage return."""
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 22):
+            # Deleting the control bytes is a C loop over the chunk: fast enough for files of gigabytes.
+            if len(chunk.translate(None, _CONTROL_BYTES)) != len(chunk):
+                return True
+    return False
+
+
 def first_invalid_utf8_line(path: Path) -> int | None:
     """The line (the first is 1) holding the first bytes that are not UTF-8, or None when all are."""
     decoder = codecs.getincrementaldecoder("utf-8")()
@@ -197,7 +214,7 @@ def stage_file(connection: duckdb.DuckDBPyConnection, table: str, path: Path) ->
         elif kind == "parquet":
             connection.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM read_parquet({quote_literal(str(path))})")
         else:
-            frame = _read_xlsx(path)
+            frame = _read_checked_xlsx(path)
             view = temp_name("xlsx")
             connection.register(view, frame)
             try:
@@ -215,6 +232,7 @@ def stage_file(connection: duckdb.DuckDBPyConnection, table: str, path: Path) ->
     staged.owned.append(("VIEW" if kind == "csv" else "TABLE", name))
     if kind == "csv":
         staged.lazy = True  # rows are counted once they are read
+        staged.may_hold_control_characters = has_control_bytes(path)
     else:
         staged.rows = _count(connection, name)
     return staged
@@ -278,34 +296,13 @@ def stage_frame(
     return staged
 
 
-def _cell_text(value: Any) -> str | None:
-    """An XLSX cell as text: dates in ISO form, whole numbers without a decimal point."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _read_xlsx(path: Path) -> pl.DataFrame:
-    """The first sheet of a workbook, first row as header, every cell as text."""
-    from python_calamine import CalamineWorkbook
-
-    workbook = CalamineWorkbook.from_path(str(path))
-    rows: list[list[Any]] = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    if not rows or all(cell in (None, "") for cell in rows[0]):
+def _read_checked_xlsx(path: Path) -> pl.DataFrame:
+    """The first sheet as text, once the workbook is within the limits of `records.xlsx`."""
+    try:
+        check_xlsx_limits(path)
+    except XlsxRefused as refused:
+        raise ReadFailure(Problem(path.name, None, None, None, f"file refused before it was read: {refused}")) from None
+    frame = read_xlsx(path)
+    if frame is None:
         raise ReadFailure(Problem(path.name, None, None, None, "file is empty (expected a header row and rows)"))
-    header = [str(cell).strip() if cell is not None else "" for cell in rows[0]]
-    body = rows[1:]
-    # One pass per column over a sheet of at most 1,048,576 rows (the XLSX limit).
-    data = {
-        column_name: [_cell_text(row[index]) if index < len(row) else None for row in body]
-        for index, column_name in enumerate(header)
-    }
-    return pl.DataFrame(data, schema=dict.fromkeys(header, pl.String))
+    return frame

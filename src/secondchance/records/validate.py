@@ -31,6 +31,10 @@ __all__ = [
     "NUMBER_REASON",
     "BOOLEAN_REASON",
     "REQUIRED_REASON",
+    "CONTROL_CHARACTERS",
+    "CONTROL_REASON",
+    "control_character_checks",
+    "control_character_screen",
 ]
 
 DATE_REASON = "is not a date (expected YYYY-MM-DD)"
@@ -38,6 +42,9 @@ INTEGER_REASON = "is not an integer"
 NUMBER_REASON = "is not a number"
 BOOLEAN_REASON = "is not a boolean (expected true or false)"
 REQUIRED_REASON = "a value is required"
+# C0 control characters other than tab, line feed and carriage return (an RE2 character class).
+CONTROL_CHARACTERS = r"[\x00-\x08\x0B\x0C\x0E-\x1F]"
+CONTROL_REASON = "holds the control character U+%04X (text may hold tab, line feed and carriage return, no others)"
 
 TRUE_WORDS = ("true", "t", "yes", "y", "1")
 FALSE_WORDS = ("false", "f", "no", "n", "0")
@@ -288,3 +295,39 @@ def row_checks(spec: Table, staged: Mapping[str, str], today: dt.date) -> list[C
             reason = "'is before " + earlier + " ''' || " + sql[earlier].text + " || ''''"
             checks.append(Check(later, condition, sql[later].text, reason, condition))
     return checks
+
+
+def control_character_checks(spec: Table, staged: Mapping[str, str]) -> list[Check]:
+    """Text read as text (CSV, XLSX, Parquet strings) must not hold NUL or other control characters.
+
+    They hide in a terminal, cut strings short in other programs and can forge lines in logs.
+    The stored text is checked (over the typed row `t` alone): a plain column's value, an
+    enumerated column's `<name>_raw`. A regular expression per value is costly, so ingest runs
+    these only on files that may hold such characters (`control_character_screen`).
+    """
+    checks = []
+    for column in spec.columns:
+        if column.type != "text" or staged.get(column.name) != "VARCHAR":
+            continue
+        stored_name = column.name + "_raw" if column.enum else column.name
+        stored = "t." + quote_identifier(stored_name)
+        pattern = quote_literal(CONTROL_CHARACTERS)
+        condition = f"regexp_matches({stored}, {pattern})"
+        reason = f"printf({quote_literal(CONTROL_REASON)}, unicode(regexp_extract({stored}, {pattern})))"
+        # The problem names the column the text came from: `<name>_raw` when the file has it.
+        named = stored_name if stored_name in staged else column.name
+        checks.append(Check(named, condition, "NULL", reason, condition))
+    return checks
+
+
+def control_character_screen(spec: Table, staged: Mapping[str, str]) -> str | None:
+    """One condition over the typed row `t`: whether any checked text holds a control character."""
+    stored = [
+        "t." + quote_identifier(column.name + "_raw" if column.enum else column.name)
+        for column in spec.columns
+        if column.type == "text" and staged.get(column.name) == "VARCHAR"
+    ]
+    if not stored:
+        return None
+    # One expression over the row's text joined, rather than one per value: a third of the work.
+    return f"regexp_matches(concat({', '.join(stored)}), {quote_literal(CONTROL_CHARACTERS)})"
