@@ -9,7 +9,9 @@ import pytest
 
 from secondchance.errors import UserError
 from secondchance.records.adapters.base import read_text_csv
+from secondchance.records.ingest import load_files
 from secondchance.records.readers import error_reason, first_invalid_utf8_line
+from secondchance.records.store import open_store
 
 
 def _duckdb_error(path: Path) -> duckdb.Error:
@@ -61,3 +63,15 @@ def test_an_adapter_csv_that_is_not_utf8_names_the_line(tmp_path: Path) -> None:
     assert str(raised.value) == (
         "export.csv: line 3: cannot be read as CSV: the file is not UTF-8 encoded (invalid utf-8 sequence)"
     )
+
+
+def test_a_lone_single_quote_is_text_not_a_quote(tmp_path: Path) -> None:
+    # Left to DuckDB's sniffer, ' became the quote and the rows after it were joined into one value.
+    people = tmp_path / "people.csv"
+    people.write_text("source,source_id,name\nsrc,P0,'\nsrc,P1,'\n", encoding="utf-8")
+    with open_store(tmp_path / "s.duckdb") as connection:
+        assert load_files(connection, "person", [people]).rows_loaded == 2
+        assert connection.execute("SELECT source_id, name FROM person ORDER BY 1").fetchall() == [
+            ("P0", "'"),
+            ("P1", "'"),
+        ]

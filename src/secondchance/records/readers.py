@@ -207,9 +207,11 @@ def stage_file(connection: duckdb.DuckDBPyConnection, table: str, path: Path) ->
     line_word, offset = ("line", 2) if kind == "csv" else (("row", 2) if kind == "xlsx" else ("row", 1))
     try:
         if kind == "csv":
+            # Quotes are double quotes (RFC 4180): left to the sniffer, a lone ' in a value made it
+            # take ' for the quote and silently join the rows after it into one value.
             connection.execute(
                 f"CREATE TEMP VIEW {name} AS SELECT * FROM read_csv({quote_literal(str(path))}, "
-                "all_varchar = true, header = true, auto_detect = true)"
+                "all_varchar = true, header = true, auto_detect = true, quote = '\"', escape = '\"')"
             )
         elif kind == "parquet":
             connection.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM read_parquet({quote_literal(str(path))})")
