@@ -228,12 +228,18 @@ def import_(
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Load a folder written by `secondchance export` back into the store, all or nothing.
+    """Load a folder written by `secondchance export` back into the store, checked as ingest checks, all or nothing.
 
     Example: secondchance import out/ --store copy.duckdb
     """
+    # Imported here, not at the top: every other command would pay for loading them.
+    from secondchance.policy.results import RESULTS_DDL
+    from secondchance.sentencing.computed_dates import CREATE_COMPUTED_DATES_SQL
+
     with open_store(store_path(store)) as connection:
-        counts = import_parquet(connection, directory, replace=replace)
+        counts = import_parquet(
+            connection, directory, replace=replace, derived_ddl=(CREATE_COMPUTED_DATES_SQL, *RESULTS_DDL)
+        )
     if as_json:
         print_json({"directory": str(directory), "tables": counts})
         return

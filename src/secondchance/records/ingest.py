@@ -21,9 +21,9 @@ import difflib
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import polars as pl
@@ -41,7 +41,7 @@ from secondchance.records.readers import (
     stage_file,
     stage_frame,
 )
-from secondchance.records.schema import TABLE_NAMES, TABLES, Reference, Table, table
+from secondchance.records.schema import TABLE_NAMES, TABLES, Column, Reference, Table, table
 from secondchance.records.store import ensure_schema, rollback, store_columns
 from secondchance.records.validate import (
     column_sql,
@@ -56,9 +56,20 @@ from secondchance.records.validate import (
 )
 from secondchance.spreadsheet_safe_csv import copy_query_to_csv
 
-__all__ = ["load_frames", "load_files", "IngestReport", "TableLoad", "IngestError", "Problem", "Progress"]
+__all__ = [
+    "load_frames",
+    "load_files",
+    "import_files",
+    "IngestReport",
+    "TableLoad",
+    "IngestError",
+    "Problem",
+    "Progress",
+]
 
 Progress = Callable[[str], None]
+_Stager = Callable[[duckdb.DuckDBPyConnection, list[tuple["Staged", str | None]]], None]
+_Result = TypeVar("_Result")
 
 _PROBLEMS = "__sc_problems"
 # Beyond this many distinct values, an enumerated column is normalised by string functions instead.
@@ -205,7 +216,7 @@ def _combined_sha256(paths: Sequence[Path]) -> str:
 
 def _ingest(
     connection: duckdb.DuckDBPyConnection,
-    stage: Callable[[duckdb.DuckDBPyConnection, list[tuple[Staged, str | None]]], None],
+    stage: _Stager,
     checksums: Callable[[], dict[str, str]],
     adapter: str | None,
     skip_invalid: bool,
@@ -213,33 +224,113 @@ def _ingest(
     progress: Progress | None,
 ) -> IngestReport:
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    ensure_schema(connection)
-    # DuckDB's own progress bar would write into the command's output (and its --json); the CLI shows its own.
-    connection.execute("SET enable_progress_bar = false")
     # The checksum is read beside the load: hashing releases the GIL while DuckDB works.
     with ThreadPoolExecutor(max_workers=1) as pool:
         digests = pool.submit(checksums)
-        # Staging and typing happen before the transaction: temporary tables then number their
-        # rows from 0 (`rowid`), which gives each row its line, and the store is not touched until BEGIN.
-        batches: list[tuple[Staged, str | None]] = []
-        run: _Run | None = None
+        return _checked_and_written(
+            connection,
+            stage,
+            lambda run: run.execute(adapter, digests.result, started, rejects_path),
+            skip_invalid=skip_invalid,
+            progress=progress,
+        )
+
+
+def _checked_and_written(
+    connection: duckdb.DuckDBPyConnection,
+    stage: _Stager,
+    work: Callable[[_Run], _Result],
+    *,
+    skip_invalid: bool,
+    progress: Progress | None,
+    importing: _Import | None = None,
+) -> _Result:
+    """Stage and type the input, then run `work` (checks and writes) in one transaction."""
+    ensure_schema(connection)
+    # DuckDB's own progress bar would write into the command's output (and its --json); the CLI shows its own.
+    connection.execute("SET enable_progress_bar = false")
+    # Staging and typing happen before the transaction: temporary tables then number their
+    # rows from 0 (`rowid`), which gives each row its line, and the store is not touched until BEGIN.
+    batches: list[tuple[Staged, str | None]] = []
+    run: _Run | None = None
+    try:
+        stage(connection, batches)  # appends as it goes, so that a failure still drops what was staged
+        run = _Run(connection, batches, skip_invalid, dt.date.today(), progress, importing)
+        run.prepare()
+        connection.begin()
         try:
-            stage(connection, batches)  # appends as it goes, so that a failure still drops what was staged
-            run = _Run(connection, batches, skip_invalid, dt.date.today(), progress)
-            run.prepare()
-            connection.begin()
+            result = work(run)
+            connection.commit()
+        except BaseException:
+            rollback(connection)
+            raise
+    finally:
+        if run is not None:
+            run.drop()
+        for staged, _ in batches:
+            drop_staged(connection, staged)
+    return result
+
+
+@dataclass(frozen=True)
+class _Import:
+    """How an export is imported: whether the tables it holds replace those of the store."""
+
+    replace: bool
+
+
+def _exported(spec: Table) -> Table:
+    """A records table as `export` writes it: its internal `id` and `ingest_id` are checked and kept."""
+    kept = (
+        Column("id", "integer", "The row's internal id.", required=True),
+        Column("ingest_id", "integer", "The load that wrote the row."),
+    )
+    return replace(spec, columns=(kept[0], *spec.columns, kept[1]))
+
+
+def _derived_columns(spec: Table) -> set[str]:
+    """Store columns an import works out again from the natural keys (internal ids of referenced rows)."""
+    return {ref.internal for ref in spec.references} | {name for name, _, _ in spec.extra_store_columns}
+
+
+def import_files(
+    connection: duckdb.DuckDBPyConnection,
+    files: Mapping[str, Path],
+    *,
+    replace: bool = False,
+    also: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    """Check exported Parquet files (records table -> file) as ingest checks files, and load them
+    with their internal ids, in one transaction; returns rows per table.
+
+    The tables must be empty unless `replace`, which empties them first. References are resolved
+    again from the natural keys. `also` runs in the same transaction once the rows are written
+    (the export's other tables). Raises IngestError with every problem; the store is then unchanged.
+    """
+    unknown = sorted(set(files) - set(TABLE_NAMES))
+    if unknown:
+        raise IngestError([Problem(files[name].name, None, None, None, f"unknown table {name!r}") for name in unknown])
+
+    def stage(connection: duckdb.DuckDBPyConnection, staged: list[tuple[Staged, str | None]]) -> None:
+        failures: list[Problem] = []
+        for name, path in files.items():
             try:
-                report = run.execute(adapter, digests.result, started, rejects_path)
-                connection.commit()
-            except BaseException:
-                rollback(connection)
-                raise
-        finally:
-            if run is not None:
-                run.drop()
-            for staged, _ in batches:
-                drop_staged(connection, staged)
-    return report
+                staged.append((stage_file(connection, name, path), None))
+            except ReadFailure as failure:
+                failures.append(failure.problem)
+        if failures:
+            raise IngestError(failures)
+
+    def work(run: _Run) -> dict[str, int]:
+        counts = run.execute_import()
+        if also is not None:
+            also(run.connection)
+        return counts
+
+    return _checked_and_written(
+        connection, stage, work, skip_invalid=False, progress=progress, importing=_Import(replace)
+    )
 
 
 class _Run:
@@ -252,6 +343,7 @@ class _Run:
         skip_invalid: bool,
         today: dt.date,
         progress: Progress | None,
+        importing: _Import | None = None,
     ) -> None:
         self.connection = connection
         self.batches = [staged for staged, _ in batches]
@@ -259,8 +351,15 @@ class _Run:
         self.skip_invalid = skip_invalid
         self.today = today
         self.progress = progress
+        self.importing = importing is not None
+        self.replace = importing is not None and importing.replace
+        self.specs = {s.table: _exported(table(s.table)) if self.importing else table(s.table) for s in self.batches}
         self.temp: list[str] = []
         self.views: list[str] = []
+
+    def spec(self, name: str) -> Table:
+        """The table a batch is checked against (for an import, with its `id` and `ingest_id`)."""
+        return self.specs[name]
 
     def say(self, step: str) -> None:
         if self.progress:
@@ -280,7 +379,7 @@ class _Run:
     def source_sql(self, index: int) -> str:
         staged = self.batches[index]
         if "source" in staged.columns:
-            return column_sql(table(staged.table).column("source"), staged.columns["source"]).text
+            return column_sql(self.spec(staged.table).column("source"), staged.columns["source"]).text
         default = self.defaults[index]
         return quote_literal(default) if default is not None else "NULL::VARCHAR"
 
@@ -297,6 +396,19 @@ class _Run:
         started: dt.datetime,
         rejects_path: Path | None,
     ) -> IngestReport:
+        problems, deferred = self.find_problems()
+        if problems and not self.skip_invalid:
+            raise IngestError(problems)
+        rejects_files = self.write_rejects(rejects_path) if problems else []
+        loads = self.write(adapter, digests(), started)
+        if deferred and self.unresolved_references(loads):
+            for spec in TABLES:
+                self.check_references(spec)
+            raise IngestError(self.fetch_problems())
+        return IngestReport(loads, problems, rejects_files)
+
+    def find_problems(self) -> tuple[list[Problem], bool]:
+        """Every problem of the load, and whether the references are left to be checked after writing."""
         self.sql(
             f"CREATE TEMP TABLE {_PROBLEMS} (batch INTEGER, row BIGINT, line BIGINT, column_name VARCHAR, "
             "position INTEGER, value VARCHAR, reason VARCHAR, file VARCHAR)"
@@ -307,24 +419,18 @@ class _Run:
             self.check_control_characters(index)
         self.collect_keys()
         self.check_duplicates()
+        if self.importing:
+            self.check_repeated_ids()
         # References are checked before writing when rows may be skipped (a row that refers to a
         # rejected row is rejected in turn) or when the load is refused anyway. Otherwise the
         # writes resolve them, and a reference left unresolved refuses the load afterwards: on
-        # valid input that saves a join of every referring row.
-        deferred = not self.skip_invalid and self.problem_count() == 0
+        # valid input that saves a join of every referring row. Imported rows carry their own
+        # `ingest_id`, so they cannot be found again that way: they are always checked first.
+        deferred = not self.skip_invalid and not self.importing and self.problem_count() == 0
         if not deferred:
             for spec in TABLES:
                 self.check_references(spec)
-        problems = self.fetch_problems()
-        if problems and not self.skip_invalid:
-            raise IngestError(problems)
-        rejects_files = self.write_rejects(rejects_path) if problems else []
-        loads = self.write(adapter, digests(), started)
-        if deferred and self.unresolved_references(loads):
-            for spec in TABLES:
-                self.check_references(spec)
-            raise IngestError(self.fetch_problems())
-        return IngestReport(loads, problems, rejects_files)
+        return self.fetch_problems(), deferred
 
     def unresolved_references(self, loads: list[TableLoad]) -> bool:
         """Whether a row just written names a row (by `source_id`) that the store does not hold."""
@@ -365,8 +471,10 @@ class _Run:
 
     def header_problems(self, index: int) -> list[Problem]:
         staged = self.batches[index]
-        spec = table(staged.table)
+        spec = self.spec(staged.table)
         known = set(spec.column_names) | {f"{c.name}_raw" for c in spec.columns if c.enum}
+        if self.importing:
+            known |= _derived_columns(table(staged.table))
         # The header is line (or row) 1 of a CSV or XLSX file; Parquet files and frames have none.
         header_line = 1 if staged.line_offset == 2 and not staged.has_line_column else None
         problems = []
@@ -386,7 +494,7 @@ class _Run:
     def make_typed(self, index: int) -> None:
         staged = self.batches[index]
         typed = self.typed_name(index)
-        spec = table(staged.table)
+        spec = self.spec(staged.table)
         # Enumerations and booleans hold few distinct values: each is mapped once, not once per row.
         distinct: dict[str, list[str]] = {}
         lookups = lookup_columns(spec, staged.columns)
@@ -434,7 +542,7 @@ class _Run:
 
     def check_rows(self, index: int) -> None:
         staged = self.batches[index]
-        spec = table(staged.table)
+        spec = self.spec(staged.table)
         positions = {name: i for i, name in enumerate(spec.column_names)}
         checks = row_checks(spec, staged.columns, self.today)
         if not checks:
@@ -453,7 +561,7 @@ class _Run:
 
     def check_control_characters(self, index: int) -> None:
         staged = self.batches[index]
-        spec = table(staged.table)
+        spec = self.spec(staged.table)
         screen = control_character_screen(spec, staged.columns)
         if screen is None or not staged.may_hold_control_characters:
             return
@@ -556,7 +664,7 @@ class _Run:
         staged = self.batches[index]
         if ref.column not in staged.columns:
             return
-        spec = table(staged.table)
+        spec = self.spec(staged.table)
         position = spec.column_names.index(ref.column)
         target = ref.table
         self.sql(
@@ -681,51 +789,57 @@ class _Run:
             )
         return loads
 
-    def typed_rows(self, index: int, ingest_id: int) -> str:
+    def typed_rows(self, index: int, ingest_id: int | None) -> str:
+        """The accepted typed rows of a batch, with `__batch`, and `ingest_id` unless they carry their own."""
         rejected = ""
         if self.skip_invalid:
             rejected = f" WHERE __row NOT IN (SELECT row FROM {_PROBLEMS} WHERE batch = {index})"
-        return f"SELECT {ingest_id}::BIGINT AS ingest_id, {index} AS __batch, * FROM {self.typed_name(index)}{rejected}"
+        stamp = "" if ingest_id is None else f"{ingest_id}::BIGINT AS ingest_id, "
+        return f"SELECT {stamp}{index} AS __batch, * FROM {self.typed_name(index)}{rejected}"
 
-    def write_table(
-        self, spec: Table, indexes: list[int], ingest_ids: dict[int, int]
-    ) -> dict[int, tuple[int, int, str]]:
+    def accepted_keys_sql(self) -> str:
+        """A condition on keys `k` of this load: the row was not rejected."""
+        if not self.skip_invalid:
+            return ""
+        return f"AND NOT EXISTS (SELECT 1 FROM {_PROBLEMS} p WHERE p.batch = k.batch AND p.row = k.row)"
+
+    def replaced_rows(self, spec: Table) -> tuple[str, dict[int, int]]:
+        """A temporary table of the rows this load replaces (same key) and their ids; rows replaced per batch."""
         # Rows already in the store (same source and source_id) keep their internal id: they are
         # deleted and written again. Only those keys are collected, so a first load stays cheap.
         old = f"__sc_old_{spec.name}"
         self.temp.append(old)
-        accepted = ""
-        if self.skip_invalid:
-            accepted = f"AND NOT EXISTS (SELECT 1 FROM {_PROBLEMS} p WHERE p.batch = k.batch AND p.row = k.row)"
         self.sql(
             f"CREATE TEMP TABLE {old} AS SELECT k.batch AS __batch, k.row AS __row, s.id AS __old_id "
             f"FROM {_KEYS} k JOIN {spec.name} s ON s.source = k.source AND s.source_id = k.source_id "
-            f"WHERE k.table_name = {quote_literal(spec.name)} {accepted}"
+            f"WHERE k.table_name = {quote_literal(spec.name)} {self.accepted_keys_sql()}"
         )
         updated = dict(self.sql(f"SELECT __batch, count(*) FROM {old} GROUP BY __batch").fetchall())
-        row = self.sql(f"SELECT coalesce(max(id), 0) FROM {spec.name}").fetchone()
-        max_id = int(row[0]) if row else 0
         if updated:
             self.sql(f"DELETE FROM {spec.name} WHERE id IN (SELECT __old_id FROM {old})")
-        joins: list[str] = []
-        if updated:
-            joins.append(f"LEFT JOIN {old} o ON o.__batch = t.__batch AND o.__row = t.__row")
-        # New rows get ids above the table's largest: max + rows of the earlier batches + their row + 1.
+        return old, {int(batch): int(count) for batch, count in updated.items()}
+
+    def new_id_sql(self, spec: Table, indexes: list[int]) -> str:
+        """New rows get ids above the table's largest: max + rows of the earlier batches + their row + 1."""
+        row = self.sql(f"SELECT coalesce(max(id), 0) FROM {spec.name}").fetchone()
+        max_id = int(row[0]) if row else 0
         offsets = (
             "CASE t.__batch "
             + " ".join(f"WHEN {i} THEN {sum(self.batches[j].rows for j in indexes if j < i)}" for i in indexes)
             + " END"
         )
-        new_id = f"{max_id} + {offsets} + t.__row + 1"
-        values: dict[str, str] = {
-            "id": f"coalesce(o.__old_id, {new_id})" if updated else new_id,
-            "ingest_id": "t.ingest_id",
-        }
-        present = {"source"} | {name for i in indexes for name in self.batches[i].columns}
+        return f"{max_id} + {offsets} + t.__row + 1"
+
+    def insert_rows(
+        self, spec: Table, indexes: list[int], union: str, values: dict[str, str], joins: list[str]
+    ) -> set[str]:
+        """Insert the rows of `union` (aliased `t`), resolving references by key; returns the columns given."""
+        # Columns of the table the files gave (an export's internal ids of other rows are worked out again).
+        present = {"source"} | {name for i in indexes for name in self.batches[i].columns if name in spec.column_names}
         present |= {f"{c.name}_raw" for c in spec.columns if c.enum and c.name in present}
         for n, ref in enumerate(spec.references):
             if ref.table == spec.name or ref.column not in present:
-                values[ref.internal] = "NULL"  # a self-reference is resolved below, once every row is in
+                values[ref.internal] = "NULL"  # a self-reference is resolved afterwards, once every row is in
                 continue
             alias = f"r{n}"
             joins.append(
@@ -741,24 +855,38 @@ class _Run:
         select = ", ".join(
             values.get(name, f"t.{quote_identifier(name)}" if name in present else "NULL") for name in names
         )
-        union = " UNION ALL BY NAME ".join(self.typed_rows(i, ingest_ids[i]) for i in indexes)
         self.sql(
             f"INSERT INTO {spec.name} ({', '.join(quote_identifier(n) for n in names)}) "
             f"SELECT {select} FROM ({union}) t {' '.join(joins)}"
         )
+        return present
+
+    def resolve_self_references(self, spec: Table, present: set[str], scope: str) -> None:
+        """Fill the internal id of references within a table (e.g. consecutive_to) for the rows in `scope`."""
         for ref in spec.references:
             if ref.table == spec.name and ref.column in present:
-                ids = ", ".join(str(ingest_ids[i]) for i in indexes)
                 self.sql(
                     f"UPDATE {spec.name} SET {ref.internal} = target.id FROM {spec.name} target "
-                    f"WHERE {spec.name}.ingest_id IN ({ids}) AND {spec.name}.{ref.column} IS NOT NULL "
+                    f"WHERE {scope} AND {spec.name}.{ref.column} IS NOT NULL "
                     f"AND target.source = {spec.name}.source AND target.source_id = {spec.name}.{ref.column}"
                 )
+
+    def write_table(
+        self, spec: Table, indexes: list[int], ingest_ids: dict[int, int]
+    ) -> dict[int, tuple[int, int, str]]:
+        old, updated = self.replaced_rows(spec)
+        new_id = self.new_id_sql(spec, indexes)
+        joins = [f"LEFT JOIN {old} o ON o.__batch = t.__batch AND o.__row = t.__row"] if updated else []
+        values = {"id": f"coalesce(o.__old_id, {new_id})" if updated else new_id, "ingest_id": "t.ingest_id"}
+        union = " UNION ALL BY NAME ".join(self.typed_rows(i, ingest_ids[i]) for i in indexes)
+        present = self.insert_rows(spec, indexes, union, values, joins)
+        ids = ", ".join(str(ingest_ids[i]) for i in indexes)
+        self.resolve_self_references(spec, present, f"{spec.name}.ingest_id IN ({ids})")
         rejected = dict(self.sql(f"SELECT batch, count(DISTINCT row) FROM {_PROBLEMS} GROUP BY batch").fetchall())
         sources = dict(
             self.sql(
                 f"SELECT batch, string_agg(DISTINCT source, ', ' ORDER BY source) FROM {_KEYS} k "
-                f"WHERE table_name = {quote_literal(spec.name)} {accepted} GROUP BY batch"
+                f"WHERE table_name = {quote_literal(spec.name)} {self.accepted_keys_sql()} GROUP BY batch"
             ).fetchall()
         )
         result: dict[int, tuple[int, int, str]] = {}
@@ -767,6 +895,55 @@ class _Run:
             changed = int(updated.get(index, 0))
             result[index] = (loaded - changed, changed, str(sources.get(index) or ""))
         return result
+
+    # -- importing an export -----------------------------------------------------------------
+
+    def execute_import(self) -> dict[str, int]:
+        """Check exported rows as ingest checks them, then write them with their own ids; rows per table.
+
+        The tables were empty, or (`replace`) are emptied first, inside the transaction, so that
+        references are checked against what the store will hold.
+        """
+        tables = [spec for spec in TABLES if any(s.table == spec.name for s in self.batches)]
+        if self.replace:
+            for spec in reversed(tables):
+                self.sql(f"DELETE FROM {spec.name}")
+        problems, _ = self.find_problems()
+        if problems:
+            raise IngestError(problems)
+        counts: dict[str, int] = {}
+        for spec in tables:
+            indexes = [i for i, s in enumerate(self.batches) if s.table == spec.name]
+            self.say(f"importing {spec.name}")
+            union = " UNION ALL BY NAME ".join(self.typed_rows(i, None) for i in indexes)
+            present = self.insert_rows(spec, indexes, union, {"id": "t.id", "ingest_id": "t.ingest_id"}, [])
+            self.resolve_self_references(spec, present, "TRUE")  # the table holds only imported rows
+            counts[spec.name] = sum(self.batches[i].rows for i in indexes)
+        return counts
+
+    def check_repeated_ids(self) -> None:
+        """An exported row keeps its internal id, so an id may appear once per table."""
+        for spec in TABLES:
+            indexes = [i for i, s in enumerate(self.batches) if s.table == spec.name]
+            if not indexes:
+                continue
+            rows = " UNION ALL ".join(
+                f"SELECT {i} AS batch, __row AS row, __line AS line, __file AS file, id FROM {self.typed_name(i)}"
+                for i in indexes
+            )
+            position = self.spec(spec.name).column_names.index("id")
+            self.sql(
+                f"""
+                INSERT INTO {_PROBLEMS}
+                WITH ids AS ({rows}),
+                firsts AS (SELECT id, arg_min(line, batch * 1e12 + row) AS first_line,
+                                  min(batch * 1e12 + row) AS first_key
+                           FROM ids WHERE id IS NOT NULL GROUP BY id HAVING count(*) > 1)
+                SELECT i.batch, i.row, i.line, 'id', {position}, CAST(i.id AS VARCHAR),
+                       'repeats the id of row ' || f.first_line, i.file
+                FROM ids i JOIN firsts f USING (id) WHERE i.batch * 1e12 + i.row <> f.first_key
+                """
+            )
 
 
 def _star(staged: Staged) -> str:

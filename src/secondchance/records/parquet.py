@@ -2,21 +2,30 @@
 
 The folder is the scale-out form of the store (DESIGN.md, "Two stores"): Spark reads
 `<table>.parquet` directly. An import restores the rows as they were exported, internal ids
-included, in one transaction.
+included, in one transaction. It takes only the tables an export writes: the records tables,
+checked row by row exactly as `ingest` checks a file, and the tables the other parts of
+secondchance keep in the store (their DDL given by the caller), checked against that DDL.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from secondchance.errors import UserError
-from secondchance.records.schema import TABLE_NAMES
-from secondchance.records.store import ensure_schema
+from secondchance.records.ingest import import_files
+from secondchance.records.problems import IngestError, Problem
+from secondchance.records.readers import error_reason
+from secondchance.records.schema import TABLE_NAMES, TABLES
+from secondchance.records.store import INGEST_LOG_SQL, ensure_schema
 from secondchance.records.validate import quote_identifier, quote_literal
 
 __all__ = ["export_parquet", "import_parquet", "store_tables"]
+
+_REFUSED = "nothing was imported"
 
 
 def store_tables(connection: duckdb.DuckDBPyConnection) -> list[str]:
@@ -46,12 +55,130 @@ def export_parquet(connection: duckdb.DuckDBPyConnection, directory: Path) -> di
     return counts
 
 
-def import_parquet(connection: duckdb.DuckDBPyConnection, directory: Path, *, replace: bool = False) -> dict[str, int]:
-    """Load every `<table>.parquet` of `directory` into the store in one transaction.
+@dataclass(frozen=True)
+class _Derived:
+    """A table other than a records table that an export may hold: its DDL and its columns."""
 
-    Refuses (UserError, store unchanged) when a target table already holds rows, unless
-    `replace`, which empties it first; when a file has columns the table lacks; or when the
-    rows repeat an internal id or a (source, source_id) key.
+    name: str
+    ddl: str
+    columns: frozenset[str]
+
+
+def _derived_tables(ddl: Sequence[str]) -> dict[str, _Derived]:
+    """The tables the DDL statements create (and the ingest log), read from a scratch database."""
+    tables: dict[str, _Derived] = {}
+    with duckdb.connect() as scratch:
+        for statement in (INGEST_LOG_SQL, *ddl):
+            before = {row[0] for row in scratch.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+            scratch.execute(statement)
+            after = {row[0] for row in scratch.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+            for name in after - before:
+                columns = frozenset(str(row[0]) for row in scratch.execute(f"DESCRIBE {name}").fetchall())
+                tables[str(name)] = _Derived(str(name), statement, columns)
+    return tables
+
+
+def _row_count(connection: duckdb.DuckDBPyConnection, name: str) -> int:
+    exists = connection.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary AND table_name = ?", [name]
+    ).fetchone()
+    if not exists or not exists[0]:
+        return 0
+    row = connection.execute(f"SELECT count(*) FROM {quote_identifier(name)}").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _file_columns(connection: duckdb.DuckDBPyConnection, file: Path) -> set[str]:
+    rows = connection.execute(f"DESCRIBE SELECT * FROM read_parquet({quote_literal(str(file))})").fetchall()
+    return {str(row[0]) for row in rows}
+
+
+def _file_problems(
+    connection: duckdb.DuckDBPyConnection, files: list[Path], derived: Mapping[str, _Derived], replace: bool
+) -> list[Problem]:
+    """Problems with the folder as a whole: files of unknown tables, tables that hold rows, unknown columns."""
+    known = [*TABLE_NAMES, *sorted(derived)]
+    problems = []
+    for file in files:
+        name = file.stem
+        if name not in known:
+            reason = f"not a table an export holds; the tables are {', '.join(known)}"
+            problems.append(Problem(file.name, None, None, None, reason))
+            continue
+        held = _row_count(connection, name)
+        if held and not replace:
+            reason = f"table {name} already holds {held:,} rows (use --replace to replace them)"
+            problems.append(Problem(file.name, None, None, None, reason))
+        if name in derived:
+            problems += _derived_column_problems(connection, file, derived[name])
+    return problems
+
+
+def _orphan_problems(connection: duckdb.DuckDBPyConnection, directory: Path, files: list[Path]) -> list[Problem]:
+    """With --replace: rows the import keeps (tables it does not hold) must not refer to rows it replaces."""
+    imported = {file.stem for file in files}
+    problems = []
+    for spec in TABLES:
+        if spec.name in imported or not _row_count(connection, spec.name):
+            continue
+        for target in sorted({ref.table for ref in spec.references if ref.table in imported}):
+            reason = (
+                f"the store's {spec.name} rows refer to {target} rows, which the import replaces; "
+                f"the folder must hold {spec.name}.parquet too"
+            )
+            problems.append(Problem(str(directory), None, None, None, reason))
+    return problems
+
+
+def _derived_column_problems(connection: duckdb.DuckDBPyConnection, file: Path, table: _Derived) -> list[Problem]:
+    try:
+        unknown = sorted(_file_columns(connection, file) - table.columns)
+    except duckdb.Error as error:
+        return [Problem(file.name, None, None, None, f"file cannot be read as Parquet: {error_reason(error)[1]}")]
+    if not unknown:
+        return []
+    return [Problem(file.name, None, None, None, f"columns not in table {table.name}: {', '.join(unknown)}")]
+
+
+def _load_derived(
+    connection: duckdb.DuckDBPyConnection, files: list[Path], derived: Mapping[str, _Derived], replace: bool
+) -> dict[str, int]:
+    """Write the export's other tables (inside the import's transaction); returns rows per table."""
+    counts: dict[str, int] = {}
+    for file in files:
+        table = derived[file.stem]
+        name = quote_identifier(table.name)
+        connection.execute(table.ddl)
+        if replace:
+            connection.execute(f"DELETE FROM {name}")
+        try:
+            connection.execute(f"INSERT INTO {name} BY NAME SELECT * FROM read_parquet({quote_literal(str(file))})")
+        except duckdb.Error as error:
+            reason = f"cannot be imported into table {table.name}: {error_reason(error)[1]}"
+            raise IngestError([Problem(file.name, None, None, None, reason)], _summary(1)) from None
+        counts[table.name] = _row_count(connection, table.name)
+    return counts
+
+
+def _summary(count: int) -> str:
+    return f"refused: {count} problem{'s' if count != 1 else ''} found, {_REFUSED}"
+
+
+def import_parquet(
+    connection: duckdb.DuckDBPyConnection,
+    directory: Path,
+    *,
+    replace: bool = False,
+    derived_ddl: Sequence[str] = (),
+) -> dict[str, int]:
+    """Load every `<table>.parquet` of `directory` into the store in one transaction; rows per table.
+
+    Records tables are checked as `ingest` checks a file (types, required values, enumerations,
+    ranges, keys, references) and keep their internal ids; `derived_ddl` creates the other
+    tables an export may hold (computed dates, screening results; the ingest log is known here).
+    Refuses (IngestError, store unchanged) a file of any other table, a table that already
+    holds rows unless `replace`, which replaces them (then rows the folder does not replace
+    may not refer to rows it does), and any row that ingest would refuse.
     """
     if not directory.is_dir():
         raise UserError(f"{directory}: not a folder of Parquet files")
@@ -60,63 +187,22 @@ def import_parquet(connection: duckdb.DuckDBPyConnection, directory: Path, *, re
         raise UserError(f"{directory}: no .parquet files to import")
     ensure_schema(connection)
     connection.execute("SET enable_progress_bar = false")  # it would write into the command's output
-    existing = set(store_tables(connection))
-    problems: list[str] = []
-    for file in files:
-        name = file.stem
-        try:
-            columns = {
-                str(row[0]): str(row[1])
-                for row in connection.execute(
-                    f"DESCRIBE SELECT * FROM read_parquet({quote_literal(str(file))})"
-                ).fetchall()
-            }
-        except duckdb.Error as error:
-            problems.append(f"{file.name}: cannot be read as Parquet: {str(error).splitlines()[0]}")
-            continue
-        if name in existing:
-            table_columns = {str(row[0]) for row in connection.execute(f"DESCRIBE {quote_identifier(name)}").fetchall()}
-            unknown = sorted(set(columns) - table_columns)
-            if unknown:
-                problems.append(f"{file.name}: columns not in table {name}: {', '.join(unknown)}")
-            row = connection.execute(f"SELECT count(*) FROM {quote_identifier(name)}").fetchone()
-            if row and row[0] and not replace:
-                problems.append(
-                    f"{file.name}: table {name} already holds {row[0]:,} rows (use --replace to replace them)"
-                )
-        if name in TABLE_NAMES:
-            problems += _key_problems(connection, file)
+    derived = _derived_tables(derived_ddl)
+    problems = _file_problems(connection, files, derived, replace)
+    if replace:
+        problems += _orphan_problems(connection, directory, files)
     if problems:
-        raise UserError("refused, nothing was imported:\n" + "\n".join(problems))
+        raise IngestError(problems, _summary(len(problems)))
+    records = {file.stem: file for file in files if file.stem in TABLE_NAMES}
+    others = [file for file in files if file.stem in derived]
     counts: dict[str, int] = {}
-    connection.begin()
     try:
-        for file in files:
-            name, source = quote_identifier(file.stem), f"read_parquet({quote_literal(str(file))})"
-            if file.stem in existing:
-                connection.execute(f"DELETE FROM {name}")
-                connection.execute(f"INSERT INTO {name} BY NAME SELECT * FROM {source}")
-            else:
-                connection.execute(f"CREATE TABLE {name} AS SELECT * FROM {source}")
-            row = connection.execute(f"SELECT count(*) FROM {name}").fetchone()
-            counts[file.stem] = int(row[0]) if row else 0
-        connection.commit()
-    except duckdb.Error as error:
-        connection.rollback()
-        raise UserError(f"refused, nothing was imported: {str(error).splitlines()[0]}") from None
-    except BaseException:
-        connection.rollback()
-        raise
-    return counts
-
-
-def _key_problems(connection: duckdb.DuckDBPyConnection, file: Path) -> list[str]:
-    source = f"read_parquet({quote_literal(str(file))})"
-    problems = []
-    for key in ("id", "source, source_id"):
-        row = connection.execute(
-            f"SELECT count(*) FROM (SELECT {key} FROM {source} GROUP BY ALL HAVING count(*) > 1)"
-        ).fetchone()
-        if row and row[0]:
-            problems.append(f"{file.name}: {row[0]:,} values of ({key}) appear more than once")
-    return problems
+        counts |= import_files(
+            connection,
+            records,
+            replace=replace,
+            also=lambda writer: counts.update(_load_derived(writer, others, derived, replace)),
+        )
+    except IngestError as error:
+        raise IngestError(error.problems, _summary(len(error.problems))) from None
+    return {file.stem: counts.get(file.stem, 0) for file in files}
