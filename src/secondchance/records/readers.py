@@ -185,8 +185,8 @@ def read_problem(label: str, what: str, error: BaseException, line_word: str = "
     return Problem(label, line, None, None, f"file cannot be read as {what}: {reason}", line_word)
 
 
-def stage_file(connection: duckdb.DuckDBPyConnection, table: str, path: Path) -> Staged:
-    """Stage one CSV, Parquet or XLSX file; raises ReadFailure when it cannot be read."""
+def _readable_kind(path: Path) -> str:
+    """The kind of a file (csv, parquet, xlsx) once it is known to be a readable, non-empty file."""
     label = path.name
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
@@ -203,26 +203,38 @@ def stage_file(connection: duckdb.DuckDBPyConnection, table: str, path: Path) ->
         raise ReadFailure(Problem(label, None, None, None, f"file cannot be read: {error.strerror}")) from None
     if not head.strip():
         raise ReadFailure(Problem(label, None, None, None, "file is empty (expected a header line and rows)"))
+    return kind
+
+
+def _create_stage(connection: duckdb.DuckDBPyConnection, name: str, kind: str, path: Path) -> None:
+    """A view over a CSV file, or a temporary table of a Parquet or XLSX file's rows, called `name`."""
+    if kind == "csv":
+        # Quotes are double quotes (RFC 4180): left to the sniffer, a lone ' in a value made it
+        # take ' for the quote and silently join the rows after it into one value.
+        connection.execute(
+            f"CREATE TEMP VIEW {name} AS SELECT * FROM read_csv({quote_literal(str(path))}, "
+            "all_varchar = true, header = true, auto_detect = true, quote = '\"', escape = '\"')"
+        )
+    elif kind == "parquet":
+        connection.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM read_parquet({quote_literal(str(path))})")
+    else:
+        frame = _read_checked_xlsx(path)
+        view = temp_name("xlsx")
+        connection.register(view, frame)
+        try:
+            connection.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {view}")
+        finally:
+            connection.unregister(view)
+
+
+def stage_file(connection: duckdb.DuckDBPyConnection, table: str, path: Path) -> Staged:
+    """Stage one CSV, Parquet or XLSX file; raises ReadFailure when it cannot be read."""
+    label = path.name
+    kind = _readable_kind(path)
     name = temp_name("stage")
     line_word, offset = ("line", 2) if kind == "csv" else (("row", 2) if kind == "xlsx" else ("row", 1))
     try:
-        if kind == "csv":
-            # Quotes are double quotes (RFC 4180): left to the sniffer, a lone ' in a value made it
-            # take ' for the quote and silently join the rows after it into one value.
-            connection.execute(
-                f"CREATE TEMP VIEW {name} AS SELECT * FROM read_csv({quote_literal(str(path))}, "
-                "all_varchar = true, header = true, auto_detect = true, quote = '\"', escape = '\"')"
-            )
-        elif kind == "parquet":
-            connection.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM read_parquet({quote_literal(str(path))})")
-        else:
-            frame = _read_checked_xlsx(path)
-            view = temp_name("xlsx")
-            connection.register(view, frame)
-            try:
-                connection.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {view}")
-            finally:
-                connection.unregister(view)
+        _create_stage(connection, name, kind, path)
     except ReadFailure:
         raise
     except (duckdb.Error, OSError, ValueError, pl.exceptions.PolarsError) as error:
