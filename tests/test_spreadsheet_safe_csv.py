@@ -7,6 +7,7 @@ import duckdb
 import pytest
 from tests.csv_injection import HOSTILE_CELLS, ORDINARY_CELL, assert_neutralised, read_csv_rows
 
+from secondchance.errors import UserError
 from secondchance.spreadsheet_safe_csv import copy_query_to_csv, csv_text, neutralise_cell, write_csv
 
 
@@ -60,3 +61,13 @@ def test_a_duckdb_query_is_written_neutralised_to_standard_output(capsys: pytest
     back = read_csv_rows(capsys.readouterr().out)
     assert_neutralised([row["cell"] for row in back])
     assert len(back) == len(HOSTILE_CELLS) + 1
+
+
+def test_a_path_that_cannot_be_written_is_one_line_naming_it(tmp_path: Path) -> None:
+    missing = tmp_path / "missing" / "rows.csv"
+    with pytest.raises(UserError) as raised:
+        write_csv(missing, ["cell"], [{"cell": "x"}])
+    assert str(raised.value) == f"{missing}: cannot be written: No such file or directory"
+    with duckdb.connect() as connection, pytest.raises(UserError) as copied:
+        copy_query_to_csv(connection, "SELECT 1 AS n", missing)
+    assert str(copied.value) == f"{missing}: cannot be written: No such file or directory"

@@ -25,6 +25,8 @@ from typing import Any, TextIO
 
 import duckdb
 
+from secondchance.errors import UserError
+
 __all__ = [
     "FORMULA_TRIGGERS",
     "neutralise_cell",
@@ -77,9 +79,12 @@ def write_rows(handle: TextIO, fieldnames: Sequence[str], rows: Iterable[Mapping
 
 
 def write_csv(path: Path, fieldnames: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> int:
-    """Write rows to a UTF-8 CSV file at `path`; returns the row count."""
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        return write_rows(handle, fieldnames, rows)
+    """Write rows to a UTF-8 CSV file at `path`; returns the row count. A path that cannot be written is a UserError."""
+    try:
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            return write_rows(handle, fieldnames, rows)
+    except OSError as error:
+        raise UserError(f"{path}: cannot be written: {error.strerror or error}") from None
 
 
 def csv_text(fieldnames: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> str:
@@ -125,10 +130,16 @@ def neutralised_query(connection: duckdb.DuckDBPyConnection, query: str) -> str:
 
 
 def copy_query_to_csv(connection: duckdb.DuckDBPyConnection, query: str, out: Path | None) -> None:
-    """Write the rows of a query as CSV with a header, neutralised, to `out` or to standard output."""
+    """Write the rows of a query as CSV with a header, neutralised, to `out` or to standard output.
+
+    An `out` that cannot be written is a UserError naming it.
+    """
     safe = neutralised_query(connection, query)
     if out is not None:
-        connection.execute(f"COPY ({safe}) TO {_quote_literal(str(out))} (FORMAT csv, HEADER)")
+        try:
+            connection.execute(f"COPY ({safe}) TO {_quote_literal(str(out))} (FORMAT csv, HEADER)")
+        except duckdb.IOException as error:
+            raise UserError(f"{out}: cannot be written: {_io_reason(error)}") from None
         return
     # DuckDB writes the file set-based; it is then streamed, so the rows are never all in memory.
     with tempfile.TemporaryDirectory(prefix="secondchance-csv-") as folder:
@@ -138,6 +149,12 @@ def copy_query_to_csv(connection: duckdb.DuckDBPyConnection, query: str, out: Pa
         with staged.open(encoding="utf-8", newline="") as handle:
             shutil.copyfileobj(handle, sys.stdout)
         sys.stdout.flush()
+
+
+def _io_reason(error: duckdb.Error) -> str:
+    """The operating system's reason in a DuckDB IO error ('Cannot open file "x": Permission denied')."""
+    line = str(error).strip().splitlines()[0].removeprefix("IO Error: ")
+    return line.rsplit('": ', 1)[-1]
 
 
 def _quote_literal(text: str) -> str:

@@ -14,12 +14,14 @@ import pytest
 from tests.records.ingest_helpers import run_cli, snapshot, write
 
 from secondchance.errors import UserError
+from secondchance.records import store as store_module
 from secondchance.records.ingest import load_files
 from secondchance.records.schema import ENUMS, TABLES, table
 from secondchance.records.store import (
     STORE_WAIT_ENV,
     check_store_path,
     open_store,
+    storage_problem,
     store_columns,
     table_counts,
 )
@@ -282,3 +284,38 @@ def test_a_full_disk_is_one_line_and_leaves_the_store_unchanged(tmp_path: Path) 
         "(free some space and try again)"
     ]
     assert snapshot(store) == before
+
+
+def test_a_store_someone_else_created_meanwhile_is_never_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "s.duckdb"
+    real_connect = store_module._connect
+
+    def filled_by_another_process_first(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+        # The path was free when checked; another process creates and fills it while we wait for it.
+        with duckdb.connect(str(path)) as other:
+            other.execute("CREATE TABLE theirs AS SELECT 1 AS x")
+        return real_connect(path, read_only)
+
+    monkeypatch.setattr(store_module, "_connect", filled_by_another_process_first)
+    with pytest.raises(UserError, match="our work failed"), open_store(store):
+        raise UserError("our work failed")
+    assert snapshot(store)["theirs"] == [(1,)]
+
+
+def test_a_failure_on_another_file_is_not_blamed_on_the_store(tmp_path: Path) -> None:
+    store = tmp_path / "s.duckdb"
+    other = duckdb.IOException('IO Error: Cannot open file "/out/person.parquet": Permission denied')
+    assert storage_problem(store, other, naming_it=True) is None
+    own = duckdb.IOException(f'IO Error: Could not write file "{store}.wal": No space left on device')
+    problem = storage_problem(store, own, naming_it=True)
+    assert problem is not None and str(problem).startswith(f"the store {store} cannot be written: the disk")
+
+
+def test_an_export_folder_that_cannot_be_made_is_one_line(tmp_path: Path) -> None:
+    store = filled(tmp_path)
+    blocker = write(tmp_path / "plain.txt", "a file, not a folder")
+    result = run_cli("export", "--format", "parquet", blocker / "out", "--store", store)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [f"error: {blocker / 'out'}: cannot be created: Not a directory"]

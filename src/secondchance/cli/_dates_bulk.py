@@ -107,8 +107,15 @@ def _write(rows: list[dict[str, Any]], output: str, out: Path | None, columns: l
     if out is None:
         typer.echo(text, nl=False)
     else:
-        out.write_text(text, encoding="utf-8")
+        _write_text(out, text)
         console.print(f"Wrote {len(rows):,} rows to {escape(str(out))}")
+
+
+def _write_text(out: Path, text: str) -> None:
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UserError(f"{out}: cannot be written: {error.strerror or error}") from None
 
 
 def review(
@@ -253,7 +260,7 @@ def reconcile_command(
         if out is None:
             typer.echo(text, nl=False)
         else:
-            out.write_text(text, encoding="utf-8")
+            _write_text(out, text)
             console.print(f"Wrote {len(report.rows):,} rows to {escape(str(out))}")
         return
     _write([row.to_dict() for row in report.rows], output, out, _RECONCILE_COLUMNS)

@@ -223,7 +223,12 @@ def export(
         return
     if out is not None:
         options = {"json": "FORMAT json, ARRAY true", "parquet": "FORMAT parquet"}[fmt]
-        connection.execute(f"COPY ({query}) TO {_string(str(out))} ({options})")
+        try:
+            connection.execute(f"COPY ({query}) TO {_string(str(out))} ({options})")
+        except duckdb.IOException as error:
+            raise UserError(
+                f"{out}: cannot be written: {str(error).splitlines()[0].removeprefix('IO Error: ')}"
+            ) from None
         return
     # DuckDB writes the JSON, so evidence stays nested JSON rather than a quoted string.
     row = connection.execute(

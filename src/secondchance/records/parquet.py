@@ -43,13 +43,19 @@ def store_tables(connection: duckdb.DuckDBPyConnection) -> list[str]:
 def export_parquet(connection: duckdb.DuckDBPyConnection, directory: Path) -> dict[str, int]:
     """Write every table of the store to `directory/<table>.parquet`; returns rows written per table."""
     connection.execute("SET enable_progress_bar = false")  # it would write into the command's output
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UserError(f"{directory}: cannot be created: {error.strerror}") from None
     counts: dict[str, int] = {}
     for name in store_tables(connection):
         target = directory / f"{name}.parquet"
-        connection.execute(
-            f"COPY {quote_identifier(name)} TO {quote_literal(str(target))} (FORMAT parquet, COMPRESSION zstd)"
-        )
+        try:
+            connection.execute(
+                f"COPY {quote_identifier(name)} TO {quote_literal(str(target))} (FORMAT parquet, COMPRESSION zstd)"
+            )
+        except duckdb.IOException as error:
+            raise UserError(f"{target}: cannot be written: {error_reason(error)[1]}") from None
         row = connection.execute(f"SELECT count(*) FROM {quote_identifier(name)}").fetchone()
         counts[name] = int(row[0]) if row else 0
     return counts

@@ -177,13 +177,24 @@ def _busy_message(path: Path, reason: str, read_only: bool) -> str:
     return f"the store {path} is busy: process {holder['pid']} ({command}) is {doing}; try again when it finishes"
 
 
-def storage_problem(path: Path, error: duckdb.Error) -> UserError | None:
-    """A one-line UserError for a full, read-only or forbidden store, or None for any other error."""
+def storage_problem(path: Path, error: duckdb.Error, *, naming_it: bool = False) -> UserError | None:
+    """A one-line UserError for a full, read-only or forbidden store, or None for any other error.
+
+    With `naming_it`, only an error that names the store's file (or its write-ahead log) counts:
+    a command's other files (an export folder, say) can be full or read-only too.
+    """
     text = str(error)
+    if naming_it and path.name not in text:
+        return None
     for needle, reason in _STORAGE_REASONS:
         if needle in text:
             return UserError(f"the store {path} cannot be written: {reason}")
     return None
+
+
+def _is_empty(connection: duckdb.DuckDBPyConnection) -> bool:
+    row = connection.execute("SELECT count(*) FROM duckdb_tables() WHERE NOT temporary").fetchone()
+    return not row or not row[0]
 
 
 def _first_line(error: BaseException) -> str:
@@ -221,8 +232,11 @@ def open_store(path: str | Path | None = None, *, read_only: bool = False) -> It
     """
     store_path = Path(path) if path is not None else default_store_path()
     check_store_path(store_path, read_only=read_only)
-    created = not store_path.exists()
+    existed = store_path.exists()
     connection = _connect(store_path, read_only)
+    # Created by this call only if it is still empty once ours: a process we waited for may have
+    # created and filled it meanwhile, and that store must never be removed.
+    created = not existed and _is_empty(connection)
     failed = True
     try:
         if not read_only:
@@ -230,7 +244,7 @@ def open_store(path: str | Path | None = None, *, read_only: bool = False) -> It
         yield connection
         failed = False
     except duckdb.Error as error:
-        problem = storage_problem(store_path, error)
+        problem = storage_problem(store_path, error, naming_it=True)
         if problem is None:
             raise
         raise problem from None
