@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import typing
 from collections.abc import Callable
 from pathlib import Path
@@ -80,3 +81,27 @@ def test_every_command_is_shown_in_the_readme_and_has_help(name: str) -> None:
     assert f"secondchance {name}" in readme, f"`secondchance {name}` is not in README.md"
     help_text = _commands()[name].__doc__ or ""
     assert "Example: secondchance" in help_text, f"`secondchance {name}` has no help with an example"
+
+
+def _security_tests() -> list[str]:
+    text = (DOCS / "security.md").read_text(encoding="utf-8")
+    return sorted(set(re.findall(r"`(tests/[\w/]+\.py::\w+)`", text)))
+
+
+def test_security_md_names_tests() -> None:
+    assert len(_security_tests()) >= 40
+
+
+@pytest.mark.parametrize("reference", _security_tests())
+def test_every_test_security_md_names_exists(reference: str) -> None:
+    path, name = reference.split("::")
+    source = (DOCS.parent / path).read_text(encoding="utf-8")
+    assert re.search(rf"^def {name}\(", source, re.MULTILINE), f"docs/security.md names {reference}, which is gone"
+
+
+def test_every_module_security_md_names_exists() -> None:
+    text = (DOCS / "security.md").read_text(encoding="utf-8")
+    modules = set(re.findall(r"`((?:[a-z_]+/)*[a-z_]+\.py)`", text))
+    source = DOCS.parent / "src" / "secondchance"
+    missing = [module for module in modules if not (source / module).is_file() and not (DOCS.parent / module).is_file()]
+    assert missing == []
