@@ -1,7 +1,8 @@
 """The SparkSession the Spark engine runs in: `local[*]` on this machine, or a cluster given by its master URL.
 
 Settings that change results are the same everywhere: UTC session time zone, and ANSI mode off, so
-an array index past the end or a division by zero gives NULL as it does in DuckDB. The others are
+an array index past the end gives NULL as it does in DuckDB; variable substitution (`${...}` in SQL
+text) is off, since packs' texts reach the SQL. The others are
 about running quietly and within this machine: no web UI, no progress bar, few shuffle partitions
 in local mode, and warnings only in the log.
 """
@@ -72,6 +73,7 @@ def spark_session(
         .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.ansi.enabled", "false")
+        .config("spark.sql.variable.substitute", "false")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
     )
     try:
@@ -82,6 +84,9 @@ def spark_session(
     # A session that was already running keeps its start-up settings; these two can be changed now.
     session.conf.set("spark.sql.session.timeZone", "UTC")
     session.conf.set("spark.sql.ansi.enabled", "false")
+    # Spark would otherwise replace ${env:NAME}, ${system:name} and ${conf} anywhere in SQL text,
+    # quoted or not, before parsing it: a pack's text could read the environment.
+    session.conf.set("spark.sql.variable.substitute", "false")
     return session
 
 
