@@ -21,12 +21,13 @@ VALUES = {
 
 # expression, DuckDB SQL, Spark SQL. Spark has no date + INTERVAL for columns and date - date is an
 # interval there, so dates move with ADD_MONTHS/DATE_ADD and differences use DATEDIFF(end, start).
-# Every operand that is an operation is bracketed, so no engine's precedence can regroup it.
+# Every operand that is an operation is bracketed, so no engine's precedence can regroup it; whole-number
+# arithmetic is 64-bit in both engines (policy.arithmetic).
 GOLDEN = [
     (
         "served_days >= years_to_days(:min_years_served)",
-        "served_days >= ((10) * 365)",
-        "served_days >= ((10) * 365)",
+        "served_days >= (CAST((10) AS BIGINT) * 365)",
+        "served_days >= (CAST((10) AS BIGINT) * 365)",
     ),
     (
         "commencement_date + to_years(:min_years_served)",

@@ -16,7 +16,7 @@ import pytest
 from tests.policy.helpers import compile_fixture, criterion_yaml, facts_table, pack_yaml, write_pack
 
 from secondchance.policy.engine import screen
-from secondchance.policy.sandbox import PackTimeout, Sandbox
+from secondchance.policy.sandbox import PackFailed, PackTimeout, Sandbox
 
 SECRET = "not for a pack to read"
 
@@ -50,7 +50,7 @@ def test_the_sandbox_refuses_what_reaches_beyond_the_facts(
     secret = tmp_path / "secret.txt"
     secret.write_text(SECRET)
     python_secret = pa.table({"text": [SECRET]})  # noqa: F841 - a variable a replacement scan would find
-    with pytest.raises(duckdb.Error) as raised:
+    with pytest.raises(PackFailed) as raised:
         sandbox.run(statement.format(secret=secret, folder=tmp_path))
     assert refusal in str(raised.value)
     assert SECRET not in str(raised.value)
@@ -98,15 +98,19 @@ def _run_count(connection: duckdb.DuckDBPyConnection) -> int:
 
 def test_a_pack_that_fails_on_the_data_leaves_the_store_as_it_was(tmp_path: Path) -> None:
     good = compile_fixture(_pack(tmp_path, "age_years > 1", "good.yaml"))
-    # Allowed by the rule language, but a 64-bit overflow on these facts when DuckDB evaluates it.
-    overflow = "age_years * 1000000000 * 1000000000 * 1000000000 > 0"
-    failing = compile_fixture(_pack(tmp_path, overflow, "failing.yaml"))
+    # Allowed for facts up to limits.MAX_FACT_NUMBER; a fact far beyond it overflows when DuckDB evaluates it.
+    failing = compile_fixture(_pack(tmp_path, "age_years * age_years > 0", "failing.yaml"))
     connection = duckdb.connect(str(tmp_path / "store.duckdb"))
     facts_table(connection, [{"age_years": 30}, {"age_years": 60}])
     screen(connection, [good], as_of=date(2024, 7, 1), facts="facts")
     before = connection.execute("SELECT count(*) FROM screening_result").fetchone()
-    with pytest.raises(duckdb.Error, match="Overflow"):
+    connection.execute("UPDATE facts SET age_years = 5000000000 WHERE person_id = 2")
+    with pytest.raises(PackFailed) as failed:
         screen(connection, [good, failing], as_of=date(2024, 7, 1), facts="facts")
+    assert str(failed.value) == (
+        "pack test/sandbox could not be evaluated on these facts: Out of Range Error: Overflow in "
+        "multiplication of INT64; nothing was written"
+    )
     assert _run_count(connection) == 1
     assert connection.execute("SELECT count(*) FROM screening_result").fetchone() == before
 
@@ -116,7 +120,7 @@ def test_a_pack_past_its_time_limit_is_stopped_and_nothing_is_written(tmp_path: 
     connection = duckdb.connect(str(tmp_path / "store.duckdb"))
     connection.execute(
         "CREATE TABLE facts AS SELECT range AS person_id, CAST(range AS VARCHAR) AS source_id, "
-        "CAST(range % 90 AS BIGINT) AS age_years FROM range(1000000)"
+        "CAST(range % 90 AS BIGINT) AS age_years FROM range(3000000)"
     )
     with pytest.raises(PackTimeout, match="pack test/sandbox ran longer than its limit"):
         screen(connection, [compiled], as_of=date(2024, 7, 1), facts="facts", seconds=0.0, evidence=False)

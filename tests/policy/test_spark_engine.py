@@ -271,3 +271,28 @@ def test_text_with_quotes_and_backslashes_means_the_same_on_spark(spark: SparkSe
     assert {row["person_id"]: (row["n0_status"], row["n1_status"]) for row in spark_rows} == expected
     duckdb_rows = connection.sql(evaluation_sql(compiled, "facts", values, AS_OF, "duckdb")).to_arrow_table()
     assert {row["person_id"]: (row["n0_status"], row["n1_status"]) for row in duckdb_rows.to_pylist()} == expected
+
+
+def test_edges_of_arithmetic_mean_the_same_on_spark(spark: SparkSession, tmp_path: Path) -> None:
+    from tests.policy.helpers import compile_fixture, criterion_yaml, pack_yaml, write_pack
+
+    from secondchance.policy.parameters import values_as_of
+    from secondchance.policy.status import evaluation_sql
+
+    criteria = criterion_yaml("divide", "served_days / age_years > 1") + criterion_yaml(
+        "remainder", "served_days % age_years = 0"
+    )
+    criteria += criterion_yaml("wide", "100000 * 100000 / 10 = 1000000000")
+    compiled = compile_fixture(write_pack(tmp_path, pack_yaml(criteria)))
+    frame = spark.createDataFrame(
+        [(1, "P1", 10, 0)], "person_id BIGINT, source_id STRING, served_days BIGINT, age_years BIGINT"
+    )
+    frame.createOrReplaceTempView("edges")
+    row = spark.sql(evaluation_sql(compiled, "edges", values_as_of(compiled.pack, AS_OF), AS_OF, "spark")).collect()[0]
+    # Division and remainder by zero are unknown, as in DuckDB; 100000 * 100000 does not wrap round.
+    assert (row["n0_status"], row["n1_status"], row["n2_status"]) == ("unknown", "unknown", "met")
+
+
+def test_spark_reads_dollar_braces_as_text_not_as_a_variable(spark: SparkSession) -> None:
+    # With substitution on, Spark would replace ${env:HOME} inside the quotes by the environment's value.
+    assert spark.sql("SELECT '${env:HOME}' AS text").collect()[0]["text"] == "${env:HOME}"

@@ -7,10 +7,12 @@ names the limit in its message; `docs/security.md` lists them.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 __all__ = [
     "CALENDAR_FIRST",
+    "CONTROL_CHARACTERS",
     "CALENDAR_LAST",
     "MAX_CRITERIA",
     "MAX_DATE_SHIFT",
@@ -18,6 +20,7 @@ __all__ = [
     "MAX_EXPRESSION_DEPTH",
     "MAX_EXPRESSION_NODES",
     "MAX_EXPRESSION_TOKENS",
+    "MAX_FACT_NUMBER",
     "MAX_GROUP_DEPTH",
     "MAX_LIST_ITEMS",
     "MAX_NUMBER",
@@ -28,6 +31,11 @@ __all__ = [
     "MAX_YAML_NODES",
     "PACK_SECONDS",
 ]
+
+# Characters no text of a pack may hold: C0 controls but tab, line feed and carriage return, DEL, C1
+# controls, and the bidirectional marks and overrides that make a terminal or a letter show other text
+# than is there.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 # Pack files: read whole, parsed by PyYAML (recursive), validated by Pydantic.
 MAX_PACK_BYTES = 1024 * 1024
@@ -44,9 +52,12 @@ MAX_EXPRESSION_DEPTH = 48
 MAX_EXPRESSION_NODES = 1_000
 MAX_LIST_ITEMS = 500  # values in an IN (...) list, and items of a list parameter
 
-# Numbers a pack writes (literals and parameter values): well inside a 64-bit integer, so that
-# arithmetic on facts cannot overflow in either engine.
+# Numbers a pack writes (literals and parameter values); with them and facts at their limits, the
+# compiler refuses arithmetic that could overflow a 64-bit whole number (policy.arithmetic).
 MAX_NUMBER = 10**9
+# What the compiler takes a whole-number fact to be at most when it bounds arithmetic (policy.arithmetic):
+# facts are counts of days, years and events.
+MAX_FACT_NUMBER = 10**9
 
 # Every date a pack computes lies in the calendar Python, DuckDB and Spark share; a date moved
 # outside it is unknown (NULL), never an error. Moves are bounded before they are made, because

@@ -15,6 +15,7 @@ The facts go in as an Arrow table; results come back as Arrow tables.
 
 from __future__ import annotations
 
+import re
 import threading
 from types import TracebackType
 from typing import Any
@@ -25,7 +26,7 @@ import pyarrow as pa
 from secondchance.errors import UserError
 from secondchance.policy import limits
 
-__all__ = ["SANDBOX_SETTINGS", "Sandbox", "PackTimeout"]
+__all__ = ["SANDBOX_SETTINGS", "PackFailed", "PackTimeout", "Sandbox"]
 
 SANDBOX_SETTINGS: dict[str, Any] = {
     "enable_external_access": False,
@@ -44,15 +45,22 @@ class PackTimeout(UserError):
     """A pack ran longer than its time limit and was stopped."""
 
 
+class PackFailed(UserError):
+    """DuckDB stopped a pack on the facts (a fact beyond the limits the compiler assumes)."""
+
+
+def _without_values(error: duckdb.Error) -> str:
+    """DuckDB's reason, without the values it quotes in brackets (they are a person's facts)."""
+    first = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return re.sub(r"\s*\(.*\)", "", first).rstrip("!") + "; nothing was written"
+
+
 class Sandbox:
     """A locked, in-memory DuckDB database holding only what is loaded into it."""
 
-    def __init__(self, *, seconds: float = limits.PACK_SECONDS, threads: int | None = None) -> None:
-        settings = dict(SANDBOX_SETTINGS)
-        if threads is not None:
-            settings["threads"] = threads
+    def __init__(self, *, seconds: float = limits.PACK_SECONDS) -> None:
         self.seconds = seconds
-        self.connection = duckdb.connect(":memory:", config=settings)
+        self.connection = duckdb.connect(":memory:", config=dict(SANDBOX_SETTINGS))
         self.connection.execute("SET lock_configuration = true")
 
     def __enter__(self) -> Sandbox:
@@ -82,6 +90,8 @@ class Sandbox:
             raise PackTimeout(
                 f"{label} ran longer than its limit of {self.seconds:g} s and was stopped; nothing was written"
             ) from None
+        except duckdb.Error as error:
+            raise PackFailed(f"{label} could not be evaluated on these facts: {_without_values(error)}") from None
         finally:
             finished.set()
             stopper.join()

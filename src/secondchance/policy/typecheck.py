@@ -22,6 +22,7 @@ from sqlglot import exp
 
 from secondchance.policy import limits
 from secondchance.policy.allowlist import COMPARISONS, WRITTEN, extra_arguments
+from secondchance.policy.arithmetic import LARGEST_INT, LARGEST_WHOLE, largest_value, safe_divisor, widened
 from secondchance.policy.parameters import AS_OF, ValueType
 
 __all__ = ["DAYS_PER_YEAR", "HELPERS", "ExprType", "ExpressionChecker", "type_words"]
@@ -102,7 +103,6 @@ _SQL_TYPES = {
 _NUMERIC = {"integer", "number"}
 _OPERATIONS = (exp.Binary, exp.Not, exp.Neg, exp.Is, exp.In, exp.Between, exp.Like, exp.ILike)
 _DATE_TYPE = exp.DataType.Type.DATE
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NUMBER = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
 
 Typed = tuple[exp.Expression, ExprType]
@@ -287,8 +287,10 @@ class ExpressionChecker:
         if node.is_string:
             if len(text) > limits.MAX_TEXT_CHARS:
                 raise self.fail(f"text in an expression is at most {limits.MAX_TEXT_CHARS:,} characters")
-            if _CONTROL.search(text):
+            if limits.CONTROL_CHARACTERS.search(text):
                 raise self.fail("text in an expression cannot hold control characters")
+            if "${" in text:
+                raise self.fail("text in an expression cannot hold '${' (Spark reads it as a variable)")
             return exp.Literal.string(text), "text"
         if not _NUMBER.fullmatch(text) or not math.isfinite(float(text)) or abs(float(text)) > limits.MAX_NUMBER:
             raise self.fail(f"{text[:30]} is not a number a pack may use (at most {limits.MAX_NUMBER:,})")
@@ -401,6 +403,16 @@ class ExpressionChecker:
     def _like(self, node: exp.Expression) -> Typed:
         left, _ = self._expect(node.this, {"text"}, "LIKE")
         right, _ = self._expect(node.expression, {"text"}, "a LIKE pattern")
+        pattern = node.expression
+        # Spark runs LIKE as a Java regular expression, which backtracks: `%a%a%a%b` over long text can
+        # run for hours before any job exists to cancel. With % only at the ends the match is linear;
+        # and Spark reads a backslash as an escape where DuckDB does not.
+        text = str(pattern.this) if isinstance(pattern, exp.Literal) and pattern.is_string else None
+        if text is None or len(text) > 100 or "%" in text[1:-1] or "\\" in text:
+            raise self.fail(
+                "a LIKE pattern is text written in the pack, at most 100 characters, with % only at its start "
+                "or end and no backslash, like 'F%' or '%drug%'"
+            )
         return type(node)(this=_operand(left), expression=_operand(right)), "boolean"
 
     # -- arithmetic and dates
@@ -465,7 +477,23 @@ class ExpressionChecker:
             if kind not in _NUMERIC | {"any", "null"}:
                 raise self.fail(f"arithmetic needs numbers, but {show(side)} is {type_words(kind)}")
         result: ExprType = "integer" if lkind == rkind == "integer" else "number"
-        return type(node)(this=_operand(left), expression=_operand(right)), result
+        if isinstance(node, exp.Div | exp.Mod):
+            right = safe_divisor(right)
+        if result == "integer" and not isinstance(node, exp.Div):
+            left, right = widened(left, right)
+        built = type(node)(this=_operand(left), expression=_operand(right))
+        if result == "integer":
+            self._within_whole_numbers(built, LARGEST_WHOLE)
+        return built, result
+
+    def _within_whole_numbers(self, node: exp.Expression, largest: int) -> None:
+        reach = largest_value(node)
+        if reach > largest:
+            raise self.fail(
+                f"this arithmetic can reach about {reach:.1e}, more than the whole numbers both engines hold "
+                f"({largest:.1e}, with facts taken at most {limits.MAX_FACT_NUMBER:,}); divide first or use "
+                "smaller numbers"
+            )
 
     def _arithmetic(self, node: exp.Expression) -> Typed:
         left, lkind = self.check(node.this)
@@ -497,8 +525,10 @@ class ExpressionChecker:
             raise self.fail(f"{name}(...) takes one value")
         if name == "years_to_days":
             value, kind = self._expect(arguments[0], set(_NUMERIC), f"the value of {name}(...)")
-            days = exp.Mul(this=exp.Paren(this=value), expression=exp.Literal.number(DAYS_PER_YEAR))
-            return exp.Paren(this=days), ("integer" if kind == "integer" else "number")
+            days, result = self._numeric_pair(
+                exp.Mul(), exp.Paren(this=value), kind, exp.Literal.number(DAYS_PER_YEAR), "integer"
+            )
+            return exp.Paren(this=days), result
         value, _ = self._expect(arguments[0], {"integer"}, f"the value of {name}(...)")
         return exp.Interval(this=value, unit=exp.var(_INTERVAL_HELPERS[name])), "interval"
 
@@ -604,6 +634,8 @@ class ExpressionChecker:
                 f"CAST cannot turn {show(node.this)} ({type_words(value_kind)}) into {type_words(kind)}; "
                 "facts already have their types"
             )
+        if target.this in (exp.DataType.Type.INT, exp.DataType.Type.BIGINT):
+            self._within_whole_numbers(value, LARGEST_INT if target.this == exp.DataType.Type.INT else LARGEST_WHOLE)
         return exp.Cast(this=value, to=exp.DataType(this=target.this)), kind
 
     # -- refusals
