@@ -207,3 +207,25 @@ def test_a_crash_log_is_readable_by_its_owner_only(crash_logs: Path, monkeypatch
     logs = list(crash_logs.iterdir())
     assert len(logs) == 2
     assert {log.stat().st_mode & 0o777 for log in logs} == {0o600}
+
+
+class _Panic(BaseException):
+    """What a Rust extension raises when it panics: not an Exception."""
+
+
+def test_a_panic_from_an_extension_is_a_bug_too(crash_logs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_dates_federal, "compute_federal", lambda *a, **k: _raise(_Panic(RECORD)))
+    outcome = run_cli(*FEDERAL, "--risk", "low")
+    assert outcome.code == EXIT_INTERNAL_ERROR
+    assert "Traceback" not in outcome.stderr and RECORD not in outcome.stderr
+    (log,) = crash_logs.iterdir()
+    assert outcome.error_lines == [
+        f"error: secondchance hit an internal error; the details are in {log}; please report it"
+    ]
+
+
+def test_an_error_message_shows_terminal_controls_instead_of_sending_them(capsys: pytest.CaptureFixture[str]) -> None:
+    from secondchance.cli._app import console_error
+
+    console_error("bad value '\x1b]0;owned\x07' on line 3\nsecond line")
+    assert capsys.readouterr().err == "error: bad value '\\x1b]0;owned\\x07' on line 3\nsecond line\n"

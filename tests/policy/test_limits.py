@@ -43,6 +43,13 @@ def _reason(text: str) -> str:
         ("coalesce(to_years(1), to_years(2)) IS NULL", "a length of time such as to_years(...) can only be added"),
         ("coalesce(:codes, 'x') = 'x'", "the list :codes can only be used after IN"),
         ("CAST(system AS BIGINT) > 1", "CAST cannot turn system (text) into a whole number"),
+        ("age_years * served_days * 10 > 1", "this arithmetic can reach about 1.0e+19, more than the whole numbers"),
+        ("CAST(served_days * 3 AS INT) > 1", "this arithmetic can reach about 3.0e+09, more than the whole numbers"),
+        ("system = '${env:HOME}'", "text in an expression cannot hold '${' (Spark reads it as a variable)"),
+        ("system LIKE '%a%a%a%b'", "a LIKE pattern is text written in the pack, at most 100 characters, with %"),
+        ("system LIKE offense_code", "a LIKE pattern is text written in the pack"),
+        ("system LIKE 'a\\%'", "a LIKE pattern is text written in the pack"),
+        ("system LIKE '" + "a" * 101 + "'", "a LIKE pattern is text written in the pack"),
     ],
 )
 def test_expression_limits(text: str, reason: str) -> None:
@@ -182,6 +189,8 @@ def test_a_translation_with_a_format_spec_is_refused(tmp_path: Path) -> None:
         ("id: x\nlist: [" + ", ".join(["1"] * 60_000) + "]\n", "the YAML goes beyond its size limit"),
         ("id: x\ntitle: " + "a" * 20_000 + "\n", "a value is at most 10,000 characters"),
         ("# " + "x" * (limits.MAX_PACK_BYTES + 10) + "\n", "a pack file is at most 1,024 KiB"),
+        ("id: x\n? [a, b]\n: 1\n", "a key is a name or a date, not a list or a mapping"),
+        ("id: x\nversion: " + "9" * 5000 + "\n", "a number has at most 30 digits"),
     ],
 )
 def test_hostile_yaml_is_refused_before_it_is_built(tmp_path: Path, yaml_text: str, reason: str) -> None:
@@ -195,3 +204,32 @@ def test_a_billion_laughs_is_refused_at_its_first_alias(tmp_path: Path) -> None:
     problems = _problems(write_pack(tmp_path, "\n".join(lines) + "\n"))
     refusal = "this is not valid YAML: aliases (*name) are not allowed in a pack; write the value out"
     assert problems == [f"{tmp_path / 'pack.yaml'}, line 3: {refusal}"]
+
+
+@pytest.mark.parametrize(
+    ("test", "facts"),
+    [
+        ("served_days / age_years > 1", {"served_days": 10, "age_years": 0}),
+        ("served_days % age_years = 0", {"served_days": 10, "age_years": 0}),
+        ("risk_score / 0 > 1", {"risk_score": 2.5}),
+    ],
+)
+def test_a_division_by_zero_is_unknown(tmp_path: Path, test: str, facts: dict[str, object]) -> None:
+    compiled = compile_fixture(_pack(tmp_path, test=test))
+    assert screen_one(compiled, facts, date(2024, 1, 1))["criteria"]["only"]["status"] == "unknown"
+
+
+def test_whole_numbers_are_64_bit_even_between_written_numbers(tmp_path: Path) -> None:
+    # DuckDB would type 100000 * 100000 as a 32-bit INTEGER and overflow.
+    compiled = compile_fixture(_pack(tmp_path, test="100000 * 100000 / 10 = 1000000000"))
+    assert screen_one(compiled, {}, date(2024, 1, 1))["criteria"]["only"]["status"] == "met"
+
+
+@pytest.mark.parametrize("text", ['"\\e]0;owned\\a"', '"\\e[2J"', '"right-to-left \\u202e override"', '"\\x9b31m"'])
+def test_terminal_escapes_and_overrides_in_any_text_are_refused(tmp_path: Path, text: str) -> None:
+    problems = _problems(_pack(tmp_path, text=text))
+    assert problems == [
+        f"{tmp_path / 'pack.yaml'}, line 11, criterion only, text: text in a pack cannot hold control characters "
+        "(terminal escapes, bidirectional overrides)"
+    ]
+    assert all("\x1b" not in problem for problem in problems)

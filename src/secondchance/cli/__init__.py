@@ -68,6 +68,10 @@ def run(args: Sequence[str]) -> int:
         return _broken_pipe()
     except Exception as error:
         return _report(error, args)
+    except BaseException as error:  # a Rust panic from an extension is a BaseException: still a bug
+        if isinstance(error, GeneratorExit):
+            raise
+        return _report(error, args)
     return 0
 
 
@@ -96,7 +100,7 @@ def _broken_pipe() -> int:
     return EXIT_USER_ERROR
 
 
-def _report(error: Exception, args: Sequence[str]) -> int:
+def _report(error: BaseException, args: Sequence[str]) -> int:
     """One line for the error: the reason for a user error, a request for a report for a bug."""
     message = user_message(error)
     if message is not None:

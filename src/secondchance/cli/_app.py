@@ -50,9 +50,14 @@ def store_path(path: Path | None) -> Path:
     return path if path is not None else default_store_path()
 
 
+# Control characters but tab and line feed, shown as \x1b and the like: a message may quote a file's
+# bytes, and an escape sequence must not reach the terminal (set its title, write the clipboard).
+_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0))}
+
+
 def console_error(message: str) -> None:
-    """Print an error message to standard error, without markup interpretation."""
-    _error_console.print(f"[bold red]error:[/bold red] {escape(message)}", highlight=False)
+    """Print an error message to standard error, without markup interpretation or terminal controls."""
+    _error_console.print(f"[bold red]error:[/bold red] {escape(message.translate(_CONTROLS))}", highlight=False)
 
 
 def escape(text: str) -> str:

@@ -159,6 +159,8 @@ class _Checker:
             return "`kind` must be rule, proxy or judgement"
         if kind.startswith("list") or kind == "too_short":
             return message.replace("List", "the list").replace("Dictionary", "the mapping")
+        if kind == "string_pattern_mismatch" and name == "id" and location[:1] == ("criteria",):
+            return "a criterion id is letters, digits, '.', '_' and '-', like served-10-years"
         if kind == "string_pattern_mismatch" and name == "id":
             return "a pack id is lower-case words separated by '/', like us-federal/clemency-2014"
         if kind == "greater_than_equal":

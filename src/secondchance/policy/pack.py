@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -65,10 +66,20 @@ __all__ = [
 ]
 
 CriterionKind = Literal["rule", "proxy", "judgement"]
+
+
+def _printable(value: str) -> str:
+    if limits.CONTROL_CHARACTERS.search(value):
+        raise ValueError("text in a pack cannot hold control characters (terminal escapes, bidirectional overrides)")
+    return value
+
+
+# Every text of a pack: people read it in terminals and letters, and ids reach SQL.
+Text = Annotated[StrictStr, AfterValidator(_printable)]
+CriterionId = Annotated[Text, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 ScalarValue = StrictBool | StrictInt | StrictFloat | date | StrictStr
 ParameterValue = ScalarValue | list[ScalarValue]
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _WINDOW = re.compile(r"^\s*([0-9]+)\s*(day|week|month|year)s?\s*$", re.IGNORECASE)
 
 
@@ -134,6 +145,10 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
     mapping.key_lines, mapping.value_marks, mapping.duplicate_keys = {}, {}, []
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, list | dict):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key is a name or a date, not a list or a mapping", key_node.start_mark
+            )
         if key in mapping:
             mapping.duplicate_keys.append((key, key_node.start_mark.line + 1, mapping.key_lines[key]))
         mapping[key] = loader.construct_object(value_node, deep=True)
@@ -158,6 +173,14 @@ def _construct_timestamp(loader: _LineLoader, node: yaml.ScalarNode) -> Any:
         return loader.construct_scalar(node)
 
 
+def _construct_int(loader: _LineLoader, node: yaml.ScalarNode) -> Any:
+    # Python refuses to read integers of more than 4,300 digits, with a ValueError, not a YAML error.
+    if len(str(node.value)) > 30:
+        raise yaml.constructor.ConstructorError(None, None, "a number has at most 30 digits", node.start_mark)
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
@@ -191,16 +214,16 @@ class _Model(BaseModel):
 class Source(_Model):
     """A cited source: a statute, regulation, guideline, memo or press release."""
 
-    id: StrictStr
-    cite: StrictStr
-    url: StrictStr | None = None
+    id: Text
+    cite: Text
+    url: Text | None = None
 
 
 class DatedValue(_Model):
     """One value of a parameter, in force from its date, with the source that set it."""
 
     value: ParameterValue
-    source: StrictStr
+    source: Text
 
     @field_validator("value")
     @classmethod
@@ -221,15 +244,17 @@ def _check_scalar(value: ScalarValue) -> None:
         raise ValueError("a parameter value must be a finite number (not .inf or .nan)")
     if isinstance(value, int | float) and abs(value) > limits.MAX_NUMBER:
         raise ValueError(f"a parameter value is at most {limits.MAX_NUMBER:,}")
-    if isinstance(value, str) and _CONTROL.search(value):
+    if isinstance(value, str) and limits.CONTROL_CHARACTERS.search(value):
         raise ValueError("a parameter value cannot hold control characters")
+    if isinstance(value, str) and "${" in value:
+        raise ValueError("a parameter value cannot hold '${' (Spark reads it as a variable)")
 
 
 class Parameter(_Model):
     """A named threshold whose value can change over time; each value is dated and cited."""
 
-    description: StrictStr
-    unit: StrictStr | None = None
+    description: Text
+    unit: Text | None = None
     values: dict[date, DatedValue] = Field(min_length=1)
 
 
@@ -245,13 +270,13 @@ class Effective(_Model):
 class Criterion(_Model):
     """A leaf criterion: a boolean test over facts and parameters, and optionally the date it becomes true."""
 
-    id: StrictStr
-    text: StrictStr
+    id: CriterionId
+    text: Text
     kind: CriterionKind
-    source: StrictStr
-    test: StrictStr | None = None
-    eligible_on: StrictStr | None = None
-    unknown_reason: StrictStr | None = None
+    source: Text
+    test: Text | None = None
+    eligible_on: Text | None = None
+    unknown_reason: Text | None = None
 
     @property
     def children(self) -> tuple[CriterionNode, ...]:
@@ -262,14 +287,14 @@ class Criterion(_Model):
 class Group(_Model):
     """Criteria combined with three-valued logic: all of them, any of them, or at least N of them."""
 
-    id: StrictStr
-    text: StrictStr
-    source: StrictStr | None = None
+    id: CriterionId
+    text: Text
+    source: Text | None = None
     all_of: list[CriterionNode] | None = None
     any_of: list[CriterionNode] | None = None
     at_least: StrictInt | None = None
     of: list[CriterionNode] | None = None
-    unknown_reason: StrictStr | None = None
+    unknown_reason: Text | None = None
 
     @model_validator(mode="after")
     def _one_combination(self) -> Group:
@@ -315,16 +340,16 @@ Group.model_rebuild()
 class CriterionTranslation(_Model):
     """A criterion's (or group's) `text` and `unknown_reason` in another language."""
 
-    text: StrictStr
-    unknown_reason: StrictStr | None = None
+    text: Text
+    unknown_reason: Text | None = None
 
 
 class PackTranslation(_Model):
     """A pack's words in one other language: title, description and criteria by id (letters read them)."""
 
-    title: StrictStr | None = None
-    description: StrictStr | None = None
-    criteria: dict[StrictStr, CriterionTranslation] = Field(default_factory=dict)
+    title: Text | None = None
+    description: Text | None = None
+    criteria: dict[Text, CriterionTranslation] = Field(default_factory=dict)
 
 
 def _placeholders(text: str) -> set[str]:
@@ -337,19 +362,19 @@ def _placeholders(text: str) -> set[str]:
 class Pack(_Model):
     """A policy pack: one version of a set of published criteria."""
 
-    id: StrictStr = Field(pattern=r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$")
-    title: StrictStr
-    jurisdiction: StrictStr
+    id: Text = Field(pattern=r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$")
+    title: Text
+    jurisdiction: Text
     version: StrictInt = Field(ge=1)
     effective: Effective
     sources: list[Source] = Field(min_length=1)
-    description: StrictStr | None = None
-    parameters: dict[StrictStr, Parameter] = Field(default_factory=dict)
-    population: StrictStr | None = None
-    almost_within: StrictStr | None = None
+    description: Text | None = None
+    parameters: dict[Text, Parameter] = Field(default_factory=dict)
+    population: Text | None = None
+    almost_within: Text | None = None
     criteria: list[CriterionNode] = Field(min_length=1)
     # Optional, by language code (`es`): the texts a person reads, translated; see docs/letters.md.
-    translations: dict[StrictStr, PackTranslation] = Field(default_factory=dict)
+    translations: dict[Text, PackTranslation] = Field(default_factory=dict)
 
     @field_validator("translations")
     @classmethod
