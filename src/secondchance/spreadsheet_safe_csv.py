@@ -26,6 +26,7 @@ from typing import Any, TextIO
 import duckdb
 
 from secondchance.errors import UserError
+from secondchance.records.validate import quote_identifier, quote_literal
 
 __all__ = [
     "FORMULA_TRIGGERS",
@@ -102,10 +103,6 @@ def _is_typed_value(sql_type: str) -> bool:
     )
 
 
-def _quote_identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def neutralised_query(connection: duckdb.DuckDBPyConnection, query: str) -> str:
     """`query` with every column that is not a number, date, time or boolean neutralised as text, in SQL.
 
@@ -117,14 +114,13 @@ def neutralised_query(connection: duckdb.DuckDBPyConnection, query: str) -> str:
     items = []
     for row in columns:
         name, sql_type = str(row[0]), str(row[1])
-        column = "q." + _quote_identifier(name)
+        column = "q." + quote_identifier(name)
         if _is_typed_value(sql_type):
             items.append(column)
             continue
         text = column if sql_type == "VARCHAR" else f"CAST({column} AS VARCHAR)"
         items.append(
-            f"CASE WHEN left({text}, 1) IN ({triggers}) THEN '''' || {text} ELSE {text} END "
-            f"AS {_quote_identifier(name)}"
+            f"CASE WHEN left({text}, 1) IN ({triggers}) THEN '''' || {text} ELSE {text} END AS {quote_identifier(name)}"
         )
     return f"SELECT {', '.join(items)} FROM ({query}) AS q"
 
@@ -137,14 +133,14 @@ def copy_query_to_csv(connection: duckdb.DuckDBPyConnection, query: str, out: Pa
     safe = neutralised_query(connection, query)
     if out is not None:
         try:
-            connection.execute(f"COPY ({safe}) TO {_quote_literal(str(out))} (FORMAT csv, HEADER)")
+            connection.execute(f"COPY ({safe}) TO {quote_literal(str(out))} (FORMAT csv, HEADER)")
         except duckdb.IOException as error:
             raise UserError(f"{out}: cannot be written: {_io_reason(error)}") from None
         return
     # DuckDB writes the file set-based; it is then streamed, so the rows are never all in memory.
     with tempfile.TemporaryDirectory(prefix="secondchance-csv-") as folder:
         staged = Path(folder) / "rows.csv"
-        connection.execute(f"COPY ({safe}) TO {_quote_literal(str(staged))} (FORMAT csv, HEADER)")
+        connection.execute(f"COPY ({safe}) TO {quote_literal(str(staged))} (FORMAT csv, HEADER)")
         sys.stdout.flush()
         with staged.open(encoding="utf-8", newline="") as handle:
             shutil.copyfileobj(handle, sys.stdout)
@@ -155,7 +151,3 @@ def _io_reason(error: duckdb.Error) -> str:
     """The operating system's reason in a DuckDB IO error ('Cannot open file "x": Permission denied')."""
     line = str(error).strip().splitlines()[0].removeprefix("IO Error: ")
     return line.rsplit('": ', 1)[-1]
-
-
-def _quote_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"

@@ -226,6 +226,19 @@ def test_a_run_without_evidence_or_of_another_date_is_not_used(tmp_path: Path) -
         assert explain(connection, compiled, find_person(connection, "F-1"), date(2026, 1, 1)).run_id is None
 
 
+@pytest.mark.parametrize("packs", ["[1]", "{}", '"text"', '[{"id": 1}]'])
+def test_a_run_record_that_is_not_what_we_wrote_is_passed_over(tmp_path: Path, packs: str) -> None:
+    # An imported store may hold anything in screening_run.packs; the person is then screened afresh.
+    store = tmp_path / "records.duckdb"
+    with open_store(store) as connection:
+        add_person(connection, 1, "F-1", jurisdiction="federal")
+        facts = write_facts(connection, {"F-1": FEDERAL})
+        compiled = load_pack(find_pack(CLEMENCY))
+        screen(connection, [compiled], as_of=AS_OF, facts=facts)
+        connection.execute("UPDATE screening_run SET packs = ?", [packs])
+        assert explain(connection, compiled, find_person(connection, "F-1"), AS_OF).run_id is None
+
+
 def test_people_are_found_by_source_id_or_source_and_source_id(tmp_path: Path) -> None:
     with open_store(tmp_path / "records.duckdb") as connection:
         add_person(connection, 1, "A-1", jurisdiction="federal")

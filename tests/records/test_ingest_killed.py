@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,12 @@ def kill_mid_load(store: Path) -> None:
         [sys.executable, "-c", CHILD, str(store), str(ROWS)], stdout=subprocess.PIPE, text=True
     ) as child:
         assert child.stdout is not None
-        assert child.stdout.readline().strip() == "inside the transaction"
+        watchdog = threading.Timer(300, child.kill)  # a child that never gets there must not hang the suite
+        watchdog.start()
+        try:
+            assert child.stdout.readline().strip() == "inside the transaction"
+        finally:
+            watchdog.cancel()
         child.kill()
     assert child.returncode == -9
 

@@ -130,3 +130,37 @@ def test_text_cells_with_control_characters_are_refused_with_row_and_column(
         f"people.xlsx, row 3, column name: holds the control character {code} "
         "(text may hold tab, line feed and carriage return, no others)"
     )
+
+
+def test_a_date_cell_the_reader_cannot_convert_is_one_line(tmp_path: Path) -> None:
+    # The reader panics (in Rust) on a date 1e15 days before 1900; the panic must not reach the terminal.
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["source_id", "birth_date"])
+    sheet.append(["P1", -1e15])
+    sheet["B2"].number_format = "yyyy-mm-dd"
+    workbook = tmp_path / "people.xlsx"
+    book.save(workbook)
+    store = tmp_path / "records.duckdb"
+    result = run_cli("ingest", "--table", "person", workbook, "--store", store)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "error: refused: 1 problem found, nothing was loaded",
+        "people.xlsx: file refused: the workbook cannot be read: TimeDelta::milliseconds out of bounds",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("header", "reason"),
+    [
+        (["source_id", "source_id"], "column 'source_id' appears twice in the header row (again in column 2)"),
+        (["source_id", "", "sex"], "column 2 of the header row has no name"),
+    ],
+)
+def test_a_header_that_would_hide_a_column_is_refused(tmp_path: Path, header: list[str], reason: str) -> None:
+    rows = [header, ["P1", "lost", "keep-me"][: len(header)]]
+    workbook = write_xlsx(tmp_path / "people.xlsx", sheet_xml(table_rows(rows)))
+    assert refused_line(tmp_path, workbook) == f"people.xlsx: file refused: {reason}"

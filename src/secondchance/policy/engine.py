@@ -27,7 +27,7 @@ from secondchance.policy.compiler import CompiledPack
 from secondchance.policy.parameters import values_as_of
 from secondchance.policy.results import ensure_results_schema, next_run_id, record_run
 from secondchance.policy.sandbox import Sandbox
-from secondchance.policy.status import evaluation_sql
+from secondchance.policy.status import evaluation_sql, is_query
 
 __all__ = [
     "PackRun",
@@ -111,13 +111,9 @@ def facts_read(packs: Sequence[CompiledPack]) -> list[str]:
 
 def _facts_arrow(connection: duckdb.DuckDBPyConnection, facts: str, packs: Sequence[CompiledPack]) -> pa.Table:
     """The facts the packs read, one row per person, taken out of the store as an Arrow table."""
-    relation = f"({facts}) AS facts" if _is_query(facts) else facts
+    relation = f"({facts}) AS facts" if is_query(facts) else facts
     columns = ", ".join(["person_id", "source_id", *facts_read(packs)])
     return connection.sql(f"SELECT {columns} FROM {relation}").to_arrow_table()
-
-
-def _is_query(facts: str) -> bool:
-    return facts.strip().split(None, 1)[0].upper() in ("SELECT", "WITH", "FROM", "VALUES")
 
 
 def evaluate(
@@ -250,7 +246,7 @@ def _load_facts(
         # Only the facts the packs read are computed, from only the records those facts read.
         query = facts_relation_for(connection, as_of, facts_read(packs))
         return _facts_arrow(connection, query, packs), facts_label or "records store (policy.facts.query)"
-    relation = f"({facts}) AS counted" if _is_query(facts) else facts
+    relation = f"({facts}) AS counted" if is_query(facts) else facts
     _check_columns(connection, relation, packs, facts_label or facts)
     return _facts_arrow(connection, facts, packs), facts_label or facts
 

@@ -213,11 +213,20 @@ def _stored_run(
         [as_of, as_of, compiled.pack.id, person_id],
     ).fetchall()
     for run_id, run_as_of, packs in rows:
-        recorded = [pack for pack in json.loads(packs) if pack.get("id") == compiled.pack.id]
+        recorded = [pack for pack in _json_list(packs) if pack.get("id") == compiled.pack.id]
         # A run of an earlier version of the pack file would explain criteria that may have changed.
         if recorded and recorded[0].get("sha256") == compiled.sha256:
             return int(run_id), run_as_of
     return None
+
+
+def _json_list(text: str | None) -> list[dict[str, Any]]:
+    """The objects of a JSON list (a run's packs); nothing for anything else, as an imported store may hold."""
+    try:
+        items = json.loads(text or "[]")
+    except json.JSONDecodeError:
+        return []
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
 
 
 def _read_stored(
@@ -278,7 +287,12 @@ def _evidence(text: str | None, fact_types: Mapping[str, str]) -> dict[str, Any]
     """Evidence JSON as Python values, dates as `date` so letters can write them in each language."""
     if not text:
         return {}
-    values: dict[str, Any] = json.loads(text)
+    try:
+        values = json.loads(text)
+    except json.JSONDecodeError:
+        return {}  # a store imported from elsewhere may hold anything here: show no evidence, not a crash
+    if not isinstance(values, dict):
+        return {}
     for name, value in values.items():
         if fact_types.get(name) == "date" and isinstance(value, str):
             try:

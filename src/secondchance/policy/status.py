@@ -33,6 +33,7 @@ __all__ = [
     "NOT_IN_POPULATION",
     "STATUSES",
     "evaluation_sql",
+    "is_query",
 ]
 
 ELIGIBLE = "eligible"
@@ -126,11 +127,14 @@ def _evidence(names: tuple[str, ...], dialect: Dialect) -> str:
     return f"CAST(json_object({pairs}) AS VARCHAR)"
 
 
+def is_query(facts: str) -> bool:
+    """Whether a facts relation is a query (SELECT, WITH, FROM, VALUES) rather than a table name."""
+    return facts.strip().split(None, 1)[0].upper() in ("SELECT", "WITH", "FROM", "VALUES")
+
+
 def _relation(facts: str) -> str:
     text = facts.strip()
-    if text.split(None, 1)[0].upper() in ("SELECT", "WITH", "FROM", "VALUES"):
-        return f"({text}) AS facts"
-    return f"{text} AS facts"
+    return f"({text}) AS facts" if is_query(text) else f"{text} AS facts"
 
 
 def evaluation_sql(

@@ -240,8 +240,6 @@ def stage_file(connection: duckdb.DuckDBPyConnection, table: str, path: Path) ->
     except (duckdb.Error, OSError, ValueError, pl.exceptions.PolarsError) as error:
         what = {"csv": "CSV", "parquet": "Parquet", "xlsx": "XLSX"}[kind]
         raise ReadFailure(read_problem(label, what, error)) from None
-    except Exception as error:  # the XLSX reader raises its own error types
-        raise ReadFailure(read_problem(label, "XLSX", error)) from None
     staged = Staged(table, name, label, str(path), line_word, offset, _describe(connection, name), paths=[str(path)])
     staged.owned.append(("VIEW" if kind == "csv" else "TABLE", name))
     if kind == "csv":
@@ -316,7 +314,10 @@ def _read_checked_xlsx(path: Path) -> pl.DataFrame:
         check_xlsx_limits(path)
     except XlsxRefused as refused:
         raise ReadFailure(Problem(path.name, None, None, None, f"file refused before it was read: {refused}")) from None
-    frame = read_xlsx(path)
+    try:
+        frame = read_xlsx(path)
+    except XlsxRefused as refused:
+        raise ReadFailure(Problem(path.name, None, None, None, f"file refused: {refused}")) from None
     if frame is None:
         raise ReadFailure(Problem(path.name, None, None, None, "file is empty (expected a header row and rows)"))
     return frame

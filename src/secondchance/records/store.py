@@ -157,14 +157,19 @@ def _wait_seconds() -> float:
 
 
 def _process_command(pid: str) -> str:
-    """The command line of a process, when /proc lets us read it; empty otherwise."""
+    """The program of a process (and its subcommand), when /proc lets us read it; empty otherwise.
+
+    Not the whole command line: its arguments may be a person's name or id.
+    """
     try:
-        words = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        words = [word.decode("utf-8", "replace") for word in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")]
     except OSError:
         return ""
-    # One line: the arguments themselves may hold line breaks.
-    text = " ".join(" ".join(word.decode("utf-8", "replace").split()) for word in words if word)
-    return text if len(text) <= 160 else text[:157] + "..."
+    if not words or not words[0]:
+        return ""
+    program = Path(words[0]).name[:40]
+    subcommand = words[1] if len(words) > 1 and words[1].isalpha() and len(words[1]) <= 20 else ""
+    return f"{program} {subcommand}".strip()
 
 
 def _busy_message(path: Path, reason: str, read_only: bool) -> str:

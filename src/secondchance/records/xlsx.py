@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import os
 import re
+import sys
 import zipfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -217,18 +221,57 @@ def _cell_text(value: Any) -> str | None:
     return str(value)
 
 
+def _sheet_rows(path: Path) -> list[list[Any]]:
+    """The first sheet's cells; what the reader cannot read becomes `XlsxRefused`."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        with _rust_panics_unprinted():
+            workbook = CalamineWorkbook.from_path(str(path))
+            rows: list[list[Any]] = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as error:  # the reader's Rust panics (a date cell out of range) are BaseExceptions
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise XlsxRefused(f"the workbook cannot be read: {reason[:200]}") from None
+    return rows
+
+
+@contextmanager
+def _rust_panics_unprinted() -> Iterator[None]:
+    """Standard error closed to the reader: a Rust panic prints its own backtrace there before it is raised."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(os.devnull, "wb") as nowhere:
+        os.dup2(nowhere.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def _check_header(header: list[str]) -> None:
+    """Refuse an empty or repeated column name, which would make one column hide another."""
+    seen: set[str] = set()
+    for number, name in enumerate(header, start=1):
+        if not name:
+            raise XlsxRefused(f"column {number} of the header row has no name")
+        if name in seen:
+            raise XlsxRefused(f"column {name!r} appears twice in the header row (again in column {number})")
+        seen.add(name)
+
+
 def read_xlsx(path: Path) -> pl.DataFrame | None:
     """The first sheet of a workbook, first row as header, every cell as text; None when it is empty.
 
     Call `check_xlsx_limits` first: calamine builds the whole sheet in memory.
     """
-    from python_calamine import CalamineWorkbook
-
-    workbook = CalamineWorkbook.from_path(str(path))
-    rows: list[list[Any]] = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    rows = _sheet_rows(path)
     if not rows or all(cell in (None, "") for cell in rows[0]):
         return None
     header = [str(cell).strip() if cell is not None else "" for cell in rows[0]]
+    _check_header(header)
     body = rows[1:]
     # One pass per column over a sheet of at most MAX_XLSX_ROWS rows.
     data = {
