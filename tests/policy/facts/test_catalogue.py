@@ -8,9 +8,9 @@ from typing import get_args
 import duckdb
 import pytest
 
+from secondchance.law.offense_lists import normalised_statute_sql, offense_lists
 from secondchance.policy.facts import FACTS, FactType, fact, fact_names
 from secondchance.policy.facts.docs import DOC_PATH, facts_doc, write_facts_doc
-from secondchance.policy.facts.offense_lists import normalised_statute_sql, offense_lists
 from secondchance.policy.facts.query import _final_columns
 
 
@@ -94,7 +94,7 @@ def test_statute_normalisation(written: str, normalised: str) -> None:
 
 
 def _matches(list_name: str, statute: str) -> bool:
-    from secondchance.policy.facts.offense_lists import group_columns_sql
+    from secondchance.law.offense_lists import group_columns_sql
 
     offense_list = offense_lists()[list_name]
     columns = group_columns_sql(offense_list, "n", "''", "NULL")

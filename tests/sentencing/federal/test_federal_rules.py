@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from secondchance.law.fsa_exclusions import ROMAN_CLAUSES, excluded_offenses
 from secondchance.sentencing.federal import SentenceTerm, aggregate_terms, compute_federal
 from secondchance.sentencing.federal.aggregate import calendar_term
-from secondchance.sentencing.federal.excluded_offenses import ROMAN_CLAUSES, excluded_offenses
 from secondchance.sentencing.federal.gct import per_mille_rate, term_end_exclusive
 from secondchance.sentencing.federal.holidays import is_release_day, preceding_release_day
 from secondchance.sentencing.federal.rdap import rdap_reduction_months

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from secondchance.law.missouri import NO_PAROLE_OFFENSES, is_no_parole_statute
 from secondchance.sentencing.missouri import compute_missouri, minimum_term_rule
-from secondchance.sentencing.missouri.offenses import NO_PAROLE_OFFENSES, is_no_parole_statute
 from secondchance.sentencing.missouri.rules import (
     conditional_release_term_months,
     served_portion_days,

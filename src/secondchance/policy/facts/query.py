@@ -13,13 +13,8 @@ from datetime import date
 
 import duckdb
 
+from secondchance.law.offense_lists import list_flag_sql, offense_lists, text_flags_sql, text_key_sql
 from secondchance.policy.facts.catalogue import FACTS
-from secondchance.policy.facts.offense_lists import (
-    group_columns_sql,
-    list_flag_sql,
-    normalised_statute_sql,
-    offense_lists,
-)
 from secondchance.records.schema import DUCKDB_TYPES, ENUMS, NEED_DOMAINS, TABLES
 from secondchance.records.store import create_table_sql
 from secondchance.sentencing.computed_dates import CREATE_COMPUTED_DATES_SQL
@@ -278,47 +273,26 @@ def _charge_ctes(current: dict[str, str], derived: dict[str, str], prior: dict[s
     """The charge steps, matching only the statute lists the kept current and prior columns read."""
     read = _words(*current.values(), *derived.values(), *prior.values())
     lists = [offense_list for name, offense_list in offense_lists().items() if f"l_{name}" in read]
-    group_columns = []
-    flags = []
-    for offense_list in lists:
-        group_columns += group_columns_sql(offense_list, "norm_statute", "norm_enhancements", "lower_description")
-        flags.append(f"{list_flag_sql(offense_list, 'c.system')} AS l_{offense_list.name}")
-    group_sql = ",\n        ".join(f"{sql} AS {name}" for name, sql in group_columns)
-    flag_sql = ",\n        ".join(flags)
+    flags = ",\n        ".join(
+        f"{list_flag_sql(offense_list, 'c.system')} AS l_{offense_list.name}" for offense_list in lists
+    )
     ctes = {
-        "charge_scope": """MATERIALIZED (
+        "charge_scope": f"""MATERIALIZED (
     SELECT c.id, s.id AS sentence_id, s.person_id, s.system, s.is_current, s.is_prior,
         c.statute, c.enhancements, c.description, c.offense_category, c.offense_date,
         coalesce(c.counts, 1) AS counts, c.relationship, c.role, c.death_or_injury_resulted,
         c.weapon_involved, c.dangerous_felony,
-        -- Statute texts repeat across millions of charges: the lists are matched once per distinct text,
-        -- found by a hash (a collision among the few distinct texts is practically impossible; the NULL flags
-        -- keep a missing text apart from an empty one in every engine).
-        hash(s.system, c.statute IS NULL, coalesce(c.statute, ''), c.enhancements IS NULL,
-            coalesce(c.enhancements, ''), c.description IS NULL, coalesce(c.description, '')) AS text_key
+        -- Statute texts repeat across millions of charges: the lists are matched once per distinct text.
+        {text_key_sql("c", "s.system")} AS text_key
     FROM charge AS c JOIN sentence_scope AS s ON c.sentence_id = s.id
     WHERE s.is_current OR s.is_prior
 )""",
     }
     if lists:
-        ctes["statute_flags"] = f"""(
-    SELECT text_key,
-        {group_sql}
-    FROM (
-        SELECT text_key, system,
-            {normalised_statute_sql("statute")} AS norm_statute,
-            {normalised_statute_sql("enhancements")} AS norm_enhancements,
-            lower(description) AS lower_description
-        FROM (
-            SELECT text_key, any_value(system) AS system, any_value(statute) AS statute,
-                any_value(enhancements) AS enhancements, any_value(description) AS description
-            FROM charge_scope GROUP BY text_key
-        )
-    )
-)"""
+        ctes["statute_flags"] = f"({text_flags_sql('charge_scope', lists)}\n)"
         ctes["charge_flags"] = f"""MATERIALIZED (
     SELECT c.*,
-        {flag_sql}
+        {flags}
     FROM charge_scope AS c JOIN statute_flags AS f USING (text_key)
 )"""
     else:

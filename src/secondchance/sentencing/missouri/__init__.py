@@ -6,9 +6,9 @@ relation of sentences in DuckDB SQL with identical results (see `secondchance.se
 
 from __future__ import annotations
 
+from secondchance.law.missouri import NO_PAROLE_OFFENSES, OWN_MINIMUM_TERM_STATUTES
 from secondchance.sentencing.missouri.bulk import compute_missouri_bulk, compute_missouri_row
 from secondchance.sentencing.missouri.compute import RULE_PROFILE, MissouriDates, compute_missouri
-from secondchance.sentencing.missouri.offenses import NO_PAROLE_OFFENSES, OWN_MINIMUM_TERM_STATUTES
 from secondchance.sentencing.missouri.rules import minimum_term_rule
 
 __all__ = [

@@ -1,9 +1,10 @@
 """Missouri offences the minimum-term rules treat specially, as data with their citations.
 
-The bulk orchestrator maps charge statutes to the `no_parole_offense` flag with `NO_PAROLE_OFFENSES`;
-offences in `OWN_MINIMUM_TERM_STATUTES` set their own minimum terms, which RSMo 558.019.1 leaves in
-force, so a sentence for one of them is sent to manual review rather than given a 558.019 date.
-`verified` says whether the quoted text was read in a retrieved copy of the statute.
+Charges are matched against them through the lists `mo_no_parole` and `mo_own_minimum_term` of
+`offense_lists.yaml`, which are generated from these: offences in `NO_PAROLE_OFFENSES` carry no parole;
+those in `OWN_MINIMUM_TERM_STATUTES` set their own minimum terms, which RSMo 558.019.1 leaves in
+force, so the sentencing engine sends a sentence for one of them to manual review rather than give it
+a 558.019 date. `verified` says whether the quoted text was read in a retrieved copy of the statute.
 """
 
 from __future__ import annotations
