@@ -24,12 +24,11 @@ from secondchance.policy import limits
 from secondchance.policy.allowlist import COMPARISONS, WRITTEN, extra_arguments
 from secondchance.policy.arithmetic import LARGEST_INT, LARGEST_WHOLE, largest_value, safe_divisor, widened
 from secondchance.policy.parameters import AS_OF, ValueType
+from secondchance.sentencing.conventions import DAYS_PER_YEAR
 
 __all__ = ["DAYS_PER_YEAR", "HELPERS", "ExprType", "ExpressionChecker", "type_words"]
 
 ExprType = Literal["boolean", "integer", "number", "date", "text", "interval", "list", "null", "any"]
-
-DAYS_PER_YEAR = 365  # years_to_days: the 365-day year of docs/sentencing-conventions.md
 
 _TYPE_WORDS: dict[str, str] = {
     "boolean": "a yes/no value",

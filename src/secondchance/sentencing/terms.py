@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 
 from secondchance.errors import UserError
+from secondchance.sentencing.conventions import DAYS_PER_YEAR
 from secondchance.sentencing.reasons import ManualReview, ReasonCode
 
 __all__ = [
@@ -56,7 +57,7 @@ class Term:
     @property
     def years(self) -> float:
         """The term in years, as a number (for display and percentages only)."""
-        return self.months / 12 + self.days / 365
+        return self.months / 12 + self.days / DAYS_PER_YEAR
 
     def __str__(self) -> str:
         parts = []

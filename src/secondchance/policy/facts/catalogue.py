@@ -140,7 +140,12 @@ FACTS: tuple[Fact, ...] = (
             "credit; a credit not recorded counts as none, so the figure can only be higher.",
             "sentence",
         ),
-        ("served_years", "number", "`served_days` / 365.25.", "sentence"),
+        (
+            "served_years",
+            "number",
+            "`served_days` / 365, the one year length of docs/sentencing-conventions.md.",
+            "sentence",
+        ),
         (
             "term_months",
             "integer",

@@ -18,6 +18,7 @@ from secondchance.policy.facts.catalogue import FACTS
 from secondchance.records.schema import DUCKDB_TYPES, ENUMS, NEED_DOMAINS, TABLES
 from secondchance.records.store import create_table_sql
 from secondchance.sentencing.computed_dates import CREATE_COMPUTED_DATES_SQL
+from secondchance.sentencing.conventions import DAYS_PER_YEAR
 
 __all__ = ["facts_query", "ensure_fact_inputs", "materialize_facts", "person_facts"]
 
@@ -229,7 +230,7 @@ def _inputs(at: str) -> dict[str, str]:
         f"ss.commencement_date, {at}) + 1, 0) + coalesce(ss.jail_credit_days, 0) END",
         "term_months": "ts.term_months",
         "sentence_term_days": "date_diff('day', ss.commencement_date, ts.term_end_exclusive)",
-        "sentence_term_years": "ts.term_months / 12.0 + ts.term_days / 365.0",
+        "sentence_term_years": f"ts.term_months / 12.0 + ts.term_days / {DAYS_PER_YEAR}.0",
         "min_term_months": "ts.min_term_months",
         **{name: f"cc.{name}" for name in _current_charge_columns()},
         "prior_commitments_known": "ps.prior_commitments",
@@ -500,7 +501,7 @@ def _final_expressions(at: str, names: Sequence[str] | None = None) -> dict[str,
             raise ValueError(f"not facts of the catalogue: {', '.join(unknown)}")
     incidents = "source_has_incidents"
     expressions: dict[str, str] = {
-        "served_years": "served_days / 365.25",
+        "served_years": f"served_days / {DAYS_PER_YEAR}.0",
         "fraction_served": "CASE WHEN sentence_term_days > 0 THEN served_days / sentence_term_days END",
         "count_924c": "CASE WHEN unknown_924c THEN NULL ELSE known_924c END",
         "has_924c_stacking": "CASE WHEN known_924c >= 2 THEN true WHEN unknown_924c THEN NULL "

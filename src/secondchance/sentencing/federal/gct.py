@@ -18,6 +18,7 @@ from typing import Literal
 
 from dateutil.relativedelta import relativedelta
 
+from secondchance.sentencing.conventions import DAYS_PER_YEAR
 from secondchance.sentencing.terms import Term
 
 __all__ = [
@@ -39,7 +40,6 @@ GctMethod = Literal["fsa", "pre-fsa"]
 
 FULL_RATE = 54  # 18 U.S.C. § 3624(b)(1): "up to 54 days for each year of the prisoner's sentence imposed"
 NO_DIPLOMA_RATE = 42  # 28 CFR 523.20(c)(2): no diploma and no satisfactory progress toward one
-DAYS_PER_YEAR = 365  # 87 FR 7938 Table 1 prorates the partial year over 365 days, leap years included
 
 
 @dataclass(frozen=True)
