@@ -5,13 +5,38 @@ Charges are matched against them through the lists `mo_no_parole` and `mo_own_mi
 those in `OWN_MINIMUM_TERM_STATUTES` set their own minimum terms, which RSMo 558.019.1 leaves in
 force, so the sentencing engine sends a sentence for one of them to manual review rather than give it
 a 558.019 date. `verified` says whether the quoted text was read in a retrieved copy of the statute.
+
+Also here, for both engines: how a charge's `offense_class` text gives a felony class
+(`felony_class_sql`), how the statute list and the record's flag decide a dangerous felony
+(`dangerous_felony_sql`), and the dates of the Missouri laws the engine tells apart.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import date
 
-__all__ = ["StatuteRule", "NO_PAROLE_OFFENSES", "OWN_MINIMUM_TERM_STATUTES", "is_no_parole_statute"]
+__all__ = [
+    "StatuteRule",
+    "NO_PAROLE_OFFENSES",
+    "OWN_MINIMUM_TERM_STATUTES",
+    "CODE_OF_2017",
+    "HB_192_EFFECTIVE",
+    "is_no_parole_statute",
+    "felony_class",
+    "felony_class_sql",
+    "dangerous_felony",
+    "dangerous_felony_sql",
+]
+
+# The criminal code's recodification (2014 SB 491): felony classes A-E and chapter 579 from this day.
+CODE_OF_2017 = date(2017, 1, 1)
+# 2019 HB 192: RSMo 558.019.2-5 apply only to the offences listed in 558.019.2 (list `mo_minimum_term_offense`).
+HB_192_EFFECTIVE = date(2019, 8, 28)
+
+# `offense_class` as written ("B felony", "Class B felony", "b") -> the class letter; anything else is unknown.
+_FELONY_CLASS_PATTERN = r"^\s*(?:CLASS\s+)?([A-E])(?:\s+FELONY)?\s*$"
 
 
 @dataclass(frozen=True)
@@ -59,7 +84,8 @@ OWN_MINIMUM_TERM_STATUTES: tuple[StatuteRule, ...] = (
     StatuteRule(
         "566.125",
         "Sexual offender (sentencing)",
-        "Named beside 565.020 in later versions of 558.019.1 (bill texts of 2025-26 quoting current law).",
+        "Named beside 565.020 and 571.015 in 558.019.1 as in force in 2024 (read in the current-law text of "
+        "2024 HB 1545 and SB 1088); the text of 566.125 itself was not retrieved.",
         "RSMo 558.019.1",
         verified=False,
     ),
@@ -70,3 +96,31 @@ def is_no_parole_statute(statute: str) -> bool:
     """Whether a charge statute (e.g. `565.020` or `RSMo 565.020`) is an offence without parole."""
     normalised = statute.upper().removeprefix("RSMO").strip().lstrip("§ ").strip()
     return any(normalised == rule.statute for rule in NO_PAROLE_OFFENSES)
+
+
+def felony_class(offense_class: str | None) -> str | None:
+    """The felony class letter an `offense_class` text names ("B felony" -> "B"), or None when it names none."""
+    match = re.match(_FELONY_CLASS_PATTERN, (offense_class or "").upper())
+    return match.group(1) if match else None
+
+
+def felony_class_sql(column: str) -> str:
+    """SQL for `felony_class` on a text column: the class letter, or NULL."""
+    return f"nullif(regexp_extract(upper({column}), '{_FELONY_CLASS_PATTERN}', 1), '')"
+
+
+def dangerous_felony(listed: bool | None, flagged: bool | None) -> bool | None:
+    """Whether a charge is a dangerous felony (RSMo 556.061(19)): the statute list decides, a record only adds.
+
+    Listed: true whatever the record's flag says. Not listed: the record's flag may still say true (it may
+    know of a condition the list cannot see); otherwise false. The list cannot tell (a conditional entry, or
+    no statute): the flag if it says true, else unknown. `dangerous_felony_sql` is the same rule in SQL.
+    """
+    if listed is True or flagged is True:
+        return True
+    return False if listed is False else None
+
+
+def dangerous_felony_sql(listed: str, flagged: str) -> str:
+    """SQL for `dangerous_felony` over two three-valued boolean expressions."""
+    return f"(CASE WHEN {listed} OR {flagged} THEN TRUE WHEN {listed} IS NOT NULL AND NOT {listed} THEN FALSE END)"

@@ -26,7 +26,7 @@ import yaml
 
 from secondchance.errors import UserError
 from secondchance.law.fsa_exclusions import exclusion_entries
-from secondchance.law.missouri import NO_PAROLE_OFFENSES, OWN_MINIMUM_TERM_STATUTES, StatuteRule
+from secondchance.law.missouri import NO_PAROLE_OFFENSES, OWN_MINIMUM_TERM_STATUTES, StatuteRule, felony_class_sql
 from secondchance.records.validate import quote_literal
 
 __all__ = [
@@ -44,8 +44,9 @@ __all__ = [
 
 LISTS_FILE = Path(__file__).with_name("offense_lists.yaml")
 
-Condition = Literal["death_or_injury_resulted", "aggravating_role", "unknown"]
 CONDITIONS: tuple[str, ...] = ("death_or_injury_resulted", "aggravating_role", "unknown")
+# `when: felony class A, B or C`: the charge's `offense_class` names one of these felony classes.
+_FELONY_CLASS_CONDITION = re.compile(r"^felony class ([A-E](?:, [A-E])*(?: or [A-E])?)$")
 MatchOn = Literal["statute", "enhancements", "statute_and_enhancements"]
 
 # After the section: the end, or anything but a letter, a digit or a decimal point followed by a digit.
@@ -64,7 +65,7 @@ class OffenseEntry:
     prefix: str
     section: str
     cite: str
-    when: Condition | None = None
+    when: str | None = None  # one of CONDITIONS, or `felony class A, B or C`
     description: str | None = None
     # The charge names only a provision above a listed one (`§ 113(a)` when `§ 113(a)(1)` is listed):
     # unknown, unless the entry's condition is known not to hold.
@@ -94,8 +95,9 @@ def _written_entries(spec: dict[str, Any], where: str) -> list[OffenseEntry]:
     entries = []
     for number, entry in enumerate(spec["entries"], start=1):
         when = entry.get("when")
-        if when is not None and when not in CONDITIONS:
-            raise UserError(f"{where}, entry {number}: when {when!r} is not one of {', '.join(CONDITIONS)}")
+        if when is not None and when not in CONDITIONS and not _FELONY_CLASS_CONDITION.match(str(when)):
+            known = ", ".join((*CONDITIONS, "felony class A, B or C"))
+            raise UserError(f"{where}, entry {number}: when {when!r} is not one of {known}")
         if "section" not in entry or "cite" not in entry:
             raise UserError(f"{where}, entry {number}: `section` and `cite` are required")
         entries.append(
@@ -116,7 +118,7 @@ def _fsa_exclusion_entries() -> list[OffenseEntry]:
             prefix=entry.prefix,
             section=re.escape(entry.provision),
             cite=f"18 U.S.C. § 3632(d)(4)(D)({entry.clause})",
-            when=entry.reading,  # type: ignore[arg-type]
+            when=entry.reading,
             description=entry.description,
             partial=entry.partial,
         )
@@ -222,6 +224,9 @@ def _condition_sql(when: str | None) -> str:
             return "death_or_injury_resulted"
         case "aggravating_role":
             return f"role IN {_AGGRAVATING_ROLES}"
+        case str() if classes := _FELONY_CLASS_CONDITION.match(when):
+            letters = ", ".join(f"'{letter}'" for letter in re.findall(r"[A-E]", classes.group(1)))
+            return f"({felony_class_sql('offense_class')} IN ({letters}))"
         case _:
             return "CAST(NULL AS BOOLEAN)"  # the list covers only some conduct, which records do not show
 
