@@ -39,6 +39,9 @@ BULK_INPUT_SCHEMA = pa.schema(
         ("dangerous_felony", pa.bool_()),
         ("no_parole_offense", pa.bool_()),
         ("birth_date", pa.date32()),
+        ("minimum_term_offense", pa.bool_()),
+        ("drug_offense", pa.bool_()),
+        ("felony_class", pa.string()),
     ]
 )
 BULK_COMPUTED_AT = datetime(2026, 1, 1, 12, 0, 0)  # one stamp for the bulk and the scalar path

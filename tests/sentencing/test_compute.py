@@ -279,7 +279,8 @@ def test_missouri_prior_commitments_and_flags_from_the_store(store: Store) -> No
             person, system="us-mo", status="completed", commencement_date=date(year, 1, 1), term_months=24, term_days=0
         )
     current = store.sentence(person, system="us-mo", commencement_date=date(2020, 1, 1), term_months=120, term_days=0)
-    store.charge(current, person, "RSMo 570.030", dangerous_felony=False)
+    # stealing is on RSMo 558.019.2's list when punished as a class A, B or C felony (2019 HB 192)
+    store.charge(current, person, "RSMo 570.030", dangerous_felony=False, offense_class="C felony")
     murder = store.sentence(
         person, system="us-mo", sentence_type="life_without_parole", commencement_date=date(2020, 1, 1)
     )
@@ -365,7 +366,9 @@ def test_bulk_equals_scalar_on_the_whole_synthetic_population(tmp_path: Path) ->
     try:
         summary = compute_dates(connection, AS_OF)
         assert summary.sentences == connection.execute("SELECT count(*) FROM sentence").fetchone()[0]  # type: ignore[index]
-        assert summary.computed > 0.9 * summary.sentences
+        # Missouri sends about a tenth to review: DWI counts whose dangerous-felony status the record cannot show,
+        # drug offences before 2017 and the board's unread class A-B row (docs/sentencing-states.md)
+        assert summary.computed > 0.85 * summary.sentences
         compared, found = scalar_mismatches(connection, AS_OF)
         assert compared == summary.sentences
         assert found == []

@@ -82,6 +82,10 @@ _MIXED_DANGEROUS_DETAIL = (
     "consecutive sentences mix dangerous and other felonies; RSMo 558.019 minimum terms of such an aggregate "
     "are not computed"
 )
+_MIXED_MINIMUM_DETAIL = (
+    "consecutive sentences under different minimum-term rules (offences on RSMo 558.019.2's list and others, or "
+    "drug offences of different felony classes or with others); the minimum term of such an aggregate is not computed"
+)
 _OWN_MINIMUM_DETAIL = (
     "a charge under a statute that sets its own minimum term (RSMo 558.019.1: 558.018, 571.015, 566.125)"
 )
@@ -161,8 +165,19 @@ WITH grouped AS (
         count(DISTINCT m.system) AS systems,
         bool_or(m.sentence_type IN ('life', 'life_without_parole', 'death')
             OR (m.term_months IS NULL AND m.term_days IS NULL)) AS has_life_or_no_term,
-        bool_or(m.dangerous_felony) AND NOT coalesce(bool_and(m.dangerous_felony), FALSE) AS mixed_dangerous,
+        -- a dangerous member beside one that is not, or not known to be (as `_unit_reason`)
+        bool_or(m.dangerous_felony) AND (count(*) > count(m.dangerous_felony) OR NOT bool_and(m.dangerous_felony))
+            AS mixed_dangerous,
         bool_or(m.own_minimum_term) AS own_minimum_term,
+        -- Missouri: members under different minimum-term rules (RSMo 558.019.2's list, 14 CSR 80-2.010(1))
+        bool_or(m.minimum_term_offense) AND NOT coalesce(bool_and(m.minimum_term_offense), FALSE)
+            OR bool_or(m.drug_offense) AND NOT coalesce(bool_and(m.drug_offense), FALSE)
+            OR bool_or(m.drug_offense) AND count(DISTINCT m.felony_class) > 1 AS mixed_minimum,
+        CASE WHEN count(*) = count(m.minimum_term_offense) THEN bool_and(m.minimum_term_offense) END
+            AS minimum_term_offense,
+        CASE WHEN count(*) = count(m.drug_offense) THEN bool_and(m.drug_offense) END AS drug_offense,
+        CASE WHEN count(*) > count(m.felony_class) THEN NULL WHEN count(DISTINCT m.felony_class) = 1
+             THEN any_value(m.felony_class) ELSE 'mixed' END AS felony_class,
         CASE WHEN count(*) > count(w.end_excl) THEN NULL ELSE max(w.end_excl) END AS end_max,
         max(w.end_excl - CAST(w.credit AS INTEGER)) AS credit_floor,
         CASE WHEN bool_or(m.excluded_offense) THEN TRUE
@@ -201,6 +216,7 @@ SELECT a.unit_id, a.person_id, a.system, a.members,
         WHEN a.system <> 'federal' AND a.members > 1 AND a.has_life_or_no_term THEN 'RULE_NEEDS_REVIEW'
         WHEN a.system = 'us-mo' AND a.own_minimum_term THEN 'RULE_NEEDS_REVIEW'
         WHEN a.system = 'us-mo' AND a.members > 1 AND a.mixed_dangerous THEN 'RULE_NEEDS_REVIEW'
+        WHEN a.system = 'us-mo' AND a.members > 1 AND a.mixed_minimum THEN 'RULE_NEEDS_REVIEW'
         WHEN a.start NOT BETWEEN {earliest} AND {latest} OR a.end_max > {after_latest} THEN 'DATE_OUT_OF_RANGE'
     END AS unit_reason,
     CASE
@@ -213,6 +229,7 @@ SELECT a.unit_id, a.person_id, a.system, a.members,
         WHEN a.system <> 'federal' AND a.members > 1 AND a.has_life_or_no_term THEN {life_chain}
         WHEN a.system = 'us-mo' AND a.own_minimum_term THEN {own_minimum}
         WHEN a.system = 'us-mo' AND a.members > 1 AND a.mixed_dangerous THEN {mixed_dangerous}
+        WHEN a.system = 'us-mo' AND a.members > 1 AND a.mixed_minimum THEN {mixed_minimum}
         WHEN a.start NOT BETWEEN {earliest} AND {latest} THEN {starts_outside}
         WHEN a.end_max > {after_latest} THEN {ends_outside}
     END AS unit_detail,
@@ -227,6 +244,7 @@ SELECT a.unit_id, a.person_id, a.system, a.members,
     CASE WHEN a.members = 1 THEN r.sentence_type ELSE a.worst_type END AS sentence_type,
     CASE WHEN a.members = 1 THEN r.min_term_months END AS min_term_months,
     a.supervised_release_months, a.excluded_offense, a.dangerous_felony, a.no_parole_offense, a.offense_date,
+    a.minimum_term_offense, a.drug_offense, a.felony_class,
     a.violent, a.habitual_offender,
     r.prior_commitments, r.has_diploma, r.final_order_of_removal, r.risk_level, r.rdap, r.birth_date,
     a.end_max
@@ -250,6 +268,7 @@ SELECT m.sentence_id AS unit_id, m.person_id, m.system, 1 AS members,
     END AS unit_detail,
     m.commencement_date, m.term_months, m.term_days, m.jail_credit_days, m.sentence_type, m.min_term_months,
     m.supervised_release_months, m.excluded_offense, m.dangerous_felony, m.no_parole_offense, m.offense_date,
+    m.minimum_term_offense, m.drug_offense, m.felony_class,
     m.violent, m.habitual_offender,
     m.prior_commitments, m.has_diploma, m.final_order_of_removal, m.risk_level, m.rdap, m.birth_date,
     {single_end} AS end_max
@@ -321,6 +340,7 @@ SELECT u.unit_id AS sentence_id, u.person_id, u.commencement_date, u.term_months
     u.final_order_of_removal, coalesce(u.excluded_offense, FALSE) AS excluded_offense, u.rdap,
     coalesce(l.gct_days_lost, 0) AS gct_days_lost, 'fsa' AS method, u.sentence_type,
     u.offense_date, u.min_term_months, u.prior_commitments, u.dangerous_felony, u.no_parole_offense, u.birth_date,
+    u.minimum_term_offense, u.drug_offense, u.felony_class,
     u.violent, u.habitual_offender
 FROM {units} u LEFT JOIN {lost} l ON l.unit_id = u.unit_id
 WHERE u.unit_reason IS NULL AND {system_filter}
@@ -378,6 +398,7 @@ def compute_into(
                 life_chain=quote_literal(_LIFE_CHAIN_DETAIL),
                 own_minimum=quote_literal(_OWN_MINIMUM_DETAIL),
                 mixed_dangerous=quote_literal(_MIXED_DANGEROUS_DETAIL),
+                mixed_minimum=quote_literal(_MIXED_MINIMUM_DETAIL),
                 root_end=_end_sql("m.commencement_date", "m"),
                 step_end=_end_sql("w.end_excl", "c"),
                 single_end=_end_sql("m.commencement_date", "m"),
@@ -560,7 +581,27 @@ def _unit_reason(system: str | None, members: Sequence[Mapping[str, Any]]) -> tu
     dangerous = [m["dangerous_felony"] for m in members]
     if system == "us-mo" and many and any(d is True for d in dangerous) and not all(d is True for d in dangerous):
         return str(ReasonCode.RULE_NEEDS_REVIEW), _MIXED_DANGEROUS_DETAIL
+    if system == "us-mo" and many and _mixed_minimum_rules(members):
+        return str(ReasonCode.RULE_NEEDS_REVIEW), _MIXED_MINIMUM_DETAIL
     return _range_reason(members)
+
+
+def _mixed_minimum_rules(members: Sequence[Mapping[str, Any]]) -> bool:
+    """Missouri members under different minimum-term rules, as UNIT_SQL's `mixed_minimum`."""
+    listed = {m["minimum_term_offense"] for m in members}
+    drug = {m["drug_offense"] for m in members}
+    classes = {m["felony_class"] for m in members if m["felony_class"] is not None}
+    return {True, False} <= listed or {True, False} <= drug or (True in drug and len(classes) > 1)
+
+
+def _all_known(values: Iterable[Any]) -> Any:
+    """The value every member shares, as UNIT_SQL reads a Missouri fact: NULL if any is NULL, else `mixed`/AND."""
+    seen = list(values)
+    if any(value is None for value in seen):
+        return None
+    if all(isinstance(value, bool) for value in seen):
+        return all(seen)
+    return seen[0] if len(set(seen)) == 1 else "mixed"
 
 
 def _range_reason(members: Sequence[Mapping[str, Any]]) -> tuple[str, str] | None:
@@ -611,6 +652,10 @@ def _unit_input(
         "birth_date": root["birth_date"],
         "dangerous_felony": _any3(m["dangerous_felony"] for m in members),
         "no_parole_offense": _bool_or(m["no_parole_offense"] for m in members),
+        # Missouri minimum-term facts: the value every member shares (a mix goes to review first)
+        "minimum_term_offense": _all_known(m["minimum_term_offense"] for m in members),
+        "drug_offense": _all_known(m["drug_offense"] for m in members),
+        "felony_class": _all_known(m["felony_class"] for m in members),
         # profile facts (us-ca): any member's, three-valued as in UNIT_SQL
         "violent": _any3(m["violent"] for m in members),
         "habitual_offender": _any3(m["habitual_offender"] for m in members),

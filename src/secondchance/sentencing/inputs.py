@@ -8,7 +8,12 @@ few hundred even for a million charges) and joined back to the charges:
 - the term: a commuted term replaces the term imposed (`commuted_term_months`, whole months);
 - `excluded_offense` (federal): a charge matches the 18 U.S.C. § 3632(d)(4)(D) list (`fsa_excluded`,
   generated from `law/fsa_exclusions.yaml`); three-valued (`law.fsa_exclusions` says how);
-- `dangerous_felony` (RSMo 556.061(19)): any charge flagged, three-valued OR of `charge.dangerous_felony`;
+- `dangerous_felony` (RSMo 556.061(19)): any charge that is one, three-valued; per charge the statute list
+  `mo_dangerous_felony` decides and the record's flag only adds (`law.missouri.dangerous_felony`);
+- `minimum_term_offense` (RSMo 558.019.2 as amended 2019): any charge on the list `mo_minimum_term_offense`,
+  some of whose sections count only in some felony classes (`charge.offense_class`); three-valued;
+- `drug_offense` and `felony_class` (14 CSR 80-2.010(1)): every charge is a drug offence (list `mo_drug`),
+  three-valued; the felony class letter all charges share, `mixed` when they differ, NULL when one is unknown;
 - `no_parole_offense` (RSMo 565.020.2) and `own_minimum_term` (RSMo 558.019.1): charge statutes on the
   lists `mo_no_parole` and `mo_own_minimum_term` (from `law.missouri`);
 - `offense_date`: the latest offence date of the sentence's charges (profiles choose their version by it);
@@ -35,6 +40,7 @@ from datetime import date
 
 import duckdb
 
+from secondchance.law.missouri import dangerous_felony_sql, felony_class_sql
 from secondchance.law.offense_lists import list_flag_sql, offense_lists, text_flags_sql, text_key_sql
 from secondchance.records.validate import quote_literal
 
@@ -69,6 +75,9 @@ MEMBER_COLUMNS: tuple[str, ...] = (
     "dangerous_felony",
     "no_parole_offense",
     "own_minimum_term",
+    "minimum_term_offense",
+    "drug_offense",
+    "felony_class",
     "prior_commitments",
     "has_diploma",
     "final_order_of_removal",
@@ -93,6 +102,13 @@ STRIKE_SENTENCE_TYPES: dict[str, bool] = {
 def _three_valued_any(expression: str) -> str:
     """TRUE if any row is TRUE, else NULL if any is NULL, else FALSE."""
     return f"CASE WHEN bool_or({expression}) THEN TRUE WHEN count(*) > count({expression}) THEN NULL ELSE FALSE END"
+
+
+def _three_valued_all(expression: str) -> str:
+    """TRUE if every row is TRUE, else FALSE if any is FALSE, else NULL."""
+    return (
+        f"CASE WHEN NOT bool_and({expression}) THEN FALSE WHEN count(*) > count({expression}) THEN NULL ELSE TRUE END"
+    )
 
 
 def risk_level_sql(as_of: date) -> str:
@@ -144,22 +160,31 @@ ca_strike AS (  -- Cal. Penal Code §§ 667(c)(5), 1170.12(a)(5): the whole curr
 def _charge_sql() -> str:
     """CTEs matching each distinct charge text once against the law's lists, then each charge (`charge_flags`)."""
     lists = offense_lists()
-    excluded, no_parole, own_minimum, violent = (
-        lists[name] for name in ("fsa_excluded", "mo_no_parole", "mo_own_minimum_term", "ca_violent_felony")
+    names = ("fsa_excluded", "mo_no_parole", "mo_own_minimum_term", "ca_violent_felony")
+    excluded, no_parole, own_minimum, violent = (lists[name] for name in names)
+    dangerous, minimum_term, drug = (
+        lists[name] for name in ("mo_dangerous_felony", "mo_minimum_term_offense", "mo_drug")
     )
+    matched = [excluded, no_parole, own_minimum, violent, dangerous, minimum_term, drug]
+    dangerous_sql = dangerous_felony_sql(list_flag_sql(dangerous, "c.system"), "c.dangerous_felony")
     return f"""
 charge_texts AS (
     SELECT c.*, s.system, {text_key_sql("c", "s.system")} AS text_key
     FROM charge c JOIN sentence s ON s.id = c.sentence_id
 ),
-text_flags AS ({text_flags_sql("charge_texts", [excluded, no_parole, own_minimum, violent])}
+text_flags AS ({text_flags_sql("charge_texts", matched)}
 ),
 charge_flags AS (
-    SELECT c.sentence_id, c.dangerous_felony, c.offense_date,
+    SELECT c.sentence_id, c.offense_date,
         {list_flag_sql(excluded, "c.system")} AS excluded,
         coalesce({list_flag_sql(no_parole, "c.system")}, FALSE) AS no_parole,
         coalesce({list_flag_sql(own_minimum, "c.system")}, FALSE) AS own_minimum,
-        {list_flag_sql(violent, "c.system")} AS violent
+        {list_flag_sql(violent, "c.system")} AS violent,
+        -- RSMo 556.061(19): the statute list decides; the record's flag can only add
+        CASE WHEN c.system = 'us-mo' THEN {dangerous_sql} ELSE c.dangerous_felony END AS dangerous_felony,
+        {list_flag_sql(minimum_term, "c.system")} AS minimum_term,
+        {list_flag_sql(drug, "c.system")} AS drug,
+        {felony_class_sql("c.offense_class")} AS felony_class
     FROM charge_texts c JOIN text_flags f USING (text_key)
 )"""
 
@@ -173,6 +198,10 @@ charge_facts AS (
     SELECT sentence_id,
         {_three_valued_any("excluded")} AS excluded_offense,
         {_three_valued_any("dangerous_felony")} AS dangerous_felony,
+        {_three_valued_any("minimum_term")} AS minimum_term_offense,
+        {_three_valued_all("drug")} AS drug_offense,
+        CASE WHEN count(felony_class) < count(*) THEN NULL WHEN count(DISTINCT felony_class) = 1
+             THEN any_value(felony_class) ELSE 'mixed' END AS felony_class,
         bool_or(no_parole) AS no_parole_offense,
         bool_or(own_minimum) AS own_minimum_term,
         {_three_valued_any("violent")} AS violent,
@@ -210,6 +239,9 @@ SELECT
     f.offense_date,
     CASE WHEN s.system = 'federal' THEN f.excluded_offense END AS excluded_offense,
     f.dangerous_felony, f.no_parole_offense, coalesce(f.own_minimum_term, FALSE) AS own_minimum_term,
+    CASE WHEN s.system = 'us-mo' THEN f.minimum_term_offense END AS minimum_term_offense,
+    CASE WHEN s.system = 'us-mo' THEN f.drug_offense END AS drug_offense,
+    CASE WHEN s.system = 'us-mo' THEN f.felony_class END AS felony_class,
     CASE WHEN coalesce(s.commencement_date, s.imposed_date) IS NOT NULL THEN coalesce(pr.prior_commitments, 0) END
         AS prior_commitments,
     p.has_diploma, p.final_order_of_removal,

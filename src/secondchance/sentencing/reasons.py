@@ -23,6 +23,10 @@ class ReasonCode(StrEnum):
     INCONSISTENT_DATES = "INCONSISTENT_DATES"  # e.g. a birth date after the commencement date
     RULE_NEEDS_REVIEW = "RULE_NEEDS_REVIEW"  # the rule that applies is one the engine does not compute
     DATE_OUT_OF_RANGE = "DATE_OUT_OF_RANGE"  # the sentence starts or ends outside terms.EARLIEST_DATE..LATEST_DATE
+    # the law sets this sentence's minimum prison term, but the text that does so could not be established
+    PAROLE_RULE_UNCERTAIN = "PAROLE_RULE_UNCERTAIN"
+    # whether the sentence has a conditional release term could not be established from the statute's text
+    CONDITIONAL_RELEASE_UNCERTAIN = "CONDITIONAL_RELEASE_UNCERTAIN"
 
 
 class ManualReview(Exception):

@@ -28,7 +28,7 @@ def sentence_rows(draw: st.DrawFn) -> list[dict[str, Any]]:
                 "sentence_id": index,
                 "person_id": index // 2,
                 "commencement_date": start,
-                "offense_date": None,
+                "offense_date": draw(maybe(st.dates(date(2014, 1, 1), date(2022, 12, 31)), 6)),
                 "term_months": draw(maybe(st.integers(0, 600), 12)),
                 "term_days": draw(maybe(st.integers(0, 400), 3)),
                 "min_term_months": None,
@@ -40,12 +40,17 @@ def sentence_rows(draw: st.DrawFn) -> list[dict[str, Any]]:
                 "dangerous_felony": draw(maybe(st.booleans(), 10)),
                 "no_parole_offense": draw(maybe(st.sampled_from([False] * 6 + [True]), 4)),
                 "birth_date": draw(maybe(st.dates(date(1905, 1, 1), date(2010, 12, 31)), 3)),
+                "minimum_term_offense": draw(maybe(st.booleans(), 6)),
+                "drug_offense": draw(maybe(st.booleans(), 6)),
+                "felony_class": draw(maybe(st.sampled_from(["A", "B", "C", "D", "E", "mixed"]), 6)),
             }
         )
     return rows
 
 
 _CONNECTION = duckdb.connect()  # one in-memory database for every example
+# An offence on RSMo 558.019.2's list that is not a drug offence, as the store derives it.
+LISTED_NOT_DRUG = {"minimum_term_offense": True, "drug_offense": False}
 
 
 def _bulk(rows: list[dict[str, Any]]) -> dict[int, tuple[Any, ...]]:
@@ -81,7 +86,7 @@ def test_bulk_equals_scalar_on_a_random_population() -> None:
                 "sentence_id": index,
                 "person_id": index,
                 "commencement_date": date(1980, 1, 1) + timedelta(days=rng.randrange(20000)),
-                "offense_date": None,
+                "offense_date": rng.choice([None, date(2012, 1, 1) + timedelta(days=rng.randrange(4000))]),
                 "term_months": rng.choice([None, *range(0, 480)]),
                 "term_days": rng.choice([None, 0, 0, 0, 1, 15, 200]),
                 "min_term_months": None,
@@ -91,6 +96,9 @@ def test_bulk_equals_scalar_on_a_random_population() -> None:
                 "dangerous_felony": rng.choice([None, False, False, False, True]),
                 "no_parole_offense": rng.choice([None, False, False, False, True]),
                 "birth_date": rng.choice([None, date(1930, 1, 1) + timedelta(days=rng.randrange(25000))]),
+                "minimum_term_offense": rng.choice([None, False, True, True]),
+                "drug_offense": rng.choice([None, False, False, True]),
+                "felony_class": rng.choice([None, "A", "B", "C", "D", "E", "mixed"]),
             }
         )
     assert _bulk(rows) == _scalar(rows)
@@ -117,7 +125,7 @@ def test_bulk_equals_scalar_on_the_fixture_edges() -> None:
     rows = []
     for index, edge in enumerate(edges):
         row = {**base, "sentence_id": index, "person_id": index, "sentence_type": "determinate"}
-        row.update({"dangerous_felony": False, "no_parole_offense": False, **edge})
+        row.update({"dangerous_felony": False, "no_parole_offense": False, **LISTED_NOT_DRUG, **edge})
         rows.append(row)
     assert _bulk(rows) == _scalar(rows)
 
@@ -134,6 +142,7 @@ def test_bulk_reads_a_table_by_name_and_rejects_a_relation_without_the_columns()
             "sentence_type": "determinate",
             "prior_commitments": 1,
             "dangerous_felony": False,
+            **LISTED_NOT_DRUG,
         }
     ]
     connection.register("staged", pa.Table.from_pylist(rows, schema=BULK_INPUT_SCHEMA))
@@ -164,6 +173,7 @@ def test_result_inserts_into_the_computed_dates_table() -> None:
         "sentence_type": "determinate",
         "prior_commitments": 1,
         "dangerous_felony": False,
+        **LISTED_NOT_DRUG,
     }
     relation = connection.from_arrow(pa.Table.from_pylist([row], schema=BULK_INPUT_SCHEMA))
     for result in (

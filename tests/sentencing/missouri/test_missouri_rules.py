@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from secondchance.law.missouri import NO_PAROLE_OFFENSES, is_no_parole_statute
-from secondchance.sentencing.missouri import compute_missouri, minimum_term_rule
+from secondchance.sentencing.missouri import MissouriOffence, compute_missouri, minimum_term_rule
+from secondchance.sentencing.missouri.board import board_row, board_rows
 from secondchance.sentencing.missouri.rules import (
     conditional_release_term_months,
     served_portion_days,
@@ -144,3 +145,63 @@ def test_the_fifteen_year_cliff_is_statutory() -> None:
     one_day_more = compute_missouri(date(2020, 1, 1), Term(180, 1), prior_commitments=0)
     assert fifteen.conditional_release_date == date(2031, 12, 31)
     assert one_day_more.conditional_release_date == date(2030, 1, 1)
+
+
+def test_the_boards_table_is_the_rule_text() -> None:
+    # 14 CSR 80-2.010(1)(A): class D and E drug offences 15%; (B): class C 20%; (C): classes A and B, not read
+    assert [(row.classes, row.percent, row.cite) for row in board_rows()] == [
+        (("D", "E"), 15, "14 CSR 80-2.010(1)(A)"),
+        (("C",), 20, "14 CSR 80-2.010(1)(B)"),
+        (("A", "B"), None, "14 CSR 80-2.010(1)(C)"),
+    ]
+    assert board_row("B").uncertain
+
+
+_OFFENCES = st.builds(
+    MissouriOffence,
+    dangerous_felony=st.sampled_from([True, False, None]),
+    no_parole_offense=st.sampled_from([False, False, True, None]),
+    minimum_term_offense=st.sampled_from([True, False, None]),
+    drug_offense=st.sampled_from([True, False, None]),
+    felony_class=st.sampled_from(["A", "B", "C", "D", "E", "mixed", None]),
+    offense_date=st.one_of(st.none(), st.dates(date(2012, 1, 1), date(2024, 12, 31))),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    offence=_OFFENCES,
+    priors=st.one_of(st.none(), st.integers(0, 5)),
+    months=st.integers(12, 400),
+    sentence_type=st.sampled_from(["determinate"] * 4 + ["life", "life_without_parole"]),
+)
+def test_an_unknown_is_never_reported_as_not_eligible(
+    offence: MissouriOffence, priors: int | None, months: int, sentence_type: str
+) -> None:
+    """No date means a review reason, no parole by law, or a board rule the timeline names; never a silent no."""
+    result = compute_missouri(
+        date(2025, 1, 1), Term(months), sentence_type=sentence_type, prior_commitments=priors, offence=offence
+    )
+    barred = sentence_type == "life_without_parole" or offence.no_parole_offense is True
+    if result.parole_eligibility_date is None:
+        if result.parole_basis == "no-parole":
+            assert barred
+        elif result.parole_basis == "board-guidelines":
+            assert any(step.label == "board_guidelines" for step in result.timeline)
+        else:
+            assert result.parole_basis == "unknown" and result.review_reason is not None
+    if result.projected_release_date is None and sentence_type == "determinate":
+        assert result.review_reason is not None
+
+
+@settings(max_examples=300, deadline=None)
+@given(offence=_OFFENCES, priors=st.integers(0, 2), months=st.integers(12, 480), credit=st.integers(0, 200))
+def test_conditional_release_never_comes_before_parole_eligibility(
+    offence: MissouriOffence, priors: int, months: int, credit: int
+) -> None:
+    """With two or fewer previous commitments every minimum is at most 50%, below the 2/3 prison term of 558.011.4."""
+    result = compute_missouri(
+        date(2025, 1, 1), Term(months), prior_commitments=priors, offence=offence, jail_credit_days=credit
+    )
+    if result.conditional_release_date and result.parole_eligibility_date:
+        assert result.parole_eligibility_date <= result.conditional_release_date

@@ -8,7 +8,10 @@ Sources (read before changing a number):
   199 S.W.3d 219 (Mo. App. W.D. 2006): 85% of 30 years = 25.5 years).
 - RSMo 558.011.4(1): a term of years for a felony other than a dangerous felony is a prison term
   plus a conditional release term of one-third (terms of nine years or less), three years (terms
-  between nine and fifteen years) or five years (longer terms); the prison term is the remainder.
+  between nine and fifteen years) or five years (longer terms); the prison term is the remainder
+  (read as quoted in Mo. Att'y Gen. Ops. 12-80 and 17-81; see docs/sentencing-states.md).
+- 14 CSR 80-2.010(1): the parole board's shares for drug offences with no statutory minimum
+  (`board.py`, `board_minimum.yaml`).
 
 Percentages are taken on the days of the term and the fraction of a day is dropped from the time
 to be served (docs/sentencing-conventions.md, "Missouri and Louisiana").
@@ -27,6 +30,7 @@ __all__ = [
     "LIFE_AS_TERM",
     "NINE_YEARS",
     "FIFTEEN_YEARS",
+    "DANGEROUS_FELONY_RULE",
     "MinimumTermRule",
     "minimum_term_rule",
     "served_portion_days",
