@@ -8,7 +8,7 @@ import typer
 
 from secondchance.cli._app import JsonOption, console, escape, print_json
 from secondchance.cli._dates import cannot_compute, dates_app, show_dates
-from secondchance.cli._options import check_days, check_months, parse_date_option
+from secondchance.cli._options import check_days, check_months, optional_date_option, parse_date_option
 from secondchance.errors import UserError
 from secondchance.sentencing.federal import compute_federal
 from secondchance.sentencing.federal.compute import METHODS
@@ -23,10 +23,13 @@ _SHOWN = (
     "full_term_date",
     "gct_days",
     "release_date",
+    "release_date_if_42_days",
+    "rdap_status",
     "rdap_release_date",
     "ftc_days",
     "supervised_release_date",
     "prerelease_custody_date",
+    "prerelease_custody_date_if_approved",
     "rrc_date",
     "home_confinement_date",
     "projected_release_date",
@@ -57,14 +60,38 @@ def federal(
     method: Annotated[
         str, typer.Option("--method", help="GCT method: fsa (current) or pre-fsa (time served).")
     ] = "fsa",
-    no_diploma: Annotated[
-        bool, typer.Option("--no-diploma", help="No diploma and no progress toward one: 42 days a year.")
-    ] = False,
+    no_diploma: Annotated[bool, typer.Option("--no-diploma", help="No high-school diploma or GED.")] = False,
+    literacy: Annotated[
+        str | None,
+        typer.Option(
+            "--literacy",
+            help="Literacy programme: progress (referred, waiting, enrolled or completed) or withdrawn "
+            "(refused or withdrew, 28 CFR 544.73(b)); omit if unknown.",
+        ),
+    ] = None,
+    offense_date: Annotated[
+        str | None, typer.Option("--offense-date", help="Latest offence date, YYYY-MM-DD (PLRA: from 1996-04-26).")
+    ] = None,
     gct_lost: Annotated[int, typer.Option("--gct-lost", help="GCT days disallowed or forfeited.")] = 0,
     risk: Annotated[
         str | None, typer.Option("--risk", help="PATTERN risk: minimum, low, medium or high (omit if unknown).")
     ] = None,
-    rdap: Annotated[bool, typer.Option("--rdap", help="Completed RDAP (§ 3621(e)(2)(B) reduction).")] = False,
+    rdap: Annotated[bool, typer.Option("--rdap", help="In or through RDAP (§ 3621(e)(2)(B) reduction).")] = False,
+    rdap_started: Annotated[
+        str | None, typer.Option("--rdap-started", help="Day the RDAP unit-based component began, YYYY-MM-DD.")
+    ] = None,
+    rdap_completed: Annotated[
+        str | None, typer.Option("--rdap-completed", help="Day RDAP was completed, YYYY-MM-DD.")
+    ] = None,
+    rdap_barred: Annotated[
+        bool, typer.Option("--rdap-barred", help="28 CFR 550.55(b) bars early release (e.g. a firearm count).")
+    ] = False,
+    warden: Annotated[
+        str | None,
+        typer.Option(
+            "--warden", help="Medium or high risk: the warden approved or denied the petition (omit if none recorded)."
+        ),
+    ] = None,
     supervised_release_months: Annotated[
         int | None,
         typer.Option(
@@ -99,6 +126,10 @@ def federal(
         raise UserError(f"--risk {risk!r} is not minimum, low, medium or high")
     if ftc_convention not in ("fixed-point", "handout"):
         raise UserError(f"--ftc-convention {ftc_convention!r} is not fixed-point or handout")
+    if literacy not in (None, "progress", "withdrawn"):
+        raise UserError(f"--literacy {literacy!r} is not progress or withdrawn")
+    if warden not in (None, "approved", "denied"):
+        raise UserError(f"--warden {warden!r} is not approved or denied")
     risk_level: RiskLevel | None = risk  # narrowed by the RISK_LEVELS check above
     convention: FtcConvention = "handout" if ftc_convention == "handout" else "fixed-point"
     try:
@@ -108,11 +139,17 @@ def federal(
             jail_credit_days=jail_credit,
             method="fsa" if method == "fsa" else "pre-fsa",
             has_diploma=not no_diploma,
+            literacy_progress=None if literacy is None else literacy == "progress",
+            offense_date=optional_date_option("--offense-date", offense_date),
             gct_days_lost=gct_lost,
             risk_level=risk_level,
             excluded_offense=excluded_offense,
             final_order_of_removal=removal_order,
             rdap=rdap,
+            rdap_barred=rdap_barred,
+            rdap_started_on=optional_date_option("--rdap-started", rdap_started),
+            rdap_completed_on=optional_date_option("--rdap-completed", rdap_completed),
+            warden_approved=None if warden is None else warden == "approved",
             supervised_release_months=supervised_release_months,
             sentence_type=sentence_type,
             ftc_convention=convention,

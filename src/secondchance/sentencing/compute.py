@@ -34,9 +34,14 @@ from typing import Any
 import duckdb
 from dateutil.relativedelta import relativedelta
 
-from secondchance import __version__
 from secondchance.records.validate import quote_literal
-from secondchance.sentencing.computed_dates import COMPUTED_DATES_COLUMNS, CREATE_COMPUTED_DATES_SQL
+from secondchance.sentencing.computed_dates import (
+    COMPUTED_DATES_COLUMNS,
+    CREATE_COMPUTED_DATES_SQL,
+    RUN_STAMP_COLUMNS,
+    run_stamps,
+)
+from secondchance.sentencing.conventions import LIFE_SENTENCE_TYPES, sentence_type_rank, sql_rank, sql_texts
 from secondchance.sentencing.federal.aggregate import SentenceTerm, aggregate_terms
 from secondchance.sentencing.federal.bulk import compute_federal_of_row, federal_dates_relation, scalar_federal_row
 from secondchance.sentencing.inputs import MEMBER_COLUMNS, create_member_inputs, incident_inputs_sql
@@ -68,12 +73,10 @@ __all__ = [
     "UNIT_SQL",
 ]
 
-# Every computed_dates column but the two stamps of the run.
+# Every computed_dates column but the stamps of the run.
 COMPARED_COLUMNS: tuple[str, ...] = tuple(
-    name for name, _, _ in COMPUTED_DATES_COLUMNS if name not in ("engine_version", "computed_at")
+    name for name, _, _ in COMPUTED_DATES_COLUMNS if name not in RUN_STAMP_COLUMNS
 )
-_LIFE_TYPES = ("life", "life_without_parole", "death")
-_TYPE_RANK = {"death": 4, "life_without_parole": 3, "life": 2, "indeterminate": 1, "determinate": 0}
 _CYCLE_DETAIL = "the sentence is in, or consecutive to, a cycle of consecutive sentences"
 _TARGET_DETAIL = "runs consecutively to sentence {target}, which is not in the store"
 _MIXED_SYSTEMS_DETAIL = "consecutive sentences of different systems; no aggregate rule covers them"
@@ -163,7 +166,7 @@ WITH grouped AS (
     SELECT w.unit_id, count(*) AS members,
         bool_or(w.dangling) AS dangling,
         count(DISTINCT m.system) AS systems,
-        bool_or(m.sentence_type IN ('life', 'life_without_parole', 'death')
+        bool_or(m.sentence_type IN ({life_types})
             OR (m.term_months IS NULL AND m.term_days IS NULL)) AS has_life_or_no_term,
         -- a dangerous member beside one that is not, or not known to be (as `_unit_reason`)
         bool_or(m.dangerous_felony) AND (count(*) > count(m.dangerous_felony) OR NOT bool_and(m.dangerous_felony))
@@ -182,6 +185,8 @@ WITH grouped AS (
         max(w.end_excl - CAST(w.credit AS INTEGER)) AS credit_floor,
         CASE WHEN bool_or(m.excluded_offense) THEN TRUE
              WHEN count(*) > count(m.excluded_offense) THEN NULL ELSE FALSE END AS excluded_offense,
+        CASE WHEN bool_or(m.rdap_barred) THEN TRUE
+             WHEN count(*) > count(m.rdap_barred) THEN NULL ELSE FALSE END AS rdap_barred,
         CASE WHEN bool_or(m.dangerous_felony) THEN TRUE
              WHEN count(*) > count(m.dangerous_felony) THEN NULL ELSE FALSE END AS dangerous_felony,
         bool_or(m.no_parole_offense) AS no_parole_offense,
@@ -190,8 +195,7 @@ WITH grouped AS (
              WHEN count(*) > count(m.habitual_offender) THEN NULL ELSE FALSE END AS habitual_offender,
         max(m.supervised_release_months) AS supervised_release_months,
         max(m.offense_date) AS offense_date,
-        arg_max(m.sentence_type, CASE m.sentence_type WHEN 'death' THEN 4 WHEN 'life_without_parole' THEN 3
-            WHEN 'life' THEN 2 WHEN 'indeterminate' THEN 1 WHEN 'determinate' THEN 0 ELSE -1 END) AS worst_type
+        arg_max(m.sentence_type, {type_rank}) AS worst_type
     FROM {walk} w JOIN {chain} m ON m.sentence_id = w.sentence_id
     GROUP BY w.unit_id
 ),
@@ -247,6 +251,7 @@ SELECT a.unit_id, a.person_id, a.system, a.members,
     a.minimum_term_offense, a.drug_offense, a.felony_class,
     a.violent, a.habitual_offender,
     r.prior_commitments, r.has_diploma, r.final_order_of_removal, r.risk_level, r.rdap, r.birth_date,
+    a.rdap_barred, r.rdap_started_on, r.rdap_completed_on, r.literacy_progress,
     a.end_max
 FROM aggregate a JOIN {chain} r ON r.sentence_id = a.unit_id
 UNION ALL BY NAME
@@ -271,6 +276,7 @@ SELECT m.sentence_id AS unit_id, m.person_id, m.system, 1 AS members,
     m.minimum_term_offense, m.drug_offense, m.felony_class,
     m.violent, m.habitual_offender,
     m.prior_commitments, m.has_diploma, m.final_order_of_removal, m.risk_level, m.rdap, m.birth_date,
+    m.rdap_barred, m.rdap_started_on, m.rdap_completed_on, m.literacy_progress,
     {single_end} AS end_max
 FROM {members} m ANTI JOIN {linked} l ON l.sentence_id = m.sentence_id
 """
@@ -338,6 +344,7 @@ SELECT u.unit_id AS sentence_id, u.person_id, u.commencement_date, u.term_months
     u.jail_credit_days, u.supervised_release_months, u.has_diploma,
     CASE WHEN u.excluded_offense IS NULL THEN NULL ELSE u.risk_level END AS risk_level,
     u.final_order_of_removal, coalesce(u.excluded_offense, FALSE) AS excluded_offense, u.rdap,
+    u.rdap_barred, u.rdap_started_on, u.rdap_completed_on, u.literacy_progress,
     coalesce(l.gct_days_lost, 0) AS gct_days_lost, 'fsa' AS method, u.sentence_type,
     u.offense_date, u.min_term_months, u.prior_commitments, u.dangerous_felony, u.no_parole_offense, u.birth_date,
     u.minimum_term_offense, u.drug_offense, u.felony_class,
@@ -399,6 +406,8 @@ def compute_into(
                 own_minimum=quote_literal(_OWN_MINIMUM_DETAIL),
                 mixed_dangerous=quote_literal(_MIXED_DANGEROUS_DETAIL),
                 mixed_minimum=quote_literal(_MIXED_MINIMUM_DETAIL),
+                life_types=sql_texts(LIFE_SENTENCE_TYPES),
+                type_rank=sql_rank("m.sentence_type"),
                 root_end=_end_sql("m.commencement_date", "m"),
                 step_end=_end_sql("w.end_excl", "c"),
                 single_end=_end_sql("m.commencement_date", "m"),
@@ -446,13 +455,14 @@ def compute_into(
             FROM {names["units"]} u JOIN {names["members"]} r ON r.sentence_id = u.unit_id
             WHERE u.unit_reason IS NOT NULL"""
         )
-        stamps = "CAST($engine_version AS VARCHAR) AS engine_version, CAST($computed_at AS TIMESTAMP) AS computed_at"
+        stamp_types = {name: sql_type for name, sql_type, _ in COMPUTED_DATES_COLUMNS}
+        stamps = ", ".join(f"CAST(${name} AS {stamp_types[name]}) AS {name}" for name in RUN_STAMP_COLUMNS)
         others = ", ".join(
             f"d.{name}" for name in COMPARED_COLUMNS if name not in ("sentence_id", "person_id", "system")
         )
         connection.execute(
             f"""CREATE OR REPLACE TEMP TABLE {target} AS
-            SELECT d.* EXCLUDE (engine_version, computed_at), {stamps}
+            SELECT d.* EXCLUDE ({", ".join(RUN_STAMP_COLUMNS)}), {stamps}
             FROM {unit_dates} d ANTI JOIN {names["linked"]} l ON l.sentence_id = d.sentence_id
             UNION ALL BY NAME
             SELECT m.sentence_id, m.person_id, m.system, {others}, {stamps}
@@ -463,7 +473,7 @@ def compute_into(
             SELECT m.sentence_id, m.person_id, m.system, m.commencement_date, m.jail_credit_days,
                 'CONSECUTIVE_CYCLE' AS review_reason, {quote_literal(_CYCLE_DETAIL)} AS review_detail, {stamps}
             FROM {names["chain"]} m ANTI JOIN {names["walk"]} w ON w.sentence_id = m.sentence_id""",
-            {"engine_version": __version__, "computed_at": stamp},
+            run_stamps(stamp),
         )
         connection.execute(f"DROP TABLE IF EXISTS {unit_dates}")
         lap("expand")
@@ -572,7 +582,8 @@ def _unit_reason(system: str | None, members: Sequence[Mapping[str, Any]]) -> tu
         return str(ReasonCode.RULE_NEEDS_REVIEW), _MIXED_SYSTEMS_DETAIL
     many = len(members) > 1
     no_term = any(
-        m["sentence_type"] in _LIFE_TYPES or (m["term_months"] is None and m["term_days"] is None) for m in members
+        m["sentence_type"] in LIFE_SENTENCE_TYPES or (m["term_months"] is None and m["term_days"] is None)
+        for m in members
     )
     if system != "federal" and many and no_term:
         return str(ReasonCode.RULE_NEEDS_REVIEW), _LIFE_CHAIN_DETAIL
@@ -646,6 +657,10 @@ def _unit_input(
         "has_diploma": root["has_diploma"],
         "final_order_of_removal": root["final_order_of_removal"],
         "rdap": root["rdap"],
+        "rdap_started_on": root["rdap_started_on"],
+        "rdap_completed_on": root["rdap_completed_on"],
+        "rdap_barred": _any3(m["rdap_barred"] for m in members),  # 28 CFR 550.55(b): any term's charges
+        "literacy_progress": root["literacy_progress"],
         "method": "fsa",
         "offense_date": max((m["offense_date"] for m in members if m["offense_date"] is not None), default=None),
         "prior_commitments": root["prior_commitments"],
@@ -673,7 +688,7 @@ def _unit_input(
         )
         end = _end_exclusive(root["commencement_date"], root["term_months"], root["term_days"])
     else:
-        row["sentence_type"] = max(members, key=lambda m: _TYPE_RANK.get(m["sentence_type"] or "", -1))["sentence_type"]
+        row["sentence_type"] = max(members, key=lambda m: sentence_type_rank(m["sentence_type"]))["sentence_type"]
         row["min_term_months"] = None
         has_terms = all(m["term_months"] is not None or m["term_days"] is not None for m in members)
         if root["commencement_date"] is None or not has_terms:

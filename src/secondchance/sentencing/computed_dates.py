@@ -5,14 +5,27 @@ The bulk path (`secondchance dates compute`) fills it; the facts catalogue reads
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 from secondchance import __version__
 from secondchance.sentencing.reasons import ManualReview
 
-__all__ = ["COMPUTED_DATES_COLUMNS", "CREATE_COMPUTED_DATES_SQL", "scalar_computed_dates_row"]
+__all__ = [
+    "COMPUTED_DATES_COLUMNS",
+    "CREATE_COMPUTED_DATES_SQL",
+    "RUN_STAMP_COLUMNS",
+    "holidays_version",
+    "rule_data_files",
+    "rule_data_version",
+    "run_stamps",
+    "scalar_computed_dates_row",
+]
 
 # (name, DuckDB type, description)
 COMPUTED_DATES_COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -25,9 +38,28 @@ COMPUTED_DATES_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("gct_days_lost", "INTEGER", "Good conduct days disallowed or forfeited by incidents."),
     ("jail_credit_days", "INTEGER", "Prior custody credit applied."),
     ("release_date", "DATE", "Projected release date from good conduct time, before earned time credits."),
+    (
+        "release_date_if_42_days",
+        "DATE",
+        "Federal: the release date at 42 days of good conduct time a year (28 CFR 523.20(c)(2)) when the records "
+        "cannot settle the rate; `release_date` uses 54. NULL when the rate is settled.",
+    ),
+    (
+        "rdap_status",
+        "VARCHAR",
+        "Federal RDAP reduction (18 U.S.C. § 3621(e)): `projected`, `barred` (28 CFR 550.55(b)), `unknown` (a bar "
+        "or the programme dates not in the records) or `not-completable` (not before release); NULL without RDAP.",
+    ),
+    ("rdap_release_date", "DATE", "Release date after the RDAP reduction, when it is projected (federal)."),
     ("ftc_days", "INTEGER", "First Step Act time credits projected (federal)."),
     ("supervised_release_date", "DATE", "Earliest transfer to supervised release with credits (federal)."),
     ("prerelease_custody_date", "DATE", "Earliest transfer to prerelease custody (federal)."),
+    (
+        "prerelease_custody_date_if_approved",
+        "DATE",
+        "Federal, medium or high risk: the transfer to prerelease custody with credits if the warden approves a "
+        "petition (18 U.S.C. § 3624(g)(1)(D)(i)(II)); unknown until an approval is recorded. NULL otherwise.",
+    ),
     ("parole_eligibility_date", "DATE", "First parole eligibility (where the system has parole)."),
     ("conditional_release_date", "DATE", "Conditional release date (where the system has one)."),
     ("projected_release_date", "DATE", "The earliest projected release from prison, all credits applied."),
@@ -35,8 +67,52 @@ COMPUTED_DATES_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("review_detail", "VARCHAR", "What the reviewer needs to know."),
     ("rule_profile", "VARCHAR", "Rule profile and version applied, e.g. `federal-fsa@2022-03-14`."),
     ("engine_version", "VARCHAR", "secondchance version that computed the row."),
+    (
+        "rule_data_version",
+        "VARCHAR",
+        "Digest of the rule data the row was computed with (`law/` and the state profiles), `sha256:` and 16 hex.",
+    ),
+    ("holidays_version", "VARCHAR", "Version of the `holidays` package whose federal calendar moved the dates."),
     ("computed_at", "TIMESTAMP", "When the row was computed."),
 )
+
+# The stamps of a run, not of a rule: equal for every row of one run, left out when two paths are compared.
+RUN_STAMP_COLUMNS: tuple[str, ...] = ("engine_version", "rule_data_version", "holidays_version", "computed_at")
+
+_PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def rule_data_files() -> tuple[Path, ...]:
+    """The files holding the rules' data: the law's lists (`law/`) and the state profiles."""
+    law = _PACKAGE / "law"
+    profiles = _PACKAGE / "sentencing" / "profiles"
+    return tuple(sorted([*law.glob("*.yaml"), *law.glob("*.py"), *profiles.glob("*.yaml")]))
+
+
+@cache
+def rule_data_version() -> str:
+    """A digest of `rule_data_files` (names and contents): equal digests, equal rule data."""
+    digest = hashlib.sha256()
+    for path in rule_data_files():
+        digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return "sha256:" + digest.hexdigest()[:16]
+
+
+@cache
+def holidays_version() -> str:
+    """The installed `holidays` package's version (its US calendar decides the weekend and holiday moves)."""
+    return version("holidays")
+
+
+def run_stamps(computed_at: datetime) -> dict[str, Any]:
+    """The values of `RUN_STAMP_COLUMNS` for a run computed at `computed_at`."""
+    return {
+        "engine_version": __version__,
+        "rule_data_version": rule_data_version(),
+        "holidays_version": holidays_version(),
+        "computed_at": computed_at,
+    }
+
 
 CREATE_COMPUTED_DATES_SQL = (
     "CREATE TABLE IF NOT EXISTS computed_dates (\n    "

@@ -26,9 +26,9 @@ few hundred even for a million charges) and joined back to the charges:
 - `has_diploma`, `final_order_of_removal`, `birth_date`: from `person`;
 - `risk_level` (federal): the latest PATTERN risk level on or before the as-of date, read with the one
   before it (see `risk_level_sql`);
-- `rdap`: an enrolment, completed or still enrolled on the as-of date, in a programme whose name says
-  RDAP or residential drug treatment (18 U.S.C. § 3621(e) reduces the term only for the residential
-  programme; a non-residential drug class is not enough).
+- `rdap`, `rdap_started_on`, `rdap_completed_on`, `rdap_barred` and `literacy_progress` (federal): from
+  `sentencing.federal.store_inputs`, which says how (18 U.S.C. § 3621(e); 28 CFR 550.55(b), 544.73(b));
+  `has_diploma` falls back on `education_level` when it is not recorded.
 
 `incident_inputs_sql(as_of)` gives the incidents (person, date, GCT days lost) up to the as-of date; the
 orchestrator sums them over each aggregate term's window (28 CFR 523.20, 541.3).
@@ -43,6 +43,14 @@ import duckdb
 from secondchance.law.missouri import dangerous_felony_sql, felony_class_sql
 from secondchance.law.offense_lists import list_flag_sql, offense_lists, text_flags_sql, text_key_sql
 from secondchance.records.validate import quote_literal
+from secondchance.sentencing.conventions import sql_texts
+from secondchance.sentencing.federal.literacy import DIPLOMA_EDUCATION_LEVELS, NO_DIPLOMA_EDUCATION_LEVELS
+from secondchance.sentencing.federal.store_inputs import (
+    RDAP_PROGRAM_PATTERN,
+    literacy_progress_sql,
+    rdap_bar_sql,
+    rdap_enrolment_sql,
+)
 
 __all__ = [
     "create_member_inputs",
@@ -53,9 +61,6 @@ __all__ = [
     "MEMBER_COLUMNS",
     "STRIKE_SENTENCE_TYPES",
 ]
-
-# 18 U.S.C. § 3621(e)(2)(B): the reduction follows the residential substance abuse treatment programme.
-RDAP_PROGRAM_PATTERN = r"(?i)\brdap\b|residential\s+drug|residential\s+substance"
 
 MEMBER_COLUMNS: tuple[str, ...] = (
     "sentence_id",
@@ -83,6 +88,10 @@ MEMBER_COLUMNS: tuple[str, ...] = (
     "final_order_of_removal",
     "risk_level",
     "rdap",
+    "rdap_started_on",
+    "rdap_completed_on",
+    "rdap_barred",
+    "literacy_progress",
     "birth_date",
     "violent",
     "habitual_offender",
@@ -191,7 +200,6 @@ charge_flags AS (
 
 def member_inputs_sql(as_of: date) -> str:
     """One row per sentence with the columns of `MEMBER_COLUMNS` (see the module docstring)."""
-    at = f"DATE '{as_of.isoformat()}'"
     return f"""
 WITH {_charge_sql()},
 charge_facts AS (
@@ -210,13 +218,9 @@ charge_facts AS (
     GROUP BY sentence_id
 ),
 risk AS ({risk_level_sql(as_of)}),
-rdap AS (
-    SELECT DISTINCT e.person_id
-    FROM enrollment e JOIN program p ON p.id = e.program_id
-    WHERE regexp_matches(p.name, {quote_literal(RDAP_PROGRAM_PATTERN)})
-        AND (e.status = 'completed' AND coalesce(e.end_date, e.start_date, e.referred_on) <= {at}
-             OR e.status = 'enrolled' AND coalesce(e.start_date, e.referred_on) <= {at})
-),
+rdap AS ({rdap_enrolment_sql(as_of)}),
+literacy AS ({literacy_progress_sql(as_of)}),
+rdap_bar AS ({rdap_bar_sql(as_of)}),
 started AS (
     SELECT id, person_id, coalesce(commencement_date, imposed_date) AS began FROM sentence
 ),
@@ -244,9 +248,12 @@ SELECT
     CASE WHEN s.system = 'us-mo' THEN f.felony_class END AS felony_class,
     CASE WHEN coalesce(s.commencement_date, s.imposed_date) IS NOT NULL THEN coalesce(pr.prior_commitments, 0) END
         AS prior_commitments,
-    p.has_diploma, p.final_order_of_removal,
+    coalesce(p.has_diploma, CASE WHEN p.education_level IN ({sql_texts(DIPLOMA_EDUCATION_LEVELS)}) THEN TRUE
+        WHEN p.education_level IN ({sql_texts(NO_DIPLOMA_EDUCATION_LEVELS)}) THEN FALSE END) AS has_diploma,
+    p.final_order_of_removal,
     r.risk_level,
-    rd.person_id IS NOT NULL AS rdap,
+    rd.person_id IS NOT NULL AS rdap, rd.rdap_started_on, rd.rdap_completed_on,
+    CASE WHEN s.system = 'federal' THEN rb.rdap_barred END AS rdap_barred, lp.literacy_progress,
     p.birth_date,
     CASE WHEN s.system = 'us-ca' THEN f.violent END AS violent,
     CASE WHEN s.system = 'us-ca' AND s.status = 'active' THEN cs.habitual_offender END AS habitual_offender
@@ -256,6 +263,8 @@ LEFT JOIN charge_facts f ON f.sentence_id = s.id
 LEFT JOIN priors pr ON pr.sentence_id = s.id
 LEFT JOIN risk r ON r.person_id = s.person_id
 LEFT JOIN rdap rd ON rd.person_id = s.person_id
+LEFT JOIN literacy lp ON lp.person_id = s.person_id
+LEFT JOIN rdap_bar rb ON rb.sentence_id = s.id
 LEFT JOIN ca_strike cs ON cs.person_id = s.person_id
 """
 

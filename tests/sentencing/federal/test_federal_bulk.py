@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from secondchance.sentencing.computed_dates import COMPUTED_DATES_COLUMNS, CREATE_COMPUTED_DATES_SQL
+from secondchance.sentencing.computed_dates import COMPUTED_DATES_COLUMNS, CREATE_COMPUTED_DATES_SQL, RUN_STAMP_COLUMNS
 from secondchance.sentencing.federal import BULK_INPUT_COLUMNS, federal_dates_relation, scalar_federal_row
 
-COMPARED = [name for name, _, _ in COMPUTED_DATES_COLUMNS if name not in ("engine_version", "computed_at")]
+COMPARED = [name for name, _, _ in COMPUTED_DATES_COLUMNS if name not in RUN_STAMP_COLUMNS]
 ARROW_TYPES = {
     "sentence_id": pa.int64(),
     "person_id": pa.int64(),
@@ -32,6 +32,12 @@ ARROW_TYPES = {
     "gct_days_lost": pa.int64(),
     "method": pa.string(),
     "sentence_type": pa.string(),
+    "offense_date": pa.date32(),
+    "literacy_progress": pa.bool_(),
+    "rdap_barred": pa.bool_(),
+    "rdap_started_on": pa.date32(),
+    "rdap_completed_on": pa.date32(),
+    "warden_approved": pa.bool_(),
 }
 
 
@@ -73,6 +79,12 @@ def _row_strategy() -> st.SearchStrategy[dict[str, Any]]:
             "gct_days_lost": st.one_of(st.just(0), st.integers(0, 120), st.none()),
             "method": st.sampled_from(["fsa", "fsa", "pre-fsa", None]),
             "sentence_type": st.sampled_from(["determinate"] * 8 + ["life", None]),
+            "offense_date": st.one_of(st.none(), st.dates(date(1990, 1, 1), date(2030, 12, 31))),
+            "literacy_progress": st.sampled_from([None, True, False]),
+            "rdap_barred": st.sampled_from([None, False, False, True]),
+            "rdap_started_on": st.one_of(st.none(), st.dates(date(1995, 1, 1), date(2045, 12, 31))),
+            "rdap_completed_on": st.one_of(st.none(), st.none(), st.dates(date(1995, 1, 1), date(2045, 12, 31))),
+            "warden_approved": st.sampled_from([None, None, True, False]),
         }
     )
 
@@ -109,6 +121,14 @@ def test_bulk_equals_scalar_on_a_large_seeded_population() -> None:
                 "gct_days_lost": generator.choice([0, 0, generator.randint(0, 100)]),
                 "method": generator.choice(["fsa", "pre-fsa"]),
                 "sentence_type": "determinate",
+                "offense_date": generator.choice([None, date(1996, 4, 25), date(1996, 4, 26), date(2010, 6, 1)]),
+                "literacy_progress": generator.choice([None, True, False]),
+                "rdap_barred": generator.choice([None, False, False, True]),
+                "rdap_started_on": date(1995, 1, 1) + timedelta(days=generator.randint(0, 17000)),
+                "rdap_completed_on": generator.choice(
+                    [None, date(1995, 1, 1) + timedelta(days=generator.randint(0, 17000))]
+                ),
+                "warden_approved": generator.choice([None, None, True, False]),
             }
         )
     _assert_same(rows)

@@ -46,14 +46,23 @@ def test_json_carries_the_dates_and_timeline() -> None:
 
 
 def test_options_reach_the_rules() -> None:
-    data = _json("--start", "2026-01-01", "--term", "5y", "--no-diploma", "--jail-credit", "30", "--method", "fsa")
+    no_diploma = ("--start", "2026-01-01", "--term", "5y", "--no-diploma", "--jail-credit", "30", "--method", "fsa")
+    data = _json(*no_diploma, "--literacy", "withdrawn", "--offense-date", "2025-06-01")
     assert data["gct_days"] == 210  # 28 CFR 523.20(c)(2): 42 × 5
     assert data["full_term_date"] == "2030-12-01"
+    # Progress not given: 54 × 5 = 270, 2030-12-01 − 270 = 2030-03-06; at 42, 2030-12-01 − 210 = 2030-05-05.
+    unsettled = _json(*no_diploma, "--offense-date", "2025-06-01")
+    assert (unsettled["release_date"], unsettled["release_date_if_42_days"]) == ("2030-03-06", "2030-05-05")
     assert _json("--start", "2020-01-01", "--term", "10y", "--method", "pre-fsa")["gct_days"] == 470  # Barber
     removal = _json("--start", "2025-01-01", "--term", "60m", "--risk", "low", "--removal-order")
     assert removal["supervised_release_date"] == "2029-04-05"
-    rdap = _json("--start", "2025-01-01", "--term", "60m", "--risk", "low", "--rdap")
+    rdap = _json("--start", "2025-01-01", "--term", "60m", "--risk", "low", "--rdap", "--rdap-completed", "2027-02-01")
     assert rdap["prerelease_custody_date"] == "2027-04-01"
+    assert _json("--start", "2025-01-01", "--term", "60m", "--rdap", "--rdap-barred")["rdap_status"] == "barred"
+    # § 3624(g)(1)(D)(i)(II): 60 months at medium risk, transfer on 2028-03-16 if approved (federal_time_credits.yaml)
+    medium = ("--start", "2025-01-01", "--term", "60m", "--risk", "medium")
+    assert _json(*medium)["prerelease_custody_date_if_approved"] == "2028-03-16"
+    assert _json(*medium, "--warden", "approved")["prerelease_custody_date"] == "2028-03-16"
     handout = _json("--start", "2025-01-01", "--term", "10y", "--risk", "minimum", "--ftc-convention", "handout")
     assert handout["prerelease_custody_date"] == "2030-09-28"
     excluded = _json("--start", "2025-01-01", "--term", "60m", "--risk", "low", "--excluded-offense")
@@ -76,6 +85,9 @@ def test_life_is_a_review_outcome() -> None:
         (("--start", "2020-01-01", "--term", "24m", "--jail-credit", "-3"), "negative"),
         (("--start", "2020-01-01", "--term", "24m", "--jail-credit", "800"), "CONFLICTING_CREDITS"),
         (("--start", "2020-01-01", "--term", "24m", "--risk", "lowish"), "lowish"),
+        (("--start", "2020-01-01", "--term", "24m", "--literacy", "some"), "--literacy 'some'"),
+        (("--start", "2020-01-01", "--term", "24m", "--warden", "maybe"), "--warden 'maybe'"),
+        (("--start", "2020-01-01", "--term", "24m", "--offense-date", "2019-02-30"), "2019-02-30"),
     ],
 )
 def test_bad_input_is_a_user_error(args: tuple[str, ...], message: str) -> None:

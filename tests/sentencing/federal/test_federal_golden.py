@@ -63,35 +63,48 @@ def test_scalar_matches_golden_case(case: dict[str, Any]) -> None:
     _compare(case["expect"], _scalar(case["input"]))
 
 
+# The bulk input columns a golden case may set, with their SQL types and the value when the case is silent
+# (the scalar API's defaults, so one case means the same on both paths).
+BULK_INPUTS: dict[str, tuple[str, Any]] = {
+    "jail_credit_days": ("BIGINT", 0),
+    "supervised_release_months": ("BIGINT", None),
+    "has_diploma": ("BOOLEAN", True),
+    "literacy_progress": ("BOOLEAN", None),
+    "offense_date": ("DATE", None),
+    "risk_level": ("VARCHAR", None),
+    "final_order_of_removal": ("BOOLEAN", False),
+    "excluded_offense": ("BOOLEAN", False),
+    "rdap": ("BOOLEAN", False),
+    "rdap_barred": ("BOOLEAN", False),
+    "rdap_started_on": ("DATE", None),
+    "rdap_completed_on": ("DATE", None),
+    "warden_approved": ("BOOLEAN", None),
+    "gct_days_lost": ("BIGINT", 0),
+    "method": ("VARCHAR", "fsa"),
+}
+
+
 def test_bulk_matches_every_single_term_golden_case() -> None:
     cases = [case.values[0] for case in _cases(aggregate=False)]
     connection = duckdb.connect()
+    columns = ", ".join(f"{name} {sql_type}" for name, (sql_type, _) in BULK_INPUTS.items())
     connection.execute(
         "CREATE TABLE sentences (sentence_id BIGINT, person_id BIGINT, commencement_date DATE, term_months BIGINT,"
-        " term_days BIGINT, jail_credit_days BIGINT, supervised_release_months BIGINT, has_diploma BOOLEAN,"
-        " risk_level VARCHAR, final_order_of_removal BOOLEAN, excluded_offense BOOLEAN, rdap BOOLEAN,"
-        " gct_days_lost BIGINT, method VARCHAR, sentence_type VARCHAR)"
+        f" term_days BIGINT, sentence_type VARCHAR, {columns})"
     )
     for number, case in enumerate(cases):
         given = case["input"]
         term, sentence_type = golden_term(given["term"])
+        values = [given.get(name, default) for name, (_, default) in BULK_INPUTS.items()]
         connection.execute(
-            "INSERT INTO sentences VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO sentences VALUES (?, 1, ?, ?, ?, ?{', ?' * len(BULK_INPUTS)})",
             [
                 number,
                 given["start"],
                 term.months if term else None,
                 term.days if term else None,
-                given.get("jail_credit_days", 0),
-                given.get("supervised_release_months"),
-                given.get("has_diploma", True),
-                given.get("risk_level"),
-                given.get("final_order_of_removal", False),
-                given.get("excluded_offense", False),
-                given.get("rdap", False),
-                given.get("gct_days_lost", 0),
-                given.get("method", "fsa"),
                 sentence_type,
+                *values,
             ],
         )
     checked = 0

@@ -78,7 +78,9 @@ def test_aggregate_rejects_a_concurrent_term_without_commencement() -> None:
 
 
 def test_timeline_cites_a_rule_for_every_step() -> None:
-    result = compute_federal(date(2025, 1, 1), Term(60), risk_level="low", rdap=True, jail_credit_days=10)
+    result = compute_federal(
+        date(2025, 1, 1), Term(60), risk_level="low", rdap=True, rdap_started_on=date(2025, 6, 1), jail_credit_days=10
+    )
     labels = [step.label for step in result.timeline]
     assert labels[:4] == ["commencement", "jail_credit", "full_term", "gct"]
     assert {"rdap", "ftc_earned", "ftc_supervised_release", "ftc_prerelease_custody"} <= set(labels)

@@ -11,19 +11,25 @@ reads the relation or table named `source`, which must have the columns of `BULK
     final_order_of_removal BOOLEAN, excluded_offense BOOLEAN, rdap BOOLEAN, gct_days_lost, method VARCHAR
     ('fsa'|'pre-fsa')
 
-and, optionally, `sentence_type` (life, life_without_parole and death go to manual review). It creates
-(or replaces) the temporary table `target` with exactly the columns of `computed_dates`
+and may have those of `OPTIONAL_INPUT_COLUMNS` (NULL, i.e. unknown, when absent): `sentence_type` (life,
+life_without_parole and death go to manual review), `offense_date` and `literacy_progress` (with
+`has_diploma` and `final_order_of_removal`, they decide the 42-day rate), `rdap_barred`,
+`rdap_started_on` and `rdap_completed_on` (whether the RDAP reduction is projected), and
+`warden_approved` (a medium- or high-risk person's prerelease custody). It creates (or replaces) the
+temporary table `target` with exactly the columns of `computed_dates`
 (`secondchance.sentencing.computed_dates.COMPUTED_DATES_COLUMNS`, same order and types), one row per
 input row, and returns it as a relation; `INSERT INTO computed_dates SELECT * FROM <target>` stores it.
 
-NULL inputs are read as: jail credit and GCT days lost 0; has_diploma true (the 42-day rate needs a
-record of no diploma and no progress, 28 CFR 523.20(c)(2)); method 'fsa'; rdap, excluded_offense and
-final_order_of_removal false; supervised_release_months NULL = a term imposed, length unknown;
-risk_level NULL = unknown, so time credits and the supervised-release and prerelease dates are NULL.
-Rows the engine will not compute carry `review_reason`/`review_detail` and NULL dates.
+NULL inputs are read as: jail credit and GCT days lost 0; method 'fsa'; rdap and excluded_offense
+false; final_order_of_removal false for time credits and unknown for the GCT rate; has_diploma,
+literacy_progress and offense_date unknown (the 42-day rate then needs every condition recorded,
+docs/decisions/0006-federal-unknown-conditions.md); supervised_release_months NULL = a term imposed,
+length unknown; risk_level NULL = unknown, so time credits and the supervised-release and prerelease
+dates are NULL. Rows the engine will not compute carry `review_reason`/`review_detail` and NULL dates.
 
-Each expression mirrors a scalar rule (compute.py and the modules it calls); the property test
-`tests/sentencing/federal/test_federal_bulk.py` checks that both give identical rows.
+Every number, date and list the SQL uses is formatted from the Python definition the scalar rules use
+(gct, literacy, rdap, time_credits, conventions); each expression mirrors a scalar rule, and the property
+test `tests/sentencing/federal/test_federal_bulk.py` checks that both give identical rows.
 """
 
 from __future__ import annotations
@@ -36,15 +42,42 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from secondchance import __version__
-from secondchance.sentencing.computed_dates import COMPUTED_DATES_COLUMNS
-from secondchance.sentencing.federal.compute import FederalResult, compute_federal
+from secondchance.records.validate import quote_literal
+from secondchance.sentencing.computed_dates import COMPUTED_DATES_COLUMNS, RUN_STAMP_COLUMNS, run_stamps
+from secondchance.sentencing.conventions import DAYS_PER_YEAR, sql_date, sql_texts
+from secondchance.sentencing.federal.compute import (
+    METHODS,
+    PROFILE_DATES,
+    PROFILE_SUFFIX,
+    UNSUPPORTED_TYPES,
+    FederalResult,
+    compute_federal,
+)
+from secondchance.sentencing.federal.gct import FULL_RATE, NO_DIPLOMA_RATE, PER_MILLE, per_mille_rate
 from secondchance.sentencing.federal.holidays import release_day_calendar
-from secondchance.sentencing.federal.time_credits import FtcConvention
+from secondchance.sentencing.federal.literacy import PLRA_OFFENSES_FROM
+from secondchance.sentencing.federal.rdap import RDAP_MAX_MONTHS, RDAP_TIERS, RDAP_UNIT_MONTHS
+from secondchance.sentencing.federal.time_credits import (
+    BASE_DAYS_PER_PERIOD,
+    BONUS_DAYS_PER_PERIOD,
+    BONUS_FROM_PERIOD,
+    FSA_ENACTED,
+    LOW_RISK_LEVELS,
+    PERIOD_DAYS,
+    RISK_LEVELS,
+    SUPERVISED_RELEASE_CAP_MONTHS,
+    FtcConvention,
+)
 from secondchance.sentencing.reasons import ManualReview, ReasonCode
 from secondchance.sentencing.terms import term_of_parts
 
-__all__ = ["BULK_INPUT_COLUMNS", "compute_federal_of_row", "federal_dates_relation", "scalar_federal_row"]
+__all__ = [
+    "BULK_INPUT_COLUMNS",
+    "OPTIONAL_INPUT_COLUMNS",
+    "compute_federal_of_row",
+    "federal_dates_relation",
+    "scalar_federal_row",
+]
 
 BULK_INPUT_COLUMNS: tuple[str, ...] = (
     "sentence_id",
@@ -62,15 +95,97 @@ BULK_INPUT_COLUMNS: tuple[str, ...] = (
     "gct_days_lost",
     "method",
 )
+# Read when present, NULL (unknown) otherwise.
+OPTIONAL_INPUT_COLUMNS: dict[str, str] = {
+    "sentence_type": "VARCHAR",
+    "offense_date": "DATE",
+    "literacy_progress": "BOOLEAN",
+    "rdap_barred": "BOOLEAN",
+    "rdap_started_on": "DATE",
+    "rdap_completed_on": "DATE",
+    "warden_approved": "BOOLEAN",
+}
 
 
 def _credits(periods: str) -> str:
-    # § 3632(d)(4)(A): 10 a period; minimum/low risk 15 from period 8 (BOP handout): 70 + 15(p − 7) = 15p − 35
-    return f"(CASE WHEN bonus AND ({periods}) > 7 THEN 15 * ({periods}) - 35 ELSE 10 * ({periods}) END)"
+    """c(p): 10 a period; 15 from period 8 with the bonus (§ 3632(d)(4)(A); BOP handout), in closed form."""
+    before_bonus = BONUS_FROM_PERIOD - 1
+    per_period = BASE_DAYS_PER_PERIOD + BONUS_DAYS_PER_PERIOD
+    offset = BONUS_DAYS_PER_PERIOD * before_bonus  # 10p for p ≤ 7; 70 + 15(p − 7) = 15p − 35 after
+    return (
+        f"(CASE WHEN bonus AND ({periods}) > {before_bonus} THEN {per_period} * ({periods}) - {offset} "
+        f"ELSE {BASE_DAYS_PER_PERIOD} * ({periods}) END)"
+    )
+
+
+def _first_covering_period() -> str:
+    """The first period p with 30p + c(p) ≥ g (days to release), which bounds the § 3624(g)(1)(A) fixed point."""
+    plain = PERIOD_DAYS + BASE_DAYS_PER_PERIOD  # 40: each period covers 30 days and earns 10
+    with_bonus = plain + BONUS_DAYS_PER_PERIOD  # 45 from period 8
+    offset = BONUS_DAYS_PER_PERIOD * (BONUS_FROM_PERIOD - 1)  # 35
+    threshold = plain * (BONUS_FROM_PERIOD - 1)  # 280: covered by period 7 without the bonus
+    return (
+        f"CASE WHEN g <= 0 THEN 0 WHEN bonus AND g > {threshold} THEN (g + {offset} + {with_bonus - 1}) // {with_bonus}"
+        f" ELSE (g + {plain - 1}) // {plain} END"
+    )
 
 
 def _add_months(day: str, months: str) -> str:
     return f"CAST({day} + to_months(CAST({months} AS INTEGER)) AS DATE)"
+
+
+def _gross_gct(rate: int) -> str:
+    """GCT before days lost at `rate` days a year, by the row's method (gct.gct_fsa, gct.gct_pre_fsa)."""
+    year, daily = DAYS_PER_YEAR, per_mille_rate(rate)
+    served_year = year + rate  # PS 5880.28: a whole year served consumes 365 + rate days of the term
+    rest = f"(term_len % {served_year})"
+    first = f"(({rest} * {PER_MILLE}) // {PER_MILLE + daily})"
+
+    def covers(served: str) -> str:
+        return f"({served}) + ({daily} * ({served})) // {PER_MILLE} >= {rest}"
+
+    served = (
+        f"CASE WHEN {covers(first)} THEN {first} WHEN {covers(first + ' + 1')} THEN {first} + 1 ELSE {first} + 2 END"
+    )
+    return f"""CASE
+            WHEN NOT (whole > 1 OR (whole = 1 AND partial > 0)) THEN 0  -- § 3624(b)(1): more than 1 year
+            WHEN meth = 'fsa' THEN {rate} * whole + ({rate} * partial) // {year}  -- 87 FR 7938 Table 1
+            ELSE (term_len // {served_year}) * {rate} + {rest} - ({served})
+        END"""
+
+
+def _rdap_months() -> str:
+    """PS 5331.02 § 11 tiers by the term's end (rdap.rdap_reduction_months)."""
+    tiers = " ".join(
+        f"WHEN end_excl <= {_add_months('commencement_date', str(longest))} THEN {months}"
+        for longest, months in RDAP_TIERS
+    )
+    return f"CASE {tiers} ELSE {RDAP_MAX_MONTHS} END"
+
+
+def _check_sql() -> tuple[str, str]:
+    """The review reason and detail of a row the engine will not compute (compute._check_inputs)."""
+    life = sql_texts(UNSUPPORTED_TYPES)
+    methods, risks = sql_texts(METHODS), sql_texts(RISK_LEVELS)
+    checks = (
+        (f"stype IN ({life})", ReasonCode.UNSUPPORTED_SENTENCE_TYPE,
+         "stype || ' sentence: no good conduct time (18 U.S.C. § 3624(b)(1)) and no release date'"),
+        ("commencement_date IS NULL", ReasonCode.MISSING_COMMENCEMENT_DATE,
+         "'no commencement date (18 U.S.C. § 3585(a))'"),
+        ("no_term OR tm < 0 OR td < 0 OR (tm = 0 AND td = 0)", ReasonCode.MISSING_TERM, "'no term of imprisonment'"),
+        (f"meth NOT IN ({methods})", ReasonCode.UNSUPPORTED_SENTENCE_TYPE,
+         "'computation method ' || meth || ' is not fsa or pre-fsa'"),
+        (f"risk IS NOT NULL AND risk NOT IN ({risks})", ReasonCode.UNSUPPORTED_SENTENCE_TYPE,
+         "'risk level ' || risk || ' is not minimum, low, medium or high'"),
+        ("jc < 0 OR lost < 0 OR coalesce(srm, 0) < 0", ReasonCode.CONFLICTING_CREDITS,
+         "'a credit or day count is negative'"),
+        ("jc >= {end_excl} - commencement_date", ReasonCode.CONFLICTING_CREDITS,
+         "'jail credit of ' || jc || ' days is not less than the term of ' "
+         "|| ({end_excl} - commencement_date) || ' days'"),
+    )  # fmt: skip
+    reasons = "\n            ".join(f"WHEN {test} THEN {quote_literal(str(code))}" for test, code, _ in checks)
+    details = "\n            ".join(f"WHEN {test} THEN {detail}" for test, _, detail in checks)
+    return reasons, details
 
 
 _STAGE_SQL = """
@@ -80,35 +195,21 @@ WITH src AS (
         CAST(coalesce(term_months, 0) AS INTEGER) AS tm, CAST(coalesce(term_days, 0) AS INTEGER) AS td,
         term_months IS NULL AND term_days IS NULL AS no_term,
         CAST(coalesce(jail_credit_days, 0) AS INTEGER) AS jc, CAST(coalesce(gct_days_lost, 0) AS INTEGER) AS lost,
-        coalesce(has_diploma, true) AS dip, coalesce(method, 'fsa') AS meth,
-        coalesce(rdap, false) AS rd, coalesce(excluded_offense, false) AS excl,
+        has_diploma AS dip, literacy_progress AS lit, final_order_of_removal AS removal_in, offense_date AS offense_on,
+        coalesce(method, 'fsa') AS meth,
+        coalesce(rdap, false) AS rd, rdap_barred AS rd_barred, rdap_started_on AS rd_started,
+        rdap_completed_on AS rd_completed, warden_approved AS warden, coalesce(excluded_offense, false) AS excl,
         coalesce(final_order_of_removal, false) AS removal,
-        risk_level AS risk, supervised_release_months AS srm, {sentence_type} AS stype
+        risk_level AS risk, supervised_release_months AS srm, sentence_type AS stype
     FROM {source}
 ),
 checked AS (
     SELECT *,
         CASE
-            WHEN stype IN ('life', 'life_without_parole', 'death') THEN 'UNSUPPORTED_SENTENCE_TYPE'
-            WHEN commencement_date IS NULL THEN 'MISSING_COMMENCEMENT_DATE'
-            WHEN no_term OR tm < 0 OR td < 0 OR (tm = 0 AND td = 0) THEN 'MISSING_TERM'
-            WHEN meth NOT IN ('fsa', 'pre-fsa') THEN 'UNSUPPORTED_SENTENCE_TYPE'
-            WHEN risk IS NOT NULL AND risk NOT IN ('minimum', 'low', 'medium', 'high') THEN 'UNSUPPORTED_SENTENCE_TYPE'
-            WHEN jc < 0 OR lost < 0 OR coalesce(srm, 0) < 0 THEN 'CONFLICTING_CREDITS'
-            WHEN jc >= {end_excl} - commencement_date THEN 'CONFLICTING_CREDITS'
+            {check_reasons}
         END AS review_reason,
         CASE
-            WHEN stype IN ('life', 'life_without_parole', 'death')
-                THEN stype || ' sentence: no good conduct time (18 U.S.C. § 3624(b)(1)) and no release date'
-            WHEN commencement_date IS NULL THEN 'no commencement date (18 U.S.C. § 3585(a))'
-            WHEN no_term OR tm < 0 OR td < 0 OR (tm = 0 AND td = 0) THEN 'no term of imprisonment'
-            WHEN meth NOT IN ('fsa', 'pre-fsa') THEN 'computation method ' || meth || ' is not fsa or pre-fsa'
-            WHEN risk IS NOT NULL AND risk NOT IN ('minimum', 'low', 'medium', 'high')
-                THEN 'risk level ' || risk || ' is not minimum, low, medium or high'
-            WHEN jc < 0 OR lost < 0 OR coalesce(srm, 0) < 0 THEN 'a credit or day count is negative'
-            WHEN jc >= {end_excl} - commencement_date
-                THEN 'jail credit of ' || jc || ' days is not less than the term of '
-                    || ({end_excl} - commencement_date) || ' days'
+            {check_details}
         END AS review_detail
     FROM src
 ),
@@ -117,101 +218,115 @@ terms AS (  -- 18 U.S.C. § 3585(a): commencement is day 1; term length for GCT 
         {end_excl} AS end_excl,
         CAST({end_excl} - commencement_date AS INTEGER) AS term_len,
         CAST({end_excl} - {anniversary} AS INTEGER) AS rest,
-        CASE WHEN dip THEN 54 ELSE 42 END AS rate,  -- § 3624(b)(1); 28 CFR 523.20(c)(2)
-        CASE WHEN dip THEN 148 ELSE 115 END AS daily  -- PS 5880.28: 54/365 → 0.148; 42/365 → 0.115
+        -- PLRA (28 CFR 523.20(c)(2)): an offence on or after 26 April 1996; a term begun before then punishes
+        -- an earlier one
+        CASE WHEN offense_on IS NOT NULL THEN offense_on >= {plra} WHEN commencement_date < {plra} THEN false END
+            AS plra
     FROM checked WHERE review_reason IS NULL
 ),
 years AS (
-    SELECT *, tm // 12 + rest // 365 AS whole, rest % 365 AS partial FROM terms
-),
-pre AS (  -- PS 5880.28 time-served method: whole served years consume 365 + rate days of the term
-    SELECT *, term_len // (365 + rate) AS k, term_len - (term_len // (365 + rate)) * (365 + rate) AS r FROM years
-),
-pre2 AS (
-    SELECT *, (r * 1000) // (1000 + daily) AS s0 FROM pre
+    SELECT *, tm // 12 + rest // {year} AS whole, rest % {year} AS partial,
+        -- literacy.reduced_rate_applies: 42 needs every condition; one ruled out gives 54; else unknown (NULL)
+        CASE WHEN dip OR removal_in OR plra = false OR lit THEN false
+             WHEN dip = false AND removal_in = false AND plra AND lit = false THEN true END AS reduced
+    FROM terms
 ),
 gross AS (
     SELECT *,
-        CASE
-            WHEN NOT (whole > 1 OR (whole = 1 AND partial > 0)) THEN 0  -- § 3624(b)(1): more than 1 year
-            WHEN meth = 'fsa' THEN rate * whole + (rate * partial) // 365  -- 87 FR 7938 Table 1
-            ELSE k * rate + r - CASE
-                WHEN s0 + (daily * s0) // 1000 >= r THEN s0
-                WHEN (s0 + 1) + (daily * (s0 + 1)) // 1000 >= r THEN s0 + 1
-                ELSE s0 + 2 END
-        END AS gct_gross,
+        CASE WHEN reduced THEN {reduced_rate} ELSE {full_rate} END AS rate,
+        CASE WHEN reduced THEN {gct_reduced} ELSE {gct_full} END AS gct_gross,
+        {gct_reduced} AS gct_if_reduced,
         end_excl - 1 - jc AS full_term  -- § 3585(b): jail credit day for day
-    FROM pre2
+    FROM years
 ),
 released AS (
     SELECT *,
         greatest(gct_gross - lost, 0) AS gct,
-        greatest(full_term - greatest(gct_gross - lost, 0), commencement_date) AS release
+        greatest(full_term - greatest(gct_gross - lost, 0), commencement_date) AS release,
+        CASE WHEN reduced IS NULL AND gct_gross > 0
+             THEN greatest(full_term - greatest(gct_if_reduced - lost, 0), commencement_date) END AS release_if_42
     FROM gross
 ),
-rdapped AS (  -- § 3621(e)(2)(B); PS 5331.02 § 11 tiers
+rdap_in AS (  -- § 3621(e)(2)(B); rdap.rdap_outcome
     SELECT *,
-        CASE WHEN rd THEN greatest(CAST(release - to_months(CAST(
-            CASE WHEN end_excl <= {plus30} THEN 6 WHEN end_excl <= {plus36} THEN 9 ELSE 12 END AS INTEGER)) AS DATE),
-            commencement_date) ELSE release END AS custody_end,
-        greatest(commencement_date, DATE '2018-12-21') AS earn_start,  -- § 3632(d)(4)(B)(i)
-        risk IN ('minimum', 'low') AS bonus,  -- § 3632(d)(4)(A)(ii)
-        coalesce(srm, 1) <> 0 AS has_sr
+        greatest(CAST(release - to_months(CAST({rdap_months} AS INTEGER)) AS DATE), commencement_date) AS rd_would_be,
+        coalesce(rd_completed, {rdap_unit_end}) AS rd_completion
     FROM released
+),
+rdapped AS (
+    SELECT *,
+        CASE WHEN NOT rd THEN NULL
+             WHEN rd_barred THEN 'barred'
+             WHEN rd_completion >= release THEN 'not-completable'
+             WHEN rd_barred IS NULL OR rd_completion IS NULL THEN 'unknown'
+             ELSE 'projected' END AS rdap_status
+    FROM rdap_in
+),
+custody AS (
+    SELECT *,
+        CASE WHEN rdap_status = 'projected' THEN greatest(rd_would_be, rd_completion) ELSE release END AS custody_end,
+        greatest(commencement_date, {fsa_enacted}) AS earn_start,  -- § 3632(d)(4)(B)(i)
+        risk IN ({low_risks}) AS bonus,  -- § 3632(d)(4)(A)(ii)
+        coalesce(srm, 1) <> 0 AS has_sr
+    FROM rdapped
 ),
 ftc AS (
     SELECT *,
         CAST(custody_end - earn_start AS INTEGER) AS g,
-        bonus AND NOT removal AS apply_ok  -- § 3624(g)(1)(B); § 3632(d)(4)(E)
-    FROM rdapped
+        bonus AND NOT removal AS apply_ok,  -- § 3624(g)(1)(B), (D); § 3632(d)(4)(E)
+        NOT bonus AND NOT removal AS warden_path  -- medium or high: § 3624(g)(1)(D)(i)(II)
+    FROM custody
 ),
-fixed AS (  -- § 3624(g)(1)(A): the first p with 30p + c(p) >= g bounds the fixed point
-    SELECT *,
-        CASE WHEN g <= 0 THEN 0
-             WHEN bonus AND g > 280 THEN (g + 35 + 44) // 45
-             ELSE (g + 39) // 40 END AS p_star
-    FROM ftc
+fixed AS (
+    SELECT *, {first_period} AS p_star FROM ftc
 ),
 fixed2 AS (
     SELECT *,
         {c_prev} AS c_prev,
         {c_star} AS c_star,
-        earn_start + 30 * p_star AS b_star
+        earn_start + {period} * p_star AS b_star,
+        coalesce(apply_ok, false) OR coalesce(warden_path AND warden, false) AS applies
     FROM fixed
 ),
 applied AS (
     SELECT *,
+        CASE WHEN {fixed_point} THEN CAST(custody_end - least(b_star, custody_end - c_prev) AS INTEGER)
+             WHEN custody_end - c_prev < b_star THEN c_prev
+             ELSE c_star END AS fixed_applied,
         CASE WHEN excl THEN 0
              WHEN risk IS NULL THEN NULL
-             WHEN NOT apply_ok THEN CASE WHEN g > 0 THEN {c_all} ELSE 0 END
              WHEN g <= 0 THEN 0
+             WHEN NOT applies THEN {c_all}
              WHEN custody_end - c_prev < b_star THEN c_prev
-             ELSE c_star END AS ftc_days,
-        CASE WHEN excl THEN 0
-             WHEN risk IS NULL THEN NULL
-             WHEN NOT apply_ok OR g <= 0 THEN 0
-             WHEN {fixed_point} THEN CAST(custody_end - least(b_star, custody_end - c_prev) AS INTEGER)
-             WHEN custody_end - c_prev < b_star THEN c_prev
-             ELSE c_star END AS ftc_applied
+             ELSE c_star END AS ftc_days
     FROM fixed2
 ),
 split AS (  -- § 3624(g)(3): up to 12 calendar months to supervised release, the rest to prerelease custody
     SELECT *,
-        CASE WHEN has_sr AND ftc_applied IS NOT NULL
-             THEN least(ftc_applied, CAST(custody_end - CAST(custody_end - to_months(12) AS DATE) AS INTEGER))
-             ELSE 0 END AS sr_days
+        CASE WHEN excl THEN 0 WHEN risk IS NULL THEN NULL WHEN g <= 0 OR NOT applies THEN 0
+             ELSE fixed_applied END AS ftc_applied,
+        CASE WHEN NOT excl AND g > 0 AND warden_path AND warden IS NULL THEN fixed_applied END AS if_approved_days
     FROM applied
+),
+split2 AS (
+    SELECT *,
+        CASE WHEN has_sr AND apply_ok AND ftc_applied IS NOT NULL
+             THEN least(ftc_applied, CAST(custody_end - {sr_cap_start} AS INTEGER))
+             ELSE 0 END AS sr_days
+    FROM split
 )
 SELECT
     sentence_id, person_id, commencement_date, jc AS jail_credit_days, lost AS gct_days_lost,
-    full_term, gct, release, ftc_days,
+    full_term, gct, release, release_if_42, rdap_status,
+    CASE WHEN rdap_status = 'projected' THEN custody_end END AS rdap_release_date,
+    ftc_days,
     CASE WHEN ftc_applied IS NOT NULL AND has_sr THEN custody_end - sr_days END AS supervised_release_date,
     CASE WHEN ftc_applied - sr_days > 0 THEN custody_end - ftc_applied END AS prerelease_custody_date,
+    custody_end - if_approved_days AS prerelease_if_approved,
     custody_end - coalesce(sr_days, 0) AS leaves_prison,
-    'federal-' || meth || '@' || CASE meth WHEN 'fsa' THEN '2022-03-14' ELSE '1987-11-01' END || {suffix}
-        AS rule_profile,
+    'federal-' || meth || '@' || CASE meth {profile_dates} END || {suffix} AS rule_profile,
     NULL::VARCHAR AS review_reason, NULL::VARCHAR AS review_detail
-FROM split
+FROM split2
 UNION ALL BY NAME
 SELECT sentence_id, person_id, commencement_date, jail_credit_in AS jail_credit_days, lost_in AS gct_days_lost,
     review_reason, review_detail
@@ -219,25 +334,76 @@ FROM checked WHERE review_reason IS NOT NULL
 """
 
 
-def _stage_sql(source: str, has_sentence_type: bool, convention: FtcConvention) -> str:
+def _source_select(source: str, columns: set[str]) -> str:
+    """`source` with every optional input column, NULL where it lacks one."""
+    missing = [f"CAST(NULL AS {sql_type}) AS {name}" for name, sql_type in OPTIONAL_INPUT_COLUMNS.items()]
+    missing = [text for text, name in zip(missing, OPTIONAL_INPUT_COLUMNS, strict=True) if name not in columns]
+    return f"(SELECT *{''.join(', ' + text for text in missing)} FROM {source})"
+
+
+def _stage_sql(source: str, columns: set[str], convention: FtcConvention) -> str:
     end_excl = "(CAST(commencement_date + to_months(CAST(tm AS INTEGER)) AS DATE) + CAST(td AS INTEGER))"
+    check_reasons, check_details = _check_sql()
+    profile_dates = " ".join(f"WHEN {quote_literal(m)} THEN {quote_literal(day)}" for m, day in PROFILE_DATES.items())
     return _STAGE_SQL.format(
-        source=source,
-        sentence_type="sentence_type" if has_sentence_type else "NULL::VARCHAR",
+        source=_source_select(source, columns),
+        check_reasons=check_reasons.replace("{end_excl}", end_excl),
+        check_details=check_details.replace("{end_excl}", end_excl),
         end_excl=end_excl,
         anniversary=_add_months("commencement_date", "tm - tm % 12"),
-        plus30=_add_months("commencement_date", "30"),
-        plus36=_add_months("commencement_date", "36"),
+        year=DAYS_PER_YEAR,
+        plra=sql_date(PLRA_OFFENSES_FROM),
+        full_rate=FULL_RATE,
+        reduced_rate=NO_DIPLOMA_RATE,
+        gct_full=_gross_gct(FULL_RATE),
+        gct_reduced=_gross_gct(NO_DIPLOMA_RATE),
+        rdap_months=_rdap_months(),
+        rdap_unit_end=_add_months("rd_started", str(RDAP_UNIT_MONTHS)),
+        fsa_enacted=sql_date(FSA_ENACTED),
+        low_risks=sql_texts(LOW_RISK_LEVELS),
+        first_period=_first_covering_period(),
+        period=PERIOD_DAYS,
         c_prev=_credits("p_star - 1"),
         c_star=_credits("p_star"),
-        c_all=_credits("g // 30"),
+        c_all=_credits(f"g // {PERIOD_DAYS}"),
         fixed_point="true" if convention == "fixed-point" else "false",
-        suffix="'+handout'" if convention == "handout" else "''",
+        sr_cap_start=f"CAST(custody_end - to_months({SUPERVISED_RELEASE_CAP_MONTHS}) AS DATE)",
+        profile_dates=profile_dates,
+        suffix=quote_literal(PROFILE_SUFFIX[convention]),
     )
 
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+# computed_dates column → the staged expression (s: the stage, c: the release-day calendar).
+_OUTPUT_VALUES: dict[str, str] = {
+    "sentence_id": "s.sentence_id",
+    "person_id": "s.person_id",
+    "system": "'federal'",
+    "commencement_date": "s.commencement_date",
+    "full_term_date": "s.full_term",
+    "gct_days": "s.gct",
+    "gct_days_lost": "s.gct_days_lost",
+    "jail_credit_days": "s.jail_credit_days",
+    "release_date": "s.release",
+    "release_date_if_42_days": "s.release_if_42",
+    "rdap_status": "s.rdap_status",
+    "rdap_release_date": "s.rdap_release_date",
+    "ftc_days": "s.ftc_days",
+    "supervised_release_date": "s.supervised_release_date",
+    "prerelease_custody_date": "s.prerelease_custody_date",
+    "prerelease_custody_date_if_approved": "s.prerelease_if_approved",
+    "parole_eligibility_date": "NULL",
+    "conditional_release_date": "NULL",
+    # § 3624(a): weekend or holiday → last preceding weekday, never before commencement
+    "projected_release_date": "CASE WHEN c.moved < s.commencement_date THEN s.leaves_prison ELSE c.moved END",
+    "review_reason": "s.review_reason",
+    "review_detail": "s.review_detail",
+    "rule_profile": "s.rule_profile",
+    **{name: f"${name}" for name in RUN_STAMP_COLUMNS},
+}
 
 
 def federal_dates_relation(
@@ -255,9 +421,7 @@ def federal_dates_relation(
         raise ValueError(f"relation {source!r} lacks the columns {', '.join(missing)}")
     stage = f"_federal_stage_{uuid.uuid4().hex}"
     calendar = f"_federal_release_days_{uuid.uuid4().hex}"
-    connection.execute(
-        f"CREATE TEMP TABLE {stage} AS " + _stage_sql(_quote(source), "sentence_type" in columns, ftc_convention)
-    )
+    connection.execute(f"CREATE TEMP TABLE {stage} AS " + _stage_sql(_quote(source), columns, ftc_convention))
     try:
         first, last = connection.execute(
             f"SELECT min(year(leaves_prison)), max(year(leaves_prison)) FROM {stage}"
@@ -265,37 +429,13 @@ def federal_dates_relation(
         days, moved = release_day_calendar(first, last) if first is not None else ([], [])
         calendar_table = pa.table({"day": pa.array(days, pa.date32()), "moved": pa.array(moved, pa.date32())})
         connection.register(calendar, calendar_table)
-        types = {name: sql_type for name, sql_type, _ in COMPUTED_DATES_COLUMNS}
-        values = {
-            "sentence_id": "s.sentence_id",
-            "person_id": "s.person_id",
-            "system": "'federal'",
-            "commencement_date": "s.commencement_date",
-            "full_term_date": "s.full_term",
-            "gct_days": "s.gct",
-            "gct_days_lost": "s.gct_days_lost",
-            "jail_credit_days": "s.jail_credit_days",
-            "release_date": "s.release",
-            "ftc_days": "s.ftc_days",
-            "supervised_release_date": "s.supervised_release_date",
-            "prerelease_custody_date": "s.prerelease_custody_date",
-            "parole_eligibility_date": "NULL",
-            "conditional_release_date": "NULL",
-            # § 3624(a): weekend or holiday → last preceding weekday, never before commencement
-            "projected_release_date": "CASE WHEN c.moved < s.commencement_date THEN s.leaves_prison ELSE c.moved END",
-            "review_reason": "s.review_reason",
-            "review_detail": "s.review_detail",
-            "rule_profile": "s.rule_profile",
-            "engine_version": "$engine_version",
-            "computed_at": "$computed_at",
-        }
         select = ",\n    ".join(
-            f"CAST({values[name]} AS {types[name]}) AS {name}" for name, _, _ in COMPUTED_DATES_COLUMNS
+            f"CAST({_OUTPUT_VALUES[name]} AS {sql_type}) AS {name}" for name, sql_type, _ in COMPUTED_DATES_COLUMNS
         )
         connection.execute(
             f"CREATE OR REPLACE TEMP TABLE {_quote(target)} AS SELECT\n    {select}\n"
             f"FROM {stage} s LEFT JOIN {calendar} c ON c.day = s.leaves_prison",
-            {"engine_version": __version__, "computed_at": computed_at or datetime.now()},
+            run_stamps(computed_at or datetime.now()),
         )
     finally:
         connection.execute(f"DROP TABLE IF EXISTS {stage}")
@@ -313,62 +453,65 @@ def compute_federal_of_row(row: Mapping[str, Any], *, ftc_convention: FtcConvent
         term_of_parts(row.get("term_months"), row.get("term_days")),
         jail_credit_days=row.get("jail_credit_days") or 0,
         method=row.get("method") or "fsa",  # an unknown method goes to review in compute_federal
-        has_diploma=row.get("has_diploma") is not False,
+        has_diploma=row.get("has_diploma"),
+        literacy_progress=row.get("literacy_progress"),
+        offense_date=row.get("offense_date"),
         gct_days_lost=row.get("gct_days_lost") or 0,
         risk_level=row.get("risk_level"),
         excluded_offense=bool(row.get("excluded_offense")),
-        final_order_of_removal=bool(row.get("final_order_of_removal")),
+        final_order_of_removal=row.get("final_order_of_removal"),
         rdap=bool(row.get("rdap")),
+        rdap_barred=row.get("rdap_barred"),
+        rdap_started_on=row.get("rdap_started_on"),
+        rdap_completed_on=row.get("rdap_completed_on"),
+        warden_approved=row.get("warden_approved"),
         supervised_release_months=row.get("supervised_release_months"),
         sentence_type=row.get("sentence_type") or "determinate",
         ftc_convention=ftc_convention,
     )
 
 
+# computed_dates column → the FederalResult field it shows (the others are NULL or the row's own).
+_RESULT_FIELDS: dict[str, str] = {
+    "full_term_date": "full_term_date",
+    "gct_days": "gct_days",
+    "gct_days_lost": "gct_days_lost",
+    "jail_credit_days": "jail_credit_days",
+    "release_date": "release_date",
+    "release_date_if_42_days": "release_date_if_42_days",
+    "rdap_status": "rdap_status",
+    "rdap_release_date": "rdap_release_date",
+    "ftc_days": "ftc_days",
+    "supervised_release_date": "supervised_release_date",
+    "prerelease_custody_date": "prerelease_custody_date",
+    "prerelease_custody_date_if_approved": "prerelease_custody_date_if_approved",
+    "projected_release_date": "projected_release_date",
+    "rule_profile": "rule_profile",
+}
+
+
 def scalar_federal_row(row: Mapping[str, Any], *, ftc_convention: FtcConvention = "fixed-point") -> dict[str, Any]:
     """The `computed_dates` values of one input row by the scalar reference (`compute_federal`), NULLs read as in bulk.
 
-    `engine_version` and `computed_at` are left out; every other column matches `federal_dates_relation`.
+    The run stamps (`RUN_STAMP_COLUMNS`) are left out; every other column matches `federal_dates_relation`.
     """
     months, days = row.get("term_months"), row.get("term_days")
-    base: dict[str, Any] = {
-        "sentence_id": row.get("sentence_id"),
-        "person_id": row.get("person_id"),
-        "system": "federal",
-        "commencement_date": row.get("commencement_date"),
-        "parole_eligibility_date": None,
-        "conditional_release_date": None,
-    }
+    output: dict[str, Any] = {name: None for name, _, _ in COMPUTED_DATES_COLUMNS if name not in RUN_STAMP_COLUMNS}
+    output.update(
+        sentence_id=row.get("sentence_id"),
+        person_id=row.get("person_id"),
+        system="federal",
+        commencement_date=row.get("commencement_date"),
+    )
     try:
         if months is not None and months < 0 or days is not None and days < 0:
             raise ManualReview(ReasonCode.MISSING_TERM, "no term of imprisonment")
         result = compute_federal_of_row(row, ftc_convention=ftc_convention)
     except ManualReview as review:
-        return base | {
-            "full_term_date": None,
-            "gct_days": None,
+        return output | {
             "gct_days_lost": row.get("gct_days_lost"),
             "jail_credit_days": row.get("jail_credit_days"),
-            "release_date": None,
-            "ftc_days": None,
-            "supervised_release_date": None,
-            "prerelease_custody_date": None,
-            "projected_release_date": None,
             "review_reason": str(review.code),
             "review_detail": review.detail,
-            "rule_profile": None,
         }
-    return base | {
-        "full_term_date": result.full_term_date,
-        "gct_days": result.gct_days,
-        "gct_days_lost": result.gct_days_lost,
-        "jail_credit_days": result.jail_credit_days,
-        "release_date": result.release_date,
-        "ftc_days": result.ftc_days,
-        "supervised_release_date": result.supervised_release_date,
-        "prerelease_custody_date": result.prerelease_custody_date,
-        "projected_release_date": result.projected_release_date,
-        "review_reason": None,
-        "review_detail": None,
-        "rule_profile": result.rule_profile,
-    }
+    return output | {column: getattr(result, field) for column, field in _RESULT_FIELDS.items()}

@@ -2,8 +2,8 @@
 
 Current rule: 18 U.S.C. § 3624(b)(1) as amended by the First Step Act § 102(b) (54 days for each
 year of the sentence imposed), computed as in 87 FR 7938 (Feb 11, 2022), Table 1 ("Alternative 3"):
-54 × whole years + floor(54 × days of the partial final year / 365). 28 CFR 523.20(c) sets 42 days a
-year for a person with no high-school diploma who is not making satisfactory progress toward one.
+54 × whole years + floor(54 × days of the partial final year / 365). 28 CFR 523.20(c)(2) sets 42 days a
+year for some people without a high-school diploma; `literacy.reduced_rate_applies` decides when.
 
 Pre-2019 method (`pre-fsa`): BOP Program Statement 5880.28, upheld in Barber v. Thomas, 560 U.S. 474
 (2010): 54 days for each 365 days actually served, and for the last partial year 0.148 days per day
@@ -32,6 +32,7 @@ __all__ = [
     "earns_gct",
     "annual_rate",
     "gct_fsa",
+    "PER_MILLE",
     "per_mille_rate",
     "gct_pre_fsa",
 ]
@@ -39,6 +40,7 @@ __all__ = [
 GctMethod = Literal["fsa", "pre-fsa"]
 
 FULL_RATE = 54  # 18 U.S.C. § 3624(b)(1): "up to 54 days for each year of the prisoner's sentence imposed"
+PER_MILLE = 1000  # PS 5880.28 writes the daily rate to three places (0.148), i.e. in thousandths
 NO_DIPLOMA_RATE = 42  # 28 CFR 523.20(c)(2): no diploma and no satisfactory progress toward one
 
 
@@ -72,26 +74,25 @@ def earns_gct(length: TermLength) -> bool:
     return length.whole_years > 1 or (length.whole_years == 1 and length.partial_days > 0)
 
 
-def annual_rate(has_diploma: bool) -> int:
-    """Days a year: 54, or 42 without a diploma or satisfactory progress (28 CFR 523.20(c))."""
-    return FULL_RATE if has_diploma else NO_DIPLOMA_RATE
+def annual_rate(reduced: bool) -> int:
+    """Days a year: 54, or 42 where the reduced rate applies (28 CFR 523.20(c)(2); see `literacy`)."""
+    return NO_DIPLOMA_RATE if reduced else FULL_RATE
 
 
-def gct_fsa(start: date, term: Term, *, has_diploma: bool = True) -> int:
+def gct_fsa(start: date, term: Term, *, rate: int = FULL_RATE) -> int:
     """GCT on the sentence imposed: rate × whole years + floor(rate × partial days / 365) (87 FR 7938, Table 1)."""
     length = term_length(start, term)
     if not earns_gct(length):
         return 0
-    rate = annual_rate(has_diploma)
     return rate * length.whole_years + (rate * length.partial_days) // DAYS_PER_YEAR
 
 
 def per_mille_rate(rate: int) -> int:
     """The daily rate of the time-served method in thousandths: 54/365 → 0.148 (PS 5880.28), 42/365 → 0.115."""
-    return round(1000 * rate / DAYS_PER_YEAR)
+    return round(PER_MILLE * rate / DAYS_PER_YEAR)
 
 
-def gct_pre_fsa(start: date, term: Term, *, has_diploma: bool = True) -> int:
+def gct_pre_fsa(start: date, term: Term, *, rate: int = FULL_RATE) -> int:
     """GCT by the pre-2019 time-served method (PS 5880.28; Barber v. Thomas, 560 U.S. 474 (2010)).
 
     Each 365 days served earns `rate` days, so a full year consumes 365 + rate days of the term; the
@@ -101,7 +102,6 @@ def gct_pre_fsa(start: date, term: Term, *, has_diploma: bool = True) -> int:
     length = term_length(start, term)
     if not earns_gct(length):
         return 0
-    rate = annual_rate(has_diploma)
     daily = per_mille_rate(rate)
     remaining = (term_end_exclusive(start, term) - start).days
     credit = 0
@@ -109,6 +109,6 @@ def gct_pre_fsa(start: date, term: Term, *, has_diploma: bool = True) -> int:
         remaining -= DAYS_PER_YEAR + rate
         credit += rate
     served = 0
-    while served + (daily * served) // 1000 < remaining:  # the last, prorated year (§ 3624(b)(1))
+    while served + (daily * served) // PER_MILLE < remaining:  # the last, prorated year (§ 3624(b)(1))
         served += 1
     return credit + remaining - served
