@@ -23,7 +23,7 @@ input row, and returns it as a relation; `INSERT INTO computed_dates SELECT * FR
 NULL inputs are read as: jail credit and GCT days lost 0; method 'fsa'; rdap and excluded_offense
 false; final_order_of_removal false for time credits and unknown for the GCT rate; has_diploma,
 literacy_progress and offense_date unknown (the 42-day rate then needs every condition recorded,
-docs/decisions/0006-federal-unknown-conditions.md); supervised_release_months NULL = a term imposed,
+docs/decisions/0009-federal-unknown-conditions.md); supervised_release_months NULL = a term imposed,
 length unknown; risk_level NULL = unknown, so time credits and the supervised-release and prerelease
 dates are NULL. Rows the engine will not compute carry `review_reason`/`review_detail` and NULL dates.
 

@@ -173,7 +173,7 @@ def _released(full_term: date, gross: int, lost: int, start: date) -> date:
 
 
 def _alternative_release(start: date, term: Term, full_term: date, facts: FederalFacts, timeline: Timeline) -> date:
-    """The release date at 42 days a year when the records cannot settle the rate (docs/decisions/0006)."""
+    """The release date at 42 days a year when the records cannot settle the rate (docs/decisions/0009)."""
     gross = _gross_gct(start, term, facts.method, annual_rate(True))
     if_42 = _released(full_term, gross, facts.gct_days_lost, start)
     missing = "; nor ".join(unsettled_rate_facts(facts.rate, start))

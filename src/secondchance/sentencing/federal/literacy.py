@@ -14,7 +14,7 @@ is not making satisfactory progress toward, a GED credential or high-school dipl
 
 The rule is three-valued: 42 needs every condition established by the records; any condition ruled out
 gives 54; otherwise the rate is unknown, and the engine projects 54 with the 42-day date beside it
-(docs/decisions/0006-federal-unknown-conditions.md).
+(docs/decisions/0009-federal-unknown-conditions.md).
 """
 
 from __future__ import annotations
