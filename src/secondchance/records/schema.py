@@ -283,6 +283,25 @@ TABLES: tuple[Table, ...] = (
                 "The source's release or parole-eligibility date as written, when less than a date (CDCR `MAR25`).",
             ),
             Column("commutation_terms", "text", "The terms of a commutation as written, conditions included."),
+            Column(
+                "controlling",
+                "boolean",
+                "The source names this sentence as the controlling one of the person's commitment (CDCR: the "
+                "controlling case); NULL when the source does not say.",
+            ),
+            Column(
+                "controlling_offense",
+                "text",
+                "The offence the source names as controlling the commitment, as written (CDCR `controlling offense`).",
+            ),
+            Column(
+                "source_time_served_years",
+                "number",
+                "Years served as the source computed them, when it reports a figure (Redo.io's `time served in "
+                "years`, counted from the controlling offence, not from a custody start).",
+                minimum=0,
+            ),
+            Column("source_time_served_on", "date", "The day the source computed `source_time_served_years`."),
         ),
         references=(_PERSON, Reference("consecutive_to_source_id", "sentence", "consecutive_to_id")),
         date_order=(("imposed_date", "commutation_date"),),
@@ -442,6 +461,23 @@ TABLES: tuple[Table, ...] = (
             Column("return_type", "text", "Kind of return (new offence, technical violation), as written."),
         ),
         references=(_PERSON,),
+    ),
+    Table(
+        "offense_table_entry",
+        "An offence listed in a table a source publishes with its data (Redo.io's PIR tables A-F), as given.",
+        (
+            *_key("table entry"),
+            Column("table_name", "text", "The table as the source names it, e.g. `Table A`.", required=True),
+            Column("table_letter", "text", "The table's letter, e.g. `A`.", pattern=r"[A-Z]"),
+            Column("table_type", "text", "What the source says the table lists, e.g. `Serious felonies`."),
+            Column("offense", "text", "The offence code as given, e.g. `136.1(b)/ATT`.", required=True),
+            Column(
+                "offense_cleaned",
+                "text",
+                "The code cleaned as the source's screen cleaned codes before comparing them (lower case, trailing "
+                "periods, `pc`, `rape`, line breaks and spaces removed): `136.1(b)/att`.",
+            ),
+        ),
     ),
     Table(
         "reentry_item",

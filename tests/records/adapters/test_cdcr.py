@@ -36,6 +36,7 @@ def test_counts() -> None:
     assert frames()["sentence"].height == len(cases)
     releases = {(r["cdcno"], r["release date"]) for r in prior if r["release date"]}
     assert frames()["release"].height == len(releases)
+    assert frames()["offense_table_entry"].height == len(raw_rows("offense_tables.csv")) == 333
 
 
 def test_person_spot_values() -> None:
@@ -153,6 +154,58 @@ def test_prior_commitments_are_completed_with_their_release() -> None:
     assert sentence.row(0, named=True)["source_release_date"] == dt.date(1992, 2, 6)
 
 
+def test_offence_tables_are_loaded_as_given_and_cleaned_as_the_screen_cleaned_them() -> None:
+    # SOURCE.md: "Table A serious felonies 52, Table B violent felonies 83, Table C super strike offences 33,
+    # Table D registrable sex offences 142, Table E homicide offences 8, Table F robbery offences 15".
+    entries = frames()["offense_table_entry"]
+    counts = dict(entries.group_by("table_letter").len().iter_rows())
+    assert counts == {"A": 52, "B": 83, "C": 33, "D": 142, "E": 8, "F": 15}
+    raw = raw_rows("offense_tables.csv")
+    assert entries["offense"].to_list() == [row["offense"] for row in raw]  # values as given, in file order
+    assert entries["table_name"].to_list() == [row["table"] for row in raw]
+    cleaned = dict(zip(entries["offense"], entries["offense_cleaned"], strict=True))
+    # SOURCE.md's cleaning: lower case, trailing periods dropped, `pc`, `rape`, line breaks and spaces removed.
+    assert (cleaned["136.1(b)/ATT"], cleaned["261 Rape"], cleaned["211A"]) == ("136.1(b)/att", "261", "211a")
+    assert entries["source_id"].to_list()[0] == "offense_tables:2"
+
+
+def test_the_offence_tables_are_optional(tmp_path: Path) -> None:
+    for name in ("demographics.csv", "current_commitments.csv", "prior_commitments.csv"):
+        (tmp_path / name).write_bytes((folder() / name).read_bytes())
+    read = ADAPTERS["cdcr"].read(tmp_path)
+    assert "offense_table_entry" not in read and read["person"].height == 551
+    assert [path.name for path in ADAPTERS["cdcr"].files(tmp_path)] == [
+        "demographics.csv", "current_commitments.csv", "prior_commitments.csv"
+    ]  # fmt: skip
+
+
+def test_the_controlling_sentence_names_its_offence_and_the_screens_time_served() -> None:
+    demographics = {r["cdcno"]: r for r in raw_rows("demographics.csv")}
+    sentences = frames()["sentence"]
+    assert sentences.filter(pl.col("controlling"))["source_id"].to_list() == controlling()["source_id"].to_list()
+    assert sentences.filter(~pl.col("controlling")).height == sentences.height - 551
+    for row in controlling().iter_rows(named=True):
+        person = demographics[row["person_source_id"]]
+        assert row["controlling_offense"] == person["controlling offense"]
+        assert row["source_time_served_years"] == float(person["time served in years"])
+        # SOURCE.md: the screen counted from the controlling offence's end date to the day it ran, in years of
+        # 365 days (redoio helpers.gen_time_vars); 2024-11-08 gives every figure to its one decimal.
+        end = dt.datetime.strptime(person["offense end date"], "%m/%d/%Y").date()
+        assert abs((dt.date(2024, 11, 8) - end).days / 365 - float(person["time served in years"])) <= 0.05
+        assert row["source_time_served_on"] == dt.date(2024, 11, 8)
+
+
+def test_a_figure_computed_on_another_day_is_not_dated(tmp_path: Path) -> None:
+    for name in ("demographics.csv", "current_commitments.csv", "prior_commitments.csv"):
+        (tmp_path / name).write_bytes((folder() / name).read_bytes())
+    # The first person's offence ended 01/29/2003 and the figure is 21.8; 25.0 cannot be that day's figure.
+    text = (tmp_path / "demographics.csv").read_text(encoding="utf-8").replace(",21.8,", ",25.0,", 1)
+    (tmp_path / "demographics.csv").write_text(text, encoding="utf-8")
+    sentences = ADAPTERS["cdcr"].read(tmp_path)["sentence"].filter(pl.col("person_source_id") == "531c562471")
+    row = sentences.filter(pl.col("controlling")).row(0, named=True)
+    assert (row["source_time_served_years"], row["source_time_served_on"]) == (25.0, None)
+
+
 def test_a_malformed_month_year_names_file_line_and_column(tmp_path: Path) -> None:
     from secondchance.errors import UserError
 
@@ -196,6 +249,7 @@ def test_cli_loads_551_people_and_a_second_load_changes_nothing(store_path: Path
     loaded = contents(store_path)
     assert len(loaded["person"]) == 551
     assert len(loaded["charge"]) == 5991
+    assert len(loaded["offense_table_entry"]) == 333
     second = ingest(store_path)
     assert second.returncode == 0, second.stderr
     assert contents(store_path) == loaded

@@ -1,12 +1,14 @@
 """California CDCR cohort (Redo.io CPRA release, Dec 2023): people, current and prior commitments.
 
 One sentence per case (a person's rows sharing case number, county and abstract-of-judgement
-sentence), one charge per commitment row, and one release per person and prior release date.
+sentence), one charge per commitment row, one release per person and prior release date, and, when
+the data set carries them, the offence tables its screen read (`offense_tables.csv`), one row each.
 docs/adapters.md ("cdcr") lists every column and decision.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,16 +31,21 @@ from secondchance.records.adapters.mappings import (
 )
 from secondchance.records.adapters.parsing import cdcr_term, month_year_first_day
 
-__all__ = ["CdcrAdapter", "CDCR", "DEMOGRAPHICS", "CURRENT", "PRIOR", "AS_OF_YEAR"]
+__all__ = ["CdcrAdapter", "CDCR", "DEMOGRAPHICS", "CURRENT", "PRIOR", "OFFENSE_TABLES", "AS_OF_YEAR", "SCREEN_RUN_DATE"]
 
 SOURCE = "cdcr"
 JURISDICTION = "us-ca"
 DEMOGRAPHICS = "demographics.csv"
 CURRENT = "current_commitments.csv"
 PRIOR = "prior_commitments.csv"
+# Redo.io's offence tables A-F (SOURCE.md, "Offence tables"); optional: older copies of the data set lack it.
+OFFENSE_TABLES = "offense_tables.csv"
 # The cohort is CDCR's population of December 2023 (SOURCE.md): ages are as of that year.
 AS_OF_YEAR = 2023
 ENHANCEMENT_COLUMNS = tuple(f"off_enh{n}" for n in range(1, 12))
+# The day Redo.io's screen computed `time served in years`: (this day - offense end date) / 365 days, to one
+# decimal, reproduces the figure of all 551 people (docs/adapters.md, "Time served as the screen measured it").
+SCREEN_RUN_DATE = dt.date(2024, 11, 8)
 
 _DEMOGRAPHIC_COLUMNS = (
     "cdcno",
@@ -50,6 +57,8 @@ _DEMOGRAPHIC_COLUMNS = (
     "eprd/mepd month and year",
     "aggregate sentence in months",
     "age in years",
+    "offense end date",
+    "time served in years",
 )
 _COMMITMENT_COLUMNS = (
     "cdcno",
@@ -135,6 +144,22 @@ def _aggregate_months() -> pl.Expr:
     return blank_to_null("aggregate sentence in months").str.strip_chars().cast(pl.Int64, strict=False)
 
 
+def _years_served() -> pl.Expr:
+    """Demographics `time served in years` as a number (blank: NULL)."""
+    return blank_to_null("time served in years").cast(pl.Float64, strict=False)
+
+
+def _served_on() -> pl.Expr:
+    """The screen's run date where the person's figure is the years from the offence end date to it, else NULL.
+
+    The figure is written to one decimal, so it is that day's figure when it is within 0.05 of
+    (run date - offense end date) / 365; a figure computed on another day is not dated by a guess.
+    """
+    days = (pl.lit(SCREEN_RUN_DATE) - us_date("offense end date")).dt.total_days()
+    consistent = (days / 365 - _years_served()).abs() <= 0.05 + 1e-9
+    return pl.when(consistent).then(pl.lit(SCREEN_RUN_DATE)).otherwise(None)
+
+
 def _controlling(sentences: pl.DataFrame, people: pl.DataFrame) -> pl.DataFrame:
     """The controlling current sentence of each person, with the demographics columns that describe it.
 
@@ -150,6 +175,8 @@ def _controlling(sentences: pl.DataFrame, people: pl.DataFrame) -> pl.DataFrame:
             "sentence type",
             "eprd/mepd month and year",
             "aggregate sentence in months",
+            "offense end date",
+            "time served in years",
         ),
         on=["cdcno", "case number", "sentencing county"],
         how="inner",
@@ -164,7 +191,42 @@ def _controlling(sentences: pl.DataFrame, people: pl.DataFrame) -> pl.DataFrame:
         nulls_last=True,
     )
     return ranked.unique("cdcno", keep="first", maintain_order=True).select(
-        "sentence_source_id", "sentence type", "eprd/mepd month and year", _aggregate_months().alias("_aggregate")
+        "sentence_source_id",
+        "sentence type",
+        "eprd/mepd month and year",
+        _aggregate_months().alias("_aggregate"),
+        blank_to_null("controlling offense").alias("_controlling_offense"),
+        _years_served().alias("_years_served"),
+        _served_on().alias("_served_on"),
+    )
+
+
+def _screen_cleaned(column: str) -> pl.Expr:
+    """An offence code cleaned as Redo.io's screen cleaned codes (SOURCE.md): `PC187(a)` becomes `187(a)`.
+
+    Lower case, trailing periods dropped, then the substrings `pc`, `rape`, line breaks and spaces removed,
+    in that order; `law.source_lists.screen_cleaned_sql` does the same to charges in SQL.
+    """
+    cleaned = pl.col(column).str.to_lowercase().str.strip_chars_end(".")
+    for removed in ("pc", "rape", "\n", " "):
+        cleaned = cleaned.str.replace_all(removed, "", literal=True)
+    return cleaned
+
+
+def _offense_table_entries(path: Path) -> pl.DataFrame:
+    """One row per listed offence of `offense_tables.csv` (columns table, type, offense), values as given."""
+    rows = read_text_csv(path, ("table", "type", "offense"))
+    return rows.select(
+        pl.lit(SOURCE).alias("source"),
+        pl.concat_str([pl.lit("offense_tables"), pl.col(LINE_COLUMN).cast(pl.String)], separator=":").alias(
+            "source_id"
+        ),
+        pl.col("table").alias("table_name"),
+        pl.col("table").str.extract(r"^Table ([A-Z])$").alias("table_letter"),
+        pl.col("type").alias("table_type"),
+        pl.col("offense"),
+        _screen_cleaned("offense").alias("offense_cleaned"),
+        pl.col(LINE_COLUMN),
     )
 
 
@@ -176,12 +238,14 @@ class CdcrAdapter:
     description: str = "California CDCR resentencing cohort (Redo.io, Dec 2023): people, current and prior commitments"
 
     def files(self, path: Path) -> list[Path]:
-        """The three Cohort-sheet CSV exports."""
-        return require_files(self.name, Path(path), (DEMOGRAPHICS, CURRENT, PRIOR))
+        """The three Cohort-sheet CSV exports, and the offence tables when the data set has them."""
+        files = require_files(self.name, Path(path), (DEMOGRAPHICS, CURRENT, PRIOR))
+        tables = Path(path) / OFFENSE_TABLES
+        return [*files, tables] if tables.is_file() else files
 
     def read(self, path: Path) -> dict[str, pl.DataFrame]:
         """People, sentences (one per case), charges (one per commitment row) and prior releases."""
-        demographics_path, current_path, prior_path = self.files(path)
+        demographics_path, current_path, prior_path, *tables_path = self.files(path)
         people = read_text_csv(demographics_path, _DEMOGRAPHIC_COLUMNS)
         current = read_text_csv(current_path, _COMMITMENT_COLUMNS)
         prior = read_text_csv(prior_path, (*_COMMITMENT_COLUMNS, "release date"))
@@ -225,7 +289,10 @@ class CdcrAdapter:
                 pl.col("release_date"),
             )
         )
-        return {"person": person, "sentence": sentence, "charge": charge, "release": release}
+        frames = {"person": person, "sentence": sentence, "charge": charge, "release": release}
+        if tables_path:
+            frames["offense_table_entry"] = _offense_table_entries(tables_path[0])
+        return frames
 
     def _sentences(self, cases: pl.DataFrame, controlling: pl.DataFrame) -> pl.DataFrame:
         """Sentence rows; the controlling one takes its type, aggregate term and EPRD or MEPD from demographics.
@@ -272,6 +339,12 @@ class CdcrAdapter:
             pl.when(is_controlling & ~is_life).then(month_date).otherwise(prior_release).alias("source_release_date"),
             pl.when(is_controlling & is_life).then(month_date).alias("source_parole_eligibility_date"),
             pl.when(is_controlling).then(blank_to_null("eprd/mepd month and year")).alias("source_date_text"),
+            # Demographics describes the controlling case (the "controlling case number"): its offence, and the
+            # years Redo.io's screen counted from that offence's end date, dated the day the screen ran.
+            is_controlling.alias("controlling"),
+            pl.col("_controlling_offense").alias("controlling_offense"),
+            pl.col("_years_served").alias("source_time_served_years"),
+            pl.col("_served_on").alias("source_time_served_on"),
         )
 
     def _check(self, people: pl.DataFrame, current: pl.DataFrame, prior: pl.DataFrame) -> None:
@@ -280,11 +353,15 @@ class CdcrAdapter:
             people.with_columns(
                 month_year_first_day("eprd/mepd month and year").alias("_eprd"),
                 _aggregate_months().alias("_aggregate"),
+                _years_served().alias("_served"),
+                us_date("offense end date").alias("_end"),
             ),
             DEMOGRAPHICS,
             {
                 "_eprd": ("eprd/mepd month and year", "a month and two-digit year like MAR25"),
                 "_aggregate": ("aggregate sentence in months", "a whole number of months"),
+                "_served": ("time served in years", "a number of years"),
+                "_end": ("offense end date", "a date (expected MM/DD/YYYY)"),
             },
         )
         for rows, file in ((current, CURRENT), (prior, PRIOR)):
