@@ -263,8 +263,9 @@ FACTS: tuple[Fact, ...] = (
         (
             "has_mo_dangerous_felony",
             "boolean",
-            "A current charge is a dangerous felony (RSMo 556.061): the charge's `dangerous_felony` flag when "
-            "recorded, else the statute list (conditional entries are unknown).",
+            "A current charge is a dangerous felony (RSMo 556.061(19)): the statute list decides, whatever the "
+            "charge's `dangerous_felony` flag says; the flag can only add one; a section listed only under a "
+            "condition the record cannot show is unknown unless the flag is true.",
             "charge, offense_lists.yaml",
         ),
         (

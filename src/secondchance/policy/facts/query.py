@@ -13,6 +13,7 @@ from datetime import date
 
 import duckdb
 
+from secondchance.law.missouri import dangerous_felony_sql
 from secondchance.law.offense_lists import list_flag_sql, offense_lists, text_flags_sql, text_key_sql
 from secondchance.policy.facts.catalogue import FACTS
 from secondchance.records.schema import DUCKDB_TYPES, ENUMS, NEED_DOMAINS, TABLES
@@ -158,7 +159,8 @@ def _current_charge_columns() -> dict[str, str]:
         "has_851_enhancement": _any("l_enhancement_851"),
         "has_3559c_sentence": _any("l_sentence_3559c"),
         "mo_no_parole_charge": _any("l_mo_no_parole"),
-        "has_mo_dangerous_felony": _any("coalesce(dangerous_felony, l_mo_dangerous_felony)"),
+        # RSMo 556.061(19): the list decides, the flag only adds (as the sentencing engine reads it)
+        "has_mo_dangerous_felony": _any(dangerous_felony_sql("l_mo_dangerous_felony", "dangerous_felony")),
         "has_mo_drug_offense": _any("l_mo_drug"),
         "has_ca_violent_felony": _any("l_ca_violent_felony"),
         "has_pc12022_enhancement": _any("l_pc12022"),
