@@ -11,7 +11,8 @@ from secondchance.cli._app import JsonOption, print_json
 from secondchance.cli._dates import cannot_compute, dates_app, show_dates
 from secondchance.cli._options import check_count, check_days, check_months, optional_date_option, parse_date_option
 from secondchance.errors import UserError
-from secondchance.sentencing.missouri import compute_missouri
+from secondchance.sentencing.missouri import MissouriOffence, compute_missouri
+from secondchance.sentencing.missouri.board import FELONY_CLASSES
 from secondchance.sentencing.profiles import builtin_profile, compute_profile
 from secondchance.sentencing.reasons import ManualReview
 from secondchance.sentencing.terms import Term, parse_term
@@ -61,29 +62,49 @@ def missouri(
     birth_date: Annotated[
         str | None, typer.Option("--birth-date", help="Birth date, YYYY-MM-DD (age-70 alternative).")
     ] = None,
+    not_listed: Annotated[
+        bool, typer.Option("--not-listed", help="An offence RSMo 558.019.2 does not list (2019 HB 192).")
+    ] = False,
+    drug: Annotated[bool, typer.Option("--drug", help="A drug offence of RSMo chapter 579.")] = False,
+    felony_class: Annotated[
+        str | None, typer.Option("--felony-class", help="Felony class, A to E (the board's table for drugs).")
+    ] = None,
+    offense_date: Annotated[str | None, typer.Option("--offense-date", help="Offence date, YYYY-MM-DD.")] = None,
     jail_credit: JailCreditOption = 0,
     as_json: JsonOption = False,
 ) -> None:
-    """Missouri parole eligibility (RSMo 558.019) and conditional release (RSMo 558.011.4) for one sentence.
+    """Missouri parole eligibility (RSMo 558.019, 14 CSR 80-2.010) and conditional release (RSMo 558.011.4).
 
-    Example: secondchance dates missouri --start 2020-01-01 --term 10y --prior-commitments 1 --json
+    Example: secondchance dates missouri --start 2020-01-01 --term 4y --not-listed --drug --felony-class D
+    --offense-date 2019-10-01 --json
     """
     start_date = parse_date_option("--start", start)
     born = optional_date_option("--birth-date", birth_date)
+    offence_day = optional_date_option("--offense-date", offense_date)
     sentence_term, sentence_type = _term(term)
     check_days("--jail-credit", jail_credit)
     _check_priors(prior_commitments=prior_commitments)
     _check_not_after_start(born, start_date, "--birth-date")
+    _check_not_after_start(offence_day, start_date, "--offense-date")
+    if felony_class is not None and felony_class.upper() not in FELONY_CLASSES:
+        raise UserError(f"--felony-class {felony_class!r} is not one of {', '.join(FELONY_CLASSES)}")
+    offence = MissouriOffence(
+        dangerous_felony=dangerous,
+        no_parole_offense=no_parole_offense,
+        minimum_term_offense=not not_listed,
+        drug_offense=drug,
+        felony_class=felony_class.upper() if felony_class else None,
+        offense_date=offence_day,
+    )
     try:
         result = compute_missouri(
             start_date,
             sentence_term,
             sentence_type=sentence_type,
             prior_commitments=prior_commitments,
-            dangerous_felony=dangerous,
-            no_parole_offense=no_parole_offense,
             birth_date=born,
             jail_credit_days=jail_credit,
+            offence=offence,
         )
     except ManualReview as review:
         raise cannot_compute(review) from None
@@ -91,7 +112,7 @@ def missouri(
     if as_json:
         print_json(data)
         return
-    shown = ("full_term_date", "parole_eligibility_date", "conditional_release_date", "parole_basis")
+    shown = ("full_term_date", "parole_eligibility_date", "conditional_release_date", "parole_basis", "review_reason")
     show_dates("Missouri sentence", {name: data[name] for name in shown}, result.timeline)
 
 

@@ -48,9 +48,29 @@ def test_missouri_table_output_shows_dates_and_timeline() -> None:
     assert "2023-12-31" in done.stdout and "Timeline" in done.stdout and "558.011.4(1)(a)" in done.stdout
 
 
+def test_missouri_drug_offence_outside_the_list_gets_the_boards_share() -> None:
+    # 14 CSR 80-2.010(1)(A): 15% of 1,461 days (4 years from 2020-01-01) = 219 days -> 2020-08-06
+    done = run_dates(
+        "missouri", "--start", "2020-01-01", "--term", "4y", "--prior-commitments", "1", "--not-listed",
+        "--drug", "--felony-class", "d", "--offense-date", "2019-10-01", "--json",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert (data["parole_eligibility_date"], data["parole_basis"]) == ("2020-08-06", "14 CSR 80-2.010(1)(A) 15%")
+
+
+def test_missouri_table_shows_a_review_reason() -> None:
+    # a fourth commitment: conditional release not established (RSMo 558.011.4(1))
+    done = run_dates("missouri", "--start", "2020-01-01", "--term", "6y", "--prior-commitments", "3")
+    assert done.returncode == 0, done.stderr
+    assert "CONDITIONAL_RELEASE_UNCERTAIN" in done.stdout
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
+        (("--start", "2020-01-01", "--term", "5y", "--felony-class", "F"), "--felony-class 'F' is not one of"),
+        (("--start", "2020-01-01", "--term", "5y", "--offense-date", "2021-01-01"), "after --start"),
         (("--start", "2020-01-01", "--term", "5x"), "term '5x'"),
         (("--start", "2020-02-30", "--term", "5y"), "--start '2020-02-30' is not a date"),
         (("--start", "2020-01-01", "--term", "5y", "--birth-date", "2021-01-01"), "after --start"),
