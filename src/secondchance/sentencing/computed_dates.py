@@ -13,6 +13,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from secondchance import __version__
 from secondchance.sentencing.reasons import ManualReview
 
@@ -20,6 +22,7 @@ __all__ = [
     "COMPUTED_DATES_COLUMNS",
     "CREATE_COMPUTED_DATES_SQL",
     "RUN_STAMP_COLUMNS",
+    "add_missing_columns",
     "holidays_version",
     "rule_data_files",
     "rule_data_version",
@@ -119,6 +122,26 @@ CREATE_COMPUTED_DATES_SQL = (
     + ",\n    ".join(f"{name} {sql_type}" for name, sql_type, _ in COMPUTED_DATES_COLUMNS)
     + "\n)"
 )
+
+
+def add_missing_columns(connection: duckdb.DuckDBPyConnection) -> None:
+    """Give a `computed_dates` table from an earlier version the columns it lacks, NULL (not computed by it).
+
+    A read-only store keeps its table; a temporary copy with the columns stands in for this connection.
+    """
+    rows = connection.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'computed_dates' AND database_name <> 'temp'"
+    ).fetchall()
+    present = {row[0] for row in rows}
+    missing = [(name, sql_type) for name, sql_type, _ in COMPUTED_DATES_COLUMNS if present and name not in present]
+    if not missing:
+        return
+    try:
+        for name, sql_type in missing:
+            connection.execute(f"ALTER TABLE computed_dates ADD COLUMN {name} {sql_type}")
+    except duckdb.Error:
+        added = ", ".join(f"CAST(NULL AS {sql_type}) AS {name}" for name, sql_type in missing)
+        connection.execute(f"CREATE OR REPLACE TEMP TABLE computed_dates AS SELECT *, {added} FROM main.computed_dates")
 
 
 def scalar_computed_dates_row(

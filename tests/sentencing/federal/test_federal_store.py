@@ -9,13 +9,20 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 from tests.sentencing.conftest import AS_OF, Store
 
 from secondchance.sentencing.compute import scalar_mismatches
-from secondchance.sentencing.computed_dates import holidays_version, rule_data_version
+from secondchance.sentencing.computed_dates import (
+    COMPUTED_DATES_COLUMNS,
+    add_missing_columns,
+    holidays_version,
+    rule_data_version,
+)
 
 
 def _enrol(store: Store, person: int, program: int, status: str, **dates: date) -> None:
@@ -167,3 +174,19 @@ def test_every_row_is_stamped_with_the_rule_data_and_holidays_versions(store: St
         assert rows[sentence]["rule_data_version"] == rule_data_version()
         assert rows[sentence]["holidays_version"] == holidays_version()
         assert rows[sentence]["engine_version"]
+
+
+def test_a_store_computed_by_an_earlier_version_gains_the_new_columns(tmp_path: Path) -> None:
+    """The facts read `prerelease_custody_date_if_approved`; a table computed before it existed has it, NULL."""
+    path = tmp_path / "earlier.duckdb"
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("CREATE TABLE computed_dates (sentence_id BIGINT, release_date DATE)")
+        connection.execute("INSERT INTO computed_dates VALUES (1, DATE '2029-04-05')")
+    with duckdb.connect(str(path), read_only=True) as connection:
+        add_missing_columns(connection)  # read-only: a temporary copy stands in
+        read = "SELECT release_date, prerelease_custody_date_if_approved, rule_data_version FROM computed_dates"
+        assert connection.execute(read).fetchall() == [(date(2029, 4, 5), None, None)]
+    with duckdb.connect(str(path)) as connection:
+        add_missing_columns(connection)
+        columns = {row[0] for row in connection.execute("DESCRIBE computed_dates").fetchall()}
+        assert columns == {name for name, _, _ in COMPUTED_DATES_COLUMNS}

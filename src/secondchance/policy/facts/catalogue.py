@@ -460,6 +460,11 @@ FACTS: tuple[Fact, ...] = (
                 ("conditional_release_date", "Conditional release date"),
                 ("supervised_release_date", "Earliest transfer to supervised release with FSA credits"),
                 ("prerelease_custody_date", "Earliest transfer to prerelease custody with FSA credits"),
+                (
+                    "prerelease_custody_date_if_approved",
+                    "Medium or high risk: transfer to prerelease custody with FSA credits if the warden approves a "
+                    "petition (18 U.S.C. § 3624(g)(1)(D)(i)(II)), unknown until an approval is recorded",
+                ),
             )
         ),
         (

@@ -18,7 +18,7 @@ from secondchance.law.offense_lists import list_flag_sql, offense_lists, text_fl
 from secondchance.policy.facts.catalogue import FACTS
 from secondchance.records.schema import DUCKDB_TYPES, ENUMS, NEED_DOMAINS, TABLES
 from secondchance.records.store import create_table_sql
-from secondchance.sentencing.computed_dates import CREATE_COMPUTED_DATES_SQL
+from secondchance.sentencing.computed_dates import CREATE_COMPUTED_DATES_SQL, add_missing_columns
 from secondchance.sentencing.conventions import DAYS_PER_YEAR
 
 __all__ = ["facts_query", "ensure_fact_inputs", "materialize_facts", "person_facts"]
@@ -130,6 +130,7 @@ def _computed_columns() -> dict[str, str]:
         "conditional_release_date": _strict_max("d.conditional_release_date"),
         "supervised_release_date": _strict_max("d.supervised_release_date"),
         "prerelease_custody_date": _strict_max("d.prerelease_custody_date"),
+        "prerelease_custody_date_if_approved": _strict_max("d.prerelease_custody_date_if_approved"),
         "ftc_days": f"CASE WHEN bool_and(d.sentence_id IS NOT NULL) THEN arg_max(d.ftc_days, {ftc_key}) END",
     }
 
@@ -360,7 +361,8 @@ def facts_query(as_of: date, *, person_ids: Sequence[int] | None = None, facts: 
         "current_sentence": "MATERIALIZED (SELECT * FROM sentence_scope WHERE is_current)",
         "latest_computed": f"""(
     SELECT sentence_id, full_term_date, release_date, projected_release_date, parole_eligibility_date,
-        conditional_release_date, supervised_release_date, prerelease_custody_date, ftc_days, review_reason
+        conditional_release_date, supervised_release_date, prerelease_custody_date,
+        prerelease_custody_date_if_approved, ftc_days, review_reason
     FROM computed_dates WHERE {only()}
     QUALIFY row_number() OVER (PARTITION BY sentence_id ORDER BY computed_at DESC NULLS LAST) = 1
 )""",
@@ -559,6 +561,7 @@ def ensure_fact_inputs(connection: duckdb.DuckDBPyConnection) -> None:
         except duckdb.Error:
             # A read-only store: an empty temporary table stands in, so its facts are NULL.
             connection.execute(statement.replace("CREATE TABLE", "CREATE TEMP TABLE", 1))
+    add_missing_columns(connection)  # a store computed by an earlier version
 
 
 def materialize_facts(connection: duckdb.DuckDBPyConnection, as_of: date, table: str = "facts") -> None:
