@@ -8,13 +8,14 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pytest
 from tests.conftest import shared_dataset
 from tests.sentencing.conftest import AS_OF, Store, run_dates
 
 from secondchance.records.adapters.cdcr import CDCR
 from secondchance.records.ingest import load_frames
 from secondchance.sentencing.compute import compute_dates
-from secondchance.sentencing.reconcile import reconcile
+from secondchance.sentencing.reconcile import _band, reconcile
 
 
 def _hand_store(store: Store) -> dict[str, int]:
@@ -165,3 +166,12 @@ def test_reconcile_on_the_cdcr_cohort(tmp_path: Path) -> None:
         assert summary["by_kind"]["parole_eligibility"] > 0  # MEPDs of the life terms
     finally:
         connection.close()
+
+
+@pytest.mark.parametrize(
+    ("days", "band"),
+    [(30, "1-30 days"), (-365, "31-365 days"), (366, "1-5 years"), (1825, "1-5 years"), (1826, "over 5 years")],
+)
+def test_bands_count_years_of_365_days(days: int, band: str) -> None:
+    """docs/sentencing-conventions.md: one length of a year, so 5 years are 5 × 365 = 1,825 days (not 1,826)."""
+    assert _band(days) == band

@@ -24,14 +24,15 @@ import duckdb
 
 from secondchance.errors import UserError
 from secondchance.sentencing.compute import read_scalar_inputs, scalar_timelines
+from secondchance.sentencing.conventions import DAYS_PER_YEAR
 
 __all__ = ["ReconcileRow", "ReconcileReport", "reconcile", "BANDS"]
 
-# (label, largest absolute difference in days in the band)
+# (label, largest absolute difference in days in the band); years of the one year length (conventions)
 BANDS: tuple[tuple[str, int | None], ...] = (
     ("1-30 days", 30),
-    ("31-365 days", 365),
-    ("1-5 years", 1826),
+    (f"31-{DAYS_PER_YEAR} days", DAYS_PER_YEAR),
+    ("1-5 years", 5 * DAYS_PER_YEAR),
     ("over 5 years", None),
 )
 

@@ -13,6 +13,8 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from secondchance.sentencing.conventions import DAYS_PER_YEAR
+
 __all__ = [
     "RRC_MAX_MONTHS",
     "HOME_CONFINEMENT_MAX_DAYS",
@@ -22,7 +24,7 @@ __all__ = [
 ]
 
 RRC_MAX_MONTHS = 12  # § 3624(c)(1): "not to exceed 12 months"
-HOME_CONFINEMENT_MAX_DAYS = 182  # § 3624(c)(2): 6 months, counted as half of 365 days, rounded down
+HOME_CONFINEMENT_MAX_DAYS = DAYS_PER_YEAR // 2  # § 3624(c)(2): 6 months, half the 365-day year rounded down: 182
 
 
 def home_confinement_cap_days(term_days: int) -> int:
