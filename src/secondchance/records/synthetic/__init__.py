@@ -8,6 +8,7 @@ from __future__ import annotations
 from secondchance.records.synthetic.generator import (
     GENERATION_STEPS,
     JURISDICTIONS,
+    NOT_DRAWN,
     Generated,
     GenerationResult,
     generate_frames,
@@ -19,6 +20,7 @@ __all__ = [
     "JURISDICTIONS",
     "Generated",
     "GenerationResult",
+    "NOT_DRAWN",
     "generate_frames",
     "generate_population",
 ]

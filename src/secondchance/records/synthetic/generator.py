@@ -35,9 +35,15 @@ __all__ = [
     "GENERATION_STEPS",
     "Generated",
     "GenerationResult",
+    "NOT_DRAWN",
     "generate_frames",
     "generate_population",
 ]
+
+# Records tables the generator leaves empty, and why: they are not about people.
+NOT_DRAWN: dict[str, str] = {
+    "offense_table_entry": "a source's own published offence tables (the CDCR export's PIR tables A-F)",
+}
 
 JURISDICTIONS: tuple[str, ...] = get_args(Jurisdiction)
 # A population is drawn in memory: about 4.5 GB at the peak per million people.
