@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from secondchance.records.completeness import RECORD_KINDS
 from secondchance.records.schema import DUCKDB_TYPES, ENUMS, TABLES, Column, Table
 from secondchance.records.store import store_columns
 
@@ -120,6 +121,14 @@ def records_doc() -> str:
         "One row per file (or adapter frame) loaded: `ingest_id`, `source`, `table_name`, `file_path`,",
         "`file_sha256`, `adapter`, `rows_read`, `rows_loaded`, `rows_rejected`, `started_at` and",
         "`finished_at` (UTC). The rows a load wrote carry its `ingest_id`.",
+        "",
+        "## `source_completeness`",
+        "",
+        "Whether each source holds all of a kind of record for its people, one row per `source` and",
+        f"`record_kind` ({', '.join(f'`{kind}`' for kind in RECORD_KINDS)}): `complete`, `basis` (the",
+        "reason given), `ingest_id` (the load that declared it) and `declared_at` (UTC). Written by each",
+        "load in the same transaction as its rows ([ingest.md](ingest.md#what-a-source-holds-in-full---complete));",
+        "facts read it ([facts.md](facts.md)).",
     ]
     return "\n".join(lines).rstrip("\n") + "\n"
 

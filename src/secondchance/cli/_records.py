@@ -18,6 +18,7 @@ from rich.table import Table as RichTable
 
 from secondchance.cli._app import JsonOption, StoreOption, console, print_json, store_path
 from secondchance.errors import UserError
+from secondchance.records.completeness import RECORD_KINDS, Completeness, plain_load_completeness
 from secondchance.records.ingest import IngestReport, TableLoad, load_files, load_frames
 from secondchance.records.parquet import export_parquet, import_parquet
 from secondchance.records.problems import IngestError, format_problems, write_problems_csv
@@ -75,7 +76,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[str], None]]:
             progress.stop()
 
 
-def _adapter_frames(name: str, paths: list[Path]) -> tuple[dict[str, Any], list[Path]]:
+def _adapter_frames(name: str, paths: list[Path]) -> tuple[dict[str, Any], list[Path], Completeness]:
     try:
         from secondchance.records.adapters import ADAPTERS
     except ImportError:
@@ -98,7 +99,7 @@ def _adapter_frames(name: str, paths: list[Path]) -> tuple[dict[str, Any], list[
         line, reason = error_reason(error)
         where = f"{path}, line {line}" if line is not None else str(path)
         raise UserError(f"adapter {name} could not read {where}: {reason}") from None
-    return dict(frames), files or [path]
+    return dict(frames), files or [path], adapter.completeness
 
 
 def _where(load: TableLoad) -> str:
@@ -140,21 +141,37 @@ def ingest(
         Path | None, typer.Option("--rejects", help="Rejects CSV (default: <first file>.rejects.csv beside it).")
     ] = None,
     errors_out: Annotated[Path | None, typer.Option("--errors-out", help="Write every problem to this CSV.")] = None,
+    complete: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--complete",
+            help=f"With --table: the source records every record of this kind ({', '.join(RECORD_KINDS)}); repeat "
+            "for several. Otherwise a missing record of the table's kinds is unknown, not none.",
+        ),
+    ] = None,
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Validate and load records files into the store, all or nothing (docs/ingest.md).
 
-    Example: secondchance ingest --table person people.csv
+    Example: secondchance ingest --table incident incidents.csv --complete incident
     """
     if (table is None) == (adapter is None):
         raise UserError("give either --table TABLE FILE... or --adapter NAME PATH")
     if table is not None and table not in TABLE_NAMES:
         raise UserError(f"unknown table {table!r}; known tables: {', '.join(TABLE_NAMES)}")
+    if adapter is not None and complete:
+        raise UserError(f"--complete is for --table loads; adapter {adapter} declares its own (docs/adapters.md)")
+    if table is not None:
+        try:
+            plain_load_completeness([table], complete or ())
+        except ValueError as error:
+            raise UserError(f"--complete {error}") from None
     frames: dict[str, Any] = {}
     adapter_files: list[Path] = []
+    completeness: Completeness | None = None
     if adapter is not None:
-        frames, adapter_files = _adapter_frames(adapter, files)
+        frames, adapter_files, completeness = _adapter_frames(adapter, files)
     try:
         with _progress(not as_json) as step, open_store(store_path(store)) as connection:
             if adapter is not None:
@@ -164,6 +181,7 @@ def ingest(
                     source_files=adapter_files,
                     adapter=adapter,
                     default_source=source,
+                    completeness=completeness,
                     skip_invalid=skip_invalid,
                     rejects_path=rejects,
                     progress=step,
@@ -175,6 +193,7 @@ def ingest(
                     table,
                     files,
                     source=source,
+                    complete=complete or (),
                     skip_invalid=skip_invalid,
                     rejects_path=rejects,
                     progress=step,

@@ -40,6 +40,7 @@ from secondchance.policy.results import record_run
 from secondchance.policy.sandbox import PackTimeout
 from secondchance.policy.spark_sql import to_spark
 from secondchance.policy.status import evaluation_sql
+from secondchance.records.completeness import SOURCE_COMPLETENESS_SQL
 from secondchance.records.schema import TABLES
 from secondchance.records.store import create_table_sql
 from secondchance.sentencing.computed_dates import CREATE_COMPUTED_DATES_SQL
@@ -94,6 +95,7 @@ def _empty_tables(missing: Sequence[str], directory: Path) -> dict[str, Path]:
     """Empty Parquet files with the store's columns for tables the export lacks (their facts are NULL)."""
     statements = {spec.name: create_table_sql(spec) for spec in TABLES}
     statements["computed_dates"] = CREATE_COMPUTED_DATES_SQL
+    statements["source_completeness"] = SOURCE_COMPLETENESS_SQL
     files = {}
     with duckdb.connect() as connection:
         for name in missing:
@@ -113,7 +115,7 @@ def register_parquet(spark: SparkSession, directory: str | Path) -> list[str]:
     local = "://" not in text
     if local and not Path(text).is_dir():
         raise UserError(f"{text}: no such folder; write one with `secondchance export --format parquet {text}`")
-    wanted = [spec.name for spec in TABLES] + ["computed_dates"]
+    wanted = [spec.name for spec in TABLES] + ["computed_dates", "source_completeness"]
     files: dict[str, str] = {}
     if local:
         files = {path.stem: str(path) for path in sorted(Path(text).glob("*.parquet"))}

@@ -10,7 +10,9 @@ Rows are staged in DuckDB, checked with SQL (`records.validate`), and written in
 any problem refuses the whole load (an `IngestError` listing every problem) unless
 `skip_invalid`, which loads the valid rows and writes the rejected ones, with their reasons, to
 a rejects CSV. Rows are keyed by (`source`, `source_id`): loading them again replaces them in
-place and keeps their internal `id`. Every file (or frame) loaded gets an `ingest_log` row.
+place and keeps their internal `id`. Every file (or frame) loaded gets an `ingest_log` row, and
+every source loaded gets its completeness declarations (`records.completeness`) for the kinds of
+record the load declares: an adapter's own, or for plain files only those named complete.
 docs/ingest.md describes the rules and the messages.
 """
 
@@ -28,6 +30,7 @@ from typing import Any, TypeVar
 import duckdb
 import polars as pl
 
+from secondchance.records.completeness import Completeness, plain_load_completeness, write_declarations
 from secondchance.records.problems import IngestError, Problem
 from secondchance.records.readers import (
     FILE_COLUMN,
@@ -135,6 +138,7 @@ def load_frames(
     skip_invalid: bool = False,
     rejects_path: Path | None = None,
     default_source: str | None = None,
+    completeness: Completeness | None = None,
     progress: Progress | None = None,
 ) -> IngestReport:
     """Validate and load canonical frames (table name -> frame) in one transaction.
@@ -142,8 +146,9 @@ def load_frames(
     Frames use the column names of `records.schema` (any subset); values may be text or typed.
     `source` defaults to `default_source`, else `adapter`. `source_files` are the files the frames
     were read from (named and checksummed in `ingest_log`). A frame may carry `_line` and `_file`
-    (where each row came from) so problems cite them. Raises IngestError on bad input (unless
-    `skip_invalid`); the store is then unchanged.
+    (where each row came from) so problems cite them. `completeness` is what the source declares
+    (an adapter's declaration); without it, the kinds of record the frames carry are declared not
+    complete. Raises IngestError on bad input (unless `skip_invalid`); the store is then unchanged.
     """
     label_base = ", ".join(p.name for p in source_files) or adapter or "frame"
     file_names = [str(p) for p in source_files]
@@ -163,7 +168,8 @@ def load_frames(
             return {}
         return {path_text or "": _combined_sha256(source_files)}
 
-    return _ingest(connection, stage, checksums, adapter, skip_invalid, rejects_path, progress)
+    declared = plain_load_completeness(frames) if completeness is None else completeness
+    return _ingest(connection, stage, checksums, adapter, declared, skip_invalid, rejects_path, progress)
 
 
 def load_files(
@@ -172,6 +178,7 @@ def load_files(
     paths: Sequence[Path],
     *,
     source: str | None = None,
+    complete: Sequence[str] = (),
     skip_invalid: bool = False,
     rejects_path: Path | None = None,
     progress: Progress | None = None,
@@ -179,12 +186,18 @@ def load_files(
     """Validate and load CSV, Parquet or XLSX files of one table in one transaction.
 
     `source` applies to files without a `source` column; it defaults to each file's name
-    without its extension. Raises IngestError on bad input (unless `skip_invalid`).
+    without its extension. The sources loaded are declared complete for the kinds of record in
+    `complete` (each a kind the table carries) and not complete for the table's other kinds.
+    Raises IngestError on bad input (unless `skip_invalid`).
     """
+    label = ", ".join(p.name for p in paths)
     try:
         table(table_name)
+        declared = plain_load_completeness([table_name], complete)
     except KeyError as error:
-        raise IngestError([Problem(", ".join(p.name for p in paths), None, None, None, str(error.args[0]))]) from None
+        raise IngestError([Problem(label, None, None, None, str(error.args[0]))]) from None
+    except ValueError as error:
+        raise IngestError([Problem(label, None, None, None, f"--complete {error}")]) from None
 
     def stage(connection: duckdb.DuckDBPyConnection, staged: list[tuple[Staged, str | None]]) -> None:
         failures: list[Problem] = []
@@ -201,7 +214,7 @@ def load_files(
     def checksums() -> dict[str, str]:
         return {str(path): sha256_file(path) for path in paths if path.is_file()}
 
-    return _ingest(connection, stage, checksums, None, skip_invalid, rejects_path, progress)
+    return _ingest(connection, stage, checksums, None, declared, skip_invalid, rejects_path, progress)
 
 
 def _combined_sha256(paths: Sequence[Path]) -> str:
@@ -219,6 +232,7 @@ def _ingest(
     stage: _Stager,
     checksums: Callable[[], dict[str, str]],
     adapter: str | None,
+    completeness: Completeness,
     skip_invalid: bool,
     rejects_path: Path | None,
     progress: Progress | None,
@@ -230,7 +244,7 @@ def _ingest(
         return _checked_and_written(
             connection,
             stage,
-            lambda run: run.execute(adapter, digests.result, started, rejects_path),
+            lambda run: run.execute(adapter, completeness, digests.result, started, rejects_path),
             skip_invalid=skip_invalid,
             progress=progress,
         )
@@ -392,6 +406,7 @@ class _Run:
     def execute(
         self,
         adapter: str | None,
+        completeness: Completeness,
         digests: Callable[[], dict[str, str]],
         started: dt.datetime,
         rejects_path: Path | None,
@@ -405,7 +420,16 @@ class _Run:
             for spec in TABLES:
                 self.check_references(spec)
             raise IngestError(self.fetch_problems())
+        first_ingest = min((load.ingest_id for load in loads), default=None)
+        write_declarations(self.connection, self.loaded_sources(), completeness, first_ingest)
         return IngestReport(loads, problems, rejects_files)
+
+    def loaded_sources(self) -> list[str]:
+        """The sources of the rows this load wrote."""
+        rows = self.sql(
+            f"SELECT DISTINCT source FROM {_KEYS} k WHERE source IS NOT NULL {self.accepted_keys_sql()} ORDER BY 1"
+        ).fetchall()
+        return [str(row[0]) for row in rows]
 
     def find_problems(self) -> tuple[list[Problem], bool]:
         """Every problem of the load, and whether the references are left to be checked after writing."""

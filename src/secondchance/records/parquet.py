@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from secondchance.errors import UserError
+from secondchance.records.completeness import SOURCE_COMPLETENESS_SQL
 from secondchance.records.ingest import import_files
 from secondchance.records.problems import IngestError, Problem
 from secondchance.records.readers import error_reason
@@ -71,10 +72,10 @@ class _Derived:
 
 
 def _derived_tables(ddl: Sequence[str]) -> dict[str, _Derived]:
-    """The tables the DDL statements create (and the ingest log), read from a scratch database."""
+    """The tables the DDL statements create, the ingest log and the completeness declarations (a scratch database)."""
     tables: dict[str, _Derived] = {}
     with duckdb.connect() as scratch:
-        for statement in (INGEST_LOG_SQL, *ddl):
+        for statement in (INGEST_LOG_SQL, SOURCE_COMPLETENESS_SQL, *ddl):
             before = {row[0] for row in scratch.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
             scratch.execute(statement)
             after = {row[0] for row in scratch.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
@@ -181,7 +182,8 @@ def import_parquet(
 
     Records tables are checked as `ingest` checks a file (types, required values, enumerations,
     ranges, keys, references) and keep their internal ids; `derived_ddl` creates the other
-    tables an export may hold (computed dates, screening results; the ingest log is known here).
+    tables an export may hold (computed dates, screening results; the ingest log and the
+    completeness declarations are known here).
     Refuses (IngestError, store unchanged) a file of any other table, a table that already
     holds rows unless `replace`, which replaces them (then rows the folder does not replace
     may not refer to rows it does), and any row that ingest would refuse.

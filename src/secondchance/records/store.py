@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from secondchance.errors import UserError
+from secondchance.records.completeness import SOURCE_COMPLETENESS_SQL
 from secondchance.records.schema import DUCKDB_TYPES, TABLES, Table
 
 __all__ = [
@@ -106,10 +107,11 @@ def create_table_sql(spec: Table) -> str:
 
 
 def ensure_schema(connection: duckdb.DuckDBPyConnection) -> None:
-    """Create every records table and the ingest log if they are missing."""
+    """Create every records table, the ingest log and the completeness declarations if they are missing."""
     for spec in TABLES:
         connection.execute(create_table_sql(spec))
     connection.execute(INGEST_LOG_SQL)
+    connection.execute(SOURCE_COMPLETENESS_SQL)
 
 
 def _what_file_holds(head: bytes) -> str:

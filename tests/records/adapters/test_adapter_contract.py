@@ -10,7 +10,9 @@ from tests.records.adapters.conftest import DATASETS, dataset_folder, frames_of
 
 from secondchance.errors import UserError
 from secondchance.records.adapters import ADAPTERS, Adapter, mappings
+from secondchance.records.completeness import RECORD_KINDS
 from secondchance.records.schema import ENUMS, TABLE_NAMES, table
+from secondchance.records.synthetic.store_writer import COMPLETENESS as SYNTHETIC
 
 # Which enumeration each declarative table maps into.
 MAPPING_ENUMS = {
@@ -100,3 +102,27 @@ def test_every_source_text_is_mapped_or_deliberately_null(name: str) -> None:
             if (name, column) in PARSED:
                 continue
             assert set(unmapped.to_list()) <= listed_as_none, (name, raw, set(unmapped.to_list()) - listed_as_none)
+
+
+def _completeness_table() -> dict[str, dict[str, bool]]:
+    """docs/adapters.md's completeness table: for each source, whether it is complete for each kind."""
+    lines = (Path(__file__).resolve().parents[3] / "docs" / "adapters.md").read_text(encoding="utf-8").splitlines()
+    start = lines.index("| kind | `cdcr` | `compas` | `commutations` | `iowa` | synthetic |")
+    sources = ["cdcr", "compas", "commutations", "iowa", "synthetic"]
+    table: dict[str, dict[str, bool]] = {source: {} for source in sources}
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        kind, *cells = [cell.strip().strip("`") for cell in line.strip("|").split("|")]
+        for source, cell in zip(sources, cells, strict=True):
+            table[source][kind] = cell == "complete"
+    return table
+
+
+def test_every_adapter_declares_every_kind_as_docs_adapters_md_says() -> None:
+    documented = _completeness_table()
+    declared = {name: adapter.completeness for name, adapter in ADAPTERS.items()} | {"synthetic": SYNTHETIC}
+    for name, completeness in declared.items():
+        assert set(completeness) == set(RECORD_KINDS), name
+        assert all(item.basis for item in completeness.values()), name
+        assert {kind: item.complete for kind, item in completeness.items()} == documented[name], name

@@ -1,7 +1,8 @@
 """What every adapter is, and the small Polars helpers they share.
 
 An adapter turns one real export (a folder of files) into canonical frames keyed by records
-table name; `records.ingest.load_frames` validates and loads them. Helpers here are Polars
+table name; `records.ingest.load_frames` validates and loads them, with the adapter's declaration
+of which kinds of record the export holds in full (`records.completeness`). Helpers here are Polars
 expressions, so every adapter parses whole columns at once, never row by row.
 """
 
@@ -14,6 +15,7 @@ from typing import Protocol, runtime_checkable
 import polars as pl
 
 from secondchance.errors import UserError
+from secondchance.records.completeness import Completeness
 from secondchance.records.readers import first_invalid_utf8_line
 
 __all__ = [
@@ -44,6 +46,11 @@ class Adapter(Protocol):
     @property
     def description(self) -> str:
         """One line saying what export this adapter reads."""
+        ...
+
+    @property
+    def completeness(self) -> Completeness:
+        """For every kind of record, whether the export holds all of it for its people, and why."""
         ...
 
     def files(self, path: Path) -> list[Path]:

@@ -30,6 +30,7 @@ from secondchance.records.adapters.mappings import (
     CDCR_SENTENCE_TYPE,
 )
 from secondchance.records.adapters.parsing import cdcr_term, month_year_first_day
+from secondchance.records.completeness import Completeness, complete, not_complete
 
 __all__ = ["CdcrAdapter", "CDCR", "DEMOGRAPHICS", "CURRENT", "PRIOR", "OFFENSE_TABLES", "AS_OF_YEAR", "SCREEN_RUN_DATE"]
 
@@ -43,6 +44,16 @@ OFFENSE_TABLES = "offense_tables.csv"
 # The cohort is CDCR's population of December 2023 (SOURCE.md): ages are as of that year.
 AS_OF_YEAR = 2023
 ENHANCEMENT_COLUMNS = tuple(f"off_enh{n}" for n in range(1, 12))
+# What the export holds in full (docs/adapters.md, "Completeness"); its other silences stay unknown.
+COMPLETENESS: Completeness = {
+    "charge": complete("the commitment files list every offence of each case, one row a count"),
+    "enhancement": complete("off_enh1-11 hold the enhancements of each current count; an empty one is none"),
+    "jail_credit": not_complete("the export has no presentence credit"),
+    "prior_sentence": complete("prior_commitments.csv lists each person's earlier CDCR commitments"),
+    "custody_period": not_complete("the export has no custody periods"),
+    "incident": not_complete("the export has no disciplinary record"),
+    "enrollment": not_complete("the export has no programme record"),
+}
 # The day Redo.io's screen computed `time served in years`: (this day - offense end date) / 365 days, to one
 # decimal, reproduces the figure of all 551 people (docs/adapters.md, "Time served as the screen measured it").
 SCREEN_RUN_DATE = dt.date(2024, 11, 8)
@@ -236,6 +247,11 @@ class CdcrAdapter:
 
     name: str = SOURCE
     description: str = "California CDCR resentencing cohort (Redo.io, Dec 2023): people, current and prior commitments"
+
+    @property
+    def completeness(self) -> Completeness:
+        """What the export holds in full (`COMPLETENESS`)."""
+        return COMPLETENESS
 
     def files(self, path: Path) -> list[Path]:
         """The three Cohort-sheet CSV exports, and the offence tables when the data set has them."""

@@ -28,6 +28,7 @@ from secondchance.records.adapters.parsing import (
     federal_term,
     supervised_release_months,
 )
+from secondchance.records.completeness import Completeness, not_complete
 
 __all__ = ["CommutationsAdapter", "COMMUTATIONS", "GRANTS", "SCRAPE", "grant_dates"]
 
@@ -35,6 +36,16 @@ SOURCE = "commutations"
 SYSTEM = "federal"
 GRANTS = "newcomms.csv"
 SCRAPE = "commutations.csv"
+# What the lists hold in full (docs/adapters.md, "Completeness"): nothing, so their silences stay unknown.
+COMPLETENESS: Completeness = {
+    "charge": not_complete("one charge per conviction holds all its offences in one text, not a row per count"),
+    "enhancement": not_complete("no enhancement field: a § 851 information shows only where the offence text cites it"),
+    "jail_credit": not_complete("the lists have no presentence credit"),
+    "prior_sentence": not_complete("the lists name only the commuted convictions"),
+    "custody_period": not_complete("the lists have no custody periods"),
+    "incident": not_complete("the lists have no disciplinary record"),
+    "enrollment": not_complete("the lists have no programme record"),
+}
 CONVICTIONS = ("", "_2", "_3")  # column suffixes of the first, second and third conviction
 _WARRANT_HEADING = r"(?i)^\s*(?P<month>[a-z]+)\s+(?P<day>\d{1,2}),\s*(?P<year>\d{4})\s+download pdf clemency warrant"
 
@@ -99,6 +110,11 @@ class CommutationsAdapter:
 
     name: str = SOURCE
     description: str = "US federal sentence commutations (Office of the Pardon Attorney lists, 2011-2017)"
+
+    @property
+    def completeness(self) -> Completeness:
+        """What the export holds in full (`COMPLETENESS`)."""
+        return COMPLETENESS
 
     def files(self, path: Path) -> list[Path]:
         """The parsed grant list and the raw scrape it was parsed from."""

@@ -21,6 +21,7 @@ from secondchance.records.adapters.base import (
     require_files,
 )
 from secondchance.records.adapters.mappings import COMPAS_RACE, COMPAS_RISK_LEVEL, COMPAS_SEX
+from secondchance.records.completeness import Completeness, not_complete
 
 __all__ = ["CompasAdapter", "COMPAS", "STILL_IN_CUSTODY", "PEOPLE", "JAIL", "PRISON", "SCORES"]
 
@@ -34,6 +35,16 @@ PRISON = "prisonhistory.csv"
 SCORES = "compas-scores.csv"
 # The compas.db export writes this out_custody for a person still in custody (SOURCE.md).
 STILL_IN_CUSTODY = "2020-01-01"
+# What the export holds in full (docs/adapters.md, "Completeness"): nothing, so its silences stay unknown.
+COMPLETENESS: Completeness = {
+    "charge": not_complete("no convictions are loaded: the screened charge is pretrial"),
+    "enhancement": not_complete("no convictions are loaded"),
+    "jail_credit": not_complete("no sentences are loaded"),
+    "prior_sentence": not_complete("no sentences are loaded (priors_count is a count, not records)"),
+    "custody_period": not_complete("Broward County jail and Florida prison periods; custody elsewhere is not in it"),
+    "incident": not_complete("the export has no disciplinary record"),
+    "enrollment": not_complete("the export has no programme record"),
+}
 
 _SCALES = (
     # (source_id suffix, scale column, decile column, level column, date column)
@@ -65,6 +76,11 @@ class CompasAdapter:
 
     name: str = SOURCE
     description: str = "COMPAS, Broward County FL (2013-2014): people, jail and prison periods, risk scores"
+
+    @property
+    def completeness(self) -> Completeness:
+        """What the export holds in full (`COMPLETENESS`)."""
+        return COMPLETENESS
 
     def files(self, path: Path) -> list[Path]:
         """The four compas.db and ProPublica exports read."""

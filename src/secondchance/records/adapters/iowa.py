@@ -28,12 +28,23 @@ from secondchance.records.adapters.mappings import (
     IOWA_RELEASE_TYPE,
     IOWA_SEX,
 )
+from secondchance.records.completeness import Completeness, not_complete
 
 __all__ = ["IowaAdapter", "IOWA", "RELEASES"]
 
 SOURCE = "iowa"
 JURISDICTION = "us-ia"
 RELEASES = "3-Year_Recidivism_for_Offenders_Released_from_Prison_in_Iowa.csv"
+# What the file holds in full (docs/adapters.md, "Completeness"): nothing, so its silences stay unknown.
+COMPLETENESS: Completeness = {
+    "charge": not_complete("one offence per release row (classification, type, subtype); other counts are not in it"),
+    "enhancement": not_complete("the file has no enhancements"),
+    "jail_credit": not_complete("the file has no terms or credit"),
+    "prior_sentence": not_complete("each row is its own record: nothing links one person's releases"),
+    "custody_period": not_complete("the file has release years, not custody periods"),
+    "incident": not_complete("the file has no disciplinary record"),
+    "enrollment": not_complete("the file has no programme record"),
+}
 _COLUMNS = (
     "Fiscal Year Released",
     "Main Supervising District",
@@ -57,6 +68,11 @@ class IowaAdapter:
 
     name: str = SOURCE
     description: str = "Iowa DOC releases FY2010-2015 with 3-year return to prison (one record per release)"
+
+    @property
+    def completeness(self) -> Completeness:
+        """What the export holds in full (`COMPLETENESS`)."""
+        return COMPLETENESS
 
     def files(self, path: Path) -> list[Path]:
         """The one release file."""

@@ -1,7 +1,8 @@
 """Write generated tables into the records store: every store column, internal ids, one ingest_log row per table.
 
 Previous synthetic rows are replaced in one transaction; rows from other sources are kept and
-the new internal ids start after theirs.
+the new internal ids start after theirs. The same transaction writes what the population holds in
+full (`COMPLETENESS`, the `source_completeness` rows of source `synthetic`).
 """
 
 from __future__ import annotations
@@ -12,13 +13,25 @@ from datetime import datetime
 import duckdb
 import polars as pl
 
+from secondchance.records.completeness import Completeness, complete, not_complete, write_declarations
 from secondchance.records.schema import TABLE_NAMES, TABLES
 from secondchance.records.store import ensure_schema, store_columns
 from secondchance.records.synthetic.vocabulary import RAW_LABELS
 
-__all__ = ["SOURCE", "write_tables"]
+__all__ = ["SOURCE", "COMPLETENESS", "write_tables"]
 
 SOURCE = "synthetic"
+# The generator writes every record it draws, so a missing row is none; but it writes a jail credit of 0
+# where there was none, and an empty credit is a drawn unknown (calibration.MISSING_RATES).
+COMPLETENESS: Completeness = {
+    "charge": complete("every count drawn is written, one to three per sentence"),
+    "enhancement": complete("every enhancement drawn is written; an empty field is none"),
+    "jail_credit": not_complete("a credit of none is written as 0; an empty credit is a drawn unknown (MISSING_RATES)"),
+    "prior_sentence": complete("every earlier commitment drawn is written as a completed sentence"),
+    "custody_period": complete("every custody period drawn is written"),
+    "incident": complete("every incident drawn is written"),
+    "enrollment": complete("every referral, enrolment and completion drawn is written"),
+}
 
 _POLARS_TYPES: dict[str, pl.DataType] = {
     "BIGINT": pl.Int64(),
@@ -50,6 +63,7 @@ def write_tables(
             _run(connection, f"DELETE FROM {spec.name} WHERE source = ?", [SOURCE])
         bases = {spec.name: _scalar(connection, f"SELECT coalesce(max(id), 0) FROM {spec.name}") for spec in TABLES}
         next_ingest = _scalar(connection, "SELECT coalesce(max(ingest_id), 0) FROM ingest_log") + 1
+        write_declarations(connection, [SOURCE], COMPLETENESS, next_ingest)
         counts: dict[str, int] = {}
         for name, frame in pairs:
             if on_table is not None:
