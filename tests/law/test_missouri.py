@@ -11,6 +11,7 @@ import pytest
 from secondchance.law.missouri import dangerous_felony, dangerous_felony_sql, felony_class, felony_class_sql
 from secondchance.law.offense_lists import offense_lists
 from secondchance.policy.facts import ensure_fact_inputs, facts_query
+from secondchance.records.completeness import complete, write_declarations
 from secondchance.records.store import ensure_schema
 from secondchance.sentencing.inputs import create_member_inputs
 
@@ -71,6 +72,7 @@ def test_the_engine_and_the_facts_read_a_dangerous_felony_alike() -> None:
     cases = list(itertools.product(statutes, (True, False, None)))
     connection = duckdb.connect()
     ensure_schema(connection)
+    write_declarations(connection, ["hand"], {"charge": complete("one count per sentence, written here")}, None)
     for number, (statute, flag) in enumerate(cases, start=1):
         connection.execute(
             "INSERT INTO person (id, source, source_id, jurisdiction) VALUES (?, 'hand', ?, 'us-mo')",

@@ -18,6 +18,7 @@ import pytest
 
 from secondchance.law.fsa_exclusions import exclusion_entries
 from secondchance.policy.facts import ensure_fact_inputs, facts_query
+from secondchance.records.completeness import complete, write_declarations
 from secondchance.records.store import ensure_schema
 from secondchance.sentencing.inputs import create_member_inputs
 
@@ -37,9 +38,10 @@ def _statutes() -> list[str]:
 
 
 def _store(charges: list[dict[str, Any]]) -> duckdb.DuckDBPyConnection:
-    """One federal person per charge, each with one active sentence holding that charge."""
+    """One federal person per charge, each with one active sentence holding that charge (and no other count)."""
     connection = duckdb.connect()
     ensure_schema(connection)
+    write_declarations(connection, ["hand"], {"charge": complete("one count per sentence, written here")}, None)
     numbers = list(range(1, len(charges) + 1))
     rows = pa.table(
         {

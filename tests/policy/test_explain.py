@@ -31,6 +31,10 @@ PACKS = (
     "us-federal/fsa-time-credits",
     "us-mo/parole-eligibility",
     "us-ca/pir-resentencing",
+    "us-ca/pir-cohort",
+    "us-ca/pir-la-juvenile",
+    "us-ca/pir-la-robbery",
+    "us-ca/prison-prior-resentencing",
 )
 
 # A federal prisoner: sentenced in 2009 for a crack offence (before the Fair Sentencing Act of 2010), serving
@@ -80,7 +84,7 @@ CALIFORNIA: dict[str, Any] = {
     "served_from_date": date(2010, 5, 1),
 }
 PEOPLE = {"F-1": FEDERAL, "M-1": MISSOURI, "C-1": CALIFORNIA}
-PERSON_FOR_PACK = dict.fromkeys(PACKS[:3], "F-1") | {PACKS[3]: "M-1", PACKS[4]: "C-1"}
+PERSON_FOR_PACK = dict.fromkeys(PACKS[:3], "F-1") | {PACKS[3]: "M-1"} | dict.fromkeys(PACKS[4:], "C-1")
 
 
 def write_facts(connection: duckdb.DuckDBPyConnection, people: dict[str, dict[str, Any]]) -> str:

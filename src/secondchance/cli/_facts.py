@@ -20,7 +20,7 @@ from secondchance.cli._app import (
 )
 from secondchance.cli._options import optional_date_option
 from secondchance.errors import UserError
-from secondchance.policy.facts import FACTS, person_facts
+from secondchance.policy.facts import FACTS, Fact, person_facts
 from secondchance.records.store import open_store
 
 __all__ = ["facts_app", "register"]
@@ -34,12 +34,12 @@ facts_app = typer.Typer(
 
 @facts_app.command("list")
 def list_facts(as_json: JsonOption = False) -> None:
-    """Print every fact with its type and description.
+    """Print every fact with its type and description (with --json, what it reads and makes of silence too).
 
     Example: secondchance facts list --json
     """
     if as_json:
-        print_json([{"name": f.name, "type": f.type, "description": f.description, "reads": f.reads} for f in FACTS])
+        print_json([_listed(item) for item in FACTS])
         return
     table = RichTable(title="Facts")
     id_column(table, "name")
@@ -48,6 +48,18 @@ def list_facts(as_json: JsonOption = False) -> None:
     for item in FACTS:
         table.add_row(item.name, item.type, escape(item.description))
     console.print(table)
+
+
+def _listed(item: Fact) -> dict[str, str]:
+    """A fact as `facts list --json` prints it."""
+    absence = item.absence.rule if item.absence is not None else ""
+    return {
+        "name": item.name,
+        "type": item.type,
+        "description": item.description,
+        "reads": item.reads,
+        "absence": absence,
+    }
 
 
 @facts_app.command("show")
@@ -87,6 +99,22 @@ def show(
         )
         table.add_row(name, types.get(name, ""), shown)
     console.print(table)
+    note = _controlling_note(values)
+    if note:
+        console.print(escape(note))
+
+
+def _controlling_note(values: dict[str, object]) -> str | None:
+    """Where the source's own dates are: on the controlling commitment, not a maximum over current sentences."""
+    case = values.get("ca_controlling_case")
+    if case is None:
+        return None
+    dates = {
+        "release (EPRD)": values.get("ca_controlling_release_date"),
+        "parole eligibility (MEPD)": values.get("ca_controlling_parole_eligibility_date"),
+    }
+    known = ", ".join(f"{label} {value}" for label, value in dates.items() if value is not None) or "none recorded"
+    return f"The source's own dates belong to the controlling commitment ({case}): {known}; other cases have none."
 
 
 def register(app: typer.Typer) -> None:

@@ -25,7 +25,8 @@ def test_facts_list_json_lists_the_catalogue() -> None:
     by_name = {item["name"]: item for item in listed}
     assert by_name["served_days"]["type"] == "integer"
     assert by_name["in_custody"]["type"] == "boolean"
-    assert set(by_name["age_years"]) == {"name", "type", "description", "reads"}
+    assert set(by_name["age_years"]) == {"name", "type", "description", "reads", "absence"}
+    assert "complete for `incident`" in by_name["incidents_total"]["absence"]
 
 
 def test_facts_list_table() -> None:
@@ -42,7 +43,8 @@ def _store(path: Path) -> None:
     )
     connection.execute(
         "INSERT INTO sentence (id, person_id, source, source_id, person_source_id, system, status, "
-        "commencement_date, term_months) VALUES (1, 1, 'src', 'S1', 'P1', 'federal', 'active', DATE '2020-01-01', 24)"
+        "commencement_date, term_months, jail_credit_days) "
+        "VALUES (1, 1, 'src', 'S1', 'P1', 'federal', 'active', DATE '2020-01-01', 24, 0)"
     )
     connection.close()
 

@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from secondchance.policy.facts import FACTS, facts_query, materialize_facts
+from secondchance.records.completeness import RECORD_KINDS, RecordKind, complete, write_declarations
 from secondchance.records.store import ensure_schema
 from secondchance.sentencing.computed_dates import CREATE_COMPUTED_DATES_SQL
 
@@ -45,11 +46,20 @@ def row(connection: duckdb.DuckDBPyConnection, table: str, id: int, person_id: i
     insert(connection, table, id=id, person_id=person_id, source_id=f"{table}{id}", person_source_id="x", **values)
 
 
+def declare_complete(connection: duckdb.DuckDBPyConnection, source: str = "src-a") -> None:
+    """Declare `source` complete for every kind of record, so that its silences mean none."""
+    write_declarations(connection, [source], {kind: complete("hand-built") for kind in RECORD_KINDS}, None)
+
+
 def build_store() -> duckdb.DuckDBPyConnection:
-    """A store of five people whose facts are worked out by hand in the tests below."""
+    """A store of five people whose facts are worked out by hand in the tests below.
+
+    Source src-a declares itself complete for every kind of record; src-b declares nothing.
+    """
     connection = duckdb.connect()
     ensure_schema(connection)
     c = connection
+    declare_complete(c)
     # P1: federal, two consecutive terms and a shorter concurrent one; a completed earlier sentence.
     person(c, 1, "P1", jurisdiction="federal", birth_date=date(1960, 6, 15), sex="female", education_level="ged")
     sentence(
@@ -274,7 +284,9 @@ def test_current_offences(with_dates: duckdb.DuckDBPyConnection) -> None:
     assert p1["current_offense_categories"] == "drug;weapon"
     assert p1["has_drug_current_offense"] is True
     assert p1["has_weapon_current_offense"] is True
-    assert p1["has_violent_current_offense"] is False  # the completed sentence's robbery is a prior
+    # The completed sentence's robbery is a prior; the § 924(c) count names no predicate, which may be a crime of
+    # violence (18 U.S.C. § 924(c)(1)(A)), so the offence is not known to be non-violent.
+    assert p1["has_violent_current_offense"] is None
     assert p1["is_drug_only_offense"] is False
     assert p1["has_federal_drug_trafficking_offense"] is True
     assert p1["has_crack_cocaine_offense"] is True
@@ -295,8 +307,9 @@ def test_unknown_offence_facts_are_null(with_dates: duckdb.DuckDBPyConnection) -
     assert q1["has_pc12022_enhancement"] is True
     assert q1["ca_current_offense_in_tables_abcd"] is True
     assert q1["has_fsa_excluded_offense"] is False  # a California charge
-    q2 = facts_of(with_dates, "Q2")  # category drug, no statute
-    assert q2["is_drug_only_offense"] is True
+    q2 = facts_of(with_dates, "Q2")  # category drug, no statute; src-b may not record every count
+    assert q2["has_drug_current_offense"] is True
+    assert q2["is_drug_only_offense"] is None
     assert q2["has_ca_violent_felony"] is None
     assert q2["ca_current_offense_in_tables_abcd"] is None
     p3 = facts_of(with_dates, "P3")  # federal, category property, no statute
@@ -327,7 +340,9 @@ def test_incidents(with_dates: duckdb.DuckDBPyConnection) -> None:
     assert p1["serious_incidents_this_term"] == 1
     assert p1["violent_incidents_this_term"] == 1
     assert p1["incidents_last_12m"] == 1
-    assert p1["gct_days_lost"] == 27
+    # The low-severity incident of December 2023 records no loss of good conduct time: the total is unknown.
+    assert p1["gct_days_lost"] is None
+    assert facts_of(with_dates, "P1", date(2020, 1, 1))["gct_days_lost"] == 27  # before it: only March 2015's
     assert facts_of(with_dates, "P1", date(2015, 2, 28))["violent_incidents_this_term"] == 0
     p2 = facts_of(with_dates, "P2")  # same source, no incidents: none
     assert (p2["incidents_total"], p2["violent_incidents_this_term"]) == (0, 0)
@@ -445,6 +460,7 @@ def test_conditional_list_entries() -> None:
     }
     connection = duckdb.connect()
     ensure_schema(connection)
+    declare_complete(connection)
     connection.execute(CREATE_COMPUTED_DATES_SQL)
     for number, (name, (statute, flags, _)) in enumerate(cases.items(), start=1):
         person(connection, number, name)
@@ -454,13 +470,102 @@ def test_conditional_list_entries() -> None:
     assert dict(rows) == {name: expected for name, (_, _, expected) in cases.items()}
 
 
-def test_crack_needs_a_description() -> None:
+def test_crack_needs_a_description_naming_the_drug() -> None:
+    # Fair Sentencing Act of 2010, § 2: the thresholds changed for cocaine base only, so a § 841(a)(1) count is a
+    # crack count, or not, only when its description names the substance.
     connection = duckdb.connect()
     ensure_schema(connection)
+    declare_complete(connection)
     connection.execute(CREATE_COMPUTED_DATES_SQL)
-    for number, description in enumerate(("cocaine base", "powder cocaine", None), start=1):
+    descriptions = ("cocaine base", "powder cocaine", None, "Possession with intent to distribute a controlled drug")
+    for number, description in enumerate(descriptions, start=1):
         person(connection, number, f"P{number}")
         sentence(connection, number, number, sentence_type="determinate", term_months=120)
         charge(connection, number, number, statute="21 USC 841(a)(1)", offense_category="drug", description=description)
     rows = connection.execute(f"SELECT source_id, has_crack_cocaine_offense FROM ({facts_query(AS_OF)})").fetchall()
-    assert dict(rows) == {"P1": True, "P2": False, "P3": None}
+    assert dict(rows) == {"P1": True, "P2": False, "P3": None, "P4": None}
+
+
+def _one_charge_each(
+    cases: dict[str, tuple[str, dict[str, Any] | None]], declared: dict[str, tuple[RecordKind, ...]]
+) -> dict[str, Any]:
+    """A person per case (source, charge columns or None for no charge), one current sentence each; the sources
+    declare `declared`."""
+    connection = duckdb.connect()
+    ensure_schema(connection)
+    connection.execute(CREATE_COMPUTED_DATES_SQL)
+    for source, kinds in declared.items():
+        write_declarations(connection, [source], {kind: complete("hand-built") for kind in kinds}, None)
+    for number, (name, (source, columns)) in enumerate(cases.items(), start=1):
+        system = columns.pop("system", "federal") if columns is not None else "federal"
+        person(connection, number, name, source=source)
+        sentence(connection, number, number, source=source, system=system, sentence_type="determinate", term_months=60)
+        if columns is not None:
+            charge(connection, number, number, source=source, **columns)
+    cursor = connection.execute(facts_query(AS_OF))
+    names = [d[0] for d in cursor.description]
+    return {values[1]: dict(zip(names, values, strict=True)) for values in cursor.fetchall()}
+
+
+def test_851_enhancement_needs_a_source_complete_for_enhancements() -> None:
+    # 21 U.S.C. § 851(a)(1): the enhancement applies only if the prosecutor files an information; a record whose
+    # enhancements field may omit it says nothing about the filing.
+    drug = {"statute": "21 USC 841(a)(1)", "offense_category": "drug"}
+    cases = {
+        "complete, none recorded": ("full", dict(drug)),
+        "not complete, none recorded": ("counts-only", dict(drug)),
+        "not complete, 851 recorded": ("counts-only", {**drug, "enhancements": "21 USC 851"}),
+        "not complete, another recorded": ("counts-only", {**drug, "enhancements": "USSG 2D1.1(b)(1)"}),
+    }
+    facts = _one_charge_each(cases, {"full": ("charge", "enhancement"), "counts-only": ("charge",)})
+    assert {name: facts[name]["has_851_enhancement"] for name in cases} == {
+        "complete, none recorded": False,
+        "not complete, none recorded": None,
+        "not complete, 851 recorded": True,
+        "not complete, another recorded": None,
+    }
+
+
+def test_924c_count_is_violent_by_its_predicate() -> None:
+    # 18 U.S.C. § 924(c)(1)(A): the predicate is a crime of violence (§ 924(c)(3)) or a drug trafficking crime
+    # (§ 924(c)(2)); a count that does not name it may be either.
+    gun = {"statute": "18 USC 924(c)(1)(A)", "offense_category": "weapon"}
+    cases = {
+        "drug trafficking crime": ("full", {**gun, "description": "Possession of a firearm in furtherance of a "
+                                                                  "drug trafficking crime"}),
+        "crime of violence": ("full", {**gun, "description": "Brandishing a firearm during a crime of violence"}),
+        "no predicate": ("full", {**gun, "description": "Possession of a firearm"}),
+        "no description": ("full", dict(gun)),
+        "federal weapon count, no statute": ("full", {"offense_category": "weapon"}),
+        "Missouri weapon count, no statute": ("full", {"offense_category": "weapon", "system": "us-mo"}),
+        "felon in possession": ("full", {"statute": "18 USC 922(g)(1)", "offense_category": "weapon"}),
+    }  # fmt: skip
+    facts = _one_charge_each(cases, {"full": ("charge",)})
+    assert {name: facts[name]["has_violent_current_offense"] for name in cases} == {
+        "drug trafficking crime": False,
+        "crime of violence": True,
+        "no predicate": None,
+        "no description": None,
+        "federal weapon count, no statute": None,  # it may be a § 924(c) count
+        "Missouri weapon count, no statute": False,  # a state count is never one
+        "felon in possession": False,
+    }
+
+
+def test_counts_a_source_may_not_record_are_unknown() -> None:
+    # A source not complete for charges may hold more counts than it records: "no violent count" is then unknown,
+    # while what a recorded count shows stays. A sentence without any charge is unknown even in a complete source.
+    drug = {"statute": "21 USC 841(a)(1)", "offense_category": "drug", "description": "50 grams of heroin"}
+    cases = {"complete": ("full", dict(drug)), "not complete": ("other", dict(drug)), "no charge": ("full", None)}
+    facts = _one_charge_each(cases, {"full": ("charge",)})
+    names = (
+        "has_violent_current_offense",
+        "is_drug_only_offense",
+        "has_drug_current_offense",
+        "has_crack_cocaine_offense",
+    )
+    assert {case: tuple(facts[case][name] for name in names) for case in cases} == {
+        "complete": (False, True, True, False),  # heroin, every count recorded
+        "not complete": (None, None, True, None),  # heroin named, but another count may be missing
+        "no charge": (None, None, None, None),
+    }

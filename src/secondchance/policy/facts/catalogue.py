@@ -1,7 +1,8 @@
-"""Declarations of every fact: its name, type, description and the records it reads.
+"""Declarations of every fact: its name, type, description, the records it reads and what their absence means.
 
 The SQL that computes the facts lives in `policy.facts.query`; `docs/facts.md` is generated
-from these declarations. `UNKNOWN_RULES` says when a fact is NULL (unknown).
+from these declarations. `UNKNOWN_RULES` says when a fact is NULL (unknown), and each fact's
+`absence` (`policy.facts.absence`) what it makes of records that say nothing.
 """
 
 from __future__ import annotations
@@ -9,19 +10,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["FactType", "Fact", "FACTS", "UNKNOWN_RULES", "fact", "fact_names"]
+from secondchance.law.source_lists import SourceList, source_lists
+from secondchance.policy.facts.absence import ABSENCE, Absence
+
+__all__ = ["Absence", "FactType", "Fact", "FACTS", "UNKNOWN_RULES", "fact", "fact_names"]
 
 UNKNOWN_RULES = """\
 Facts are values as of a date; a fact the records cannot establish is NULL (unknown), never false
-or zero. Two rules decide when "nothing recorded" means none rather than unknown:
+or zero. Silence is unknown ([decision 8](decisions/0008-silence-is-unknown.md)): records that say
+nothing make a fact NULL, and three rules decide when they mean none instead:
 
-- *Source rule.* Incidents, custody periods, programme enrolments and prior (completed) sentences
-  are optional tables. When a person's source supplies at least one row of such a table for anybody,
-  a person of that source without rows has none (0 or false); when the source supplies no rows of it
-  at all, the fact is NULL for all its people.
+- *Completeness.* Each source declares, for each kind of record below, whether it records all of
+  it for its people (an adapter's declaration is in docs/adapters.md; the synthetic population is
+  complete but for jail credit; a plain `ingest --table` load is complete only with `--complete
+  KIND`). The declarations are kept in the store's `source_completeness` table. Where the source is
+  complete, no rows (or an empty field of that kind) mean none; elsewhere they leave the fact NULL.
 - *Unknown rows.* A count or flag over rows with a missing classification (an incident without a
   severity, a charge without a category or statute) is NULL unless the rows that are known already
-  decide it (one violent charge makes `has_violent_current_offense` true).
+  decide it (one violent charge makes `has_violent_current_offense` true). A sentence whose source is
+  not complete for `charge`, or that has no charge at all, holds one more count that is unknown in
+  every respect, except its sentence's system.
+- *Statute lists* match statute text (below); an entry that covers only some conduct under a section
+  makes a match NULL, and a listed count that needs a flag counts only when the flag is true.
+
+Each fact's "when nothing is recorded" column says which of its inputs' absence makes it NULL, and
+which kinds' completeness makes it none.
 
 "Current sentences" are the person's sentences with status `active` (or no status recorded) imposed
 on or before the as-of date; "prior sentences" are those with status `completed`.
@@ -39,13 +52,44 @@ class Fact:
     description: str
     reads: str  # records tables it is computed from, e.g. "person, computed_dates"
     group: str = "other"  # heading it is listed under in docs/facts.md
+    absence: Absence | None = None  # what records that say nothing make of it (`policy.facts.absence`)
 
 
 def _group(group: str, *facts: tuple[str, FactType, str, str]) -> tuple[Fact, ...]:
-    return tuple(Fact(name, kind, description, reads, group) for name, kind, description, reads in facts)
+    return tuple(
+        Fact(name, kind, description, reads, group, ABSENCE.get(name)) for name, kind, description, reads in facts
+    )
 
 
 _NO_TABLE = "(not in the records model)"
+_SCREEN_LISTS = "charge, offense_table_entry, offense_lists.yaml (source_lists)"
+_CLEANED = "cleaned as Redo.io's screen cleaned codes, is exactly a code of"
+
+
+def _screen_list_facts() -> tuple[tuple[str, FactType, str, str], ...]:
+    """One fact per list of `source_lists` and the records it reads (current, prior or controlling)."""
+    facts: list[tuple[str, FactType, str, str]] = []
+    for item in source_lists().values():
+        for scope, name in item.facts.items():
+            facts.append((name, "boolean", _screen_list_description(item, scope), _SCREEN_LISTS))
+    return tuple(facts)
+
+
+def _screen_list_description(item: SourceList, scope: str) -> str:
+    where = f"`source_lists.{item.name}`: {item.title}"
+    unloaded = "NULL while those tables are not loaded"
+    if scope == "current":
+        return (
+            f"A current charge's statute, {_CLEANED} {where}. {unloaded}, or when a current charge has no statute "
+            "and none is listed."
+        )
+    if scope == "prior":
+        return (
+            f"A prior charge's statute, {_CLEANED} {where}. {unloaded}, under the source rule, or when a prior "
+            "sentence has no charges or a charge no statute and none is listed."
+        )
+    return f"The controlling offence, {_CLEANED} {where}. {unloaded} or without a controlling offence."
+
 
 FACTS: tuple[Fact, ...] = (
     *_group(
@@ -62,8 +106,7 @@ FACTS: tuple[Fact, ...] = (
         (
             "in_custody",
             "boolean",
-            "A custody period covers the as-of date (`start_date` ≤ as-of < `end_date`, or no end). NULL when "
-            "the person's source supplies no custody periods (source rule).",
+            "A custody period covers the as-of date (`start_date` ≤ as-of < `end_date`, or no end).",
             "custody_period",
         ),
         ("birth_date", "date", "Date of birth; NULL when only the year (or nothing) is known.", "person"),
@@ -129,15 +172,14 @@ FACTS: tuple[Fact, ...] = (
         (
             "served_from_date",
             "date",
-            "`commencement_date` minus `jail_credit_days` (no credit recorded counts as none): the day from "
-            "which time served counts, so N years are served on `served_from_date + N years` (less a day).",
+            "`commencement_date` minus `jail_credit_days`: the day from which time served counts, so N years are "
+            "served on `served_from_date + N years` (less a day).",
             "sentence",
         ),
         (
             "served_days",
             "integer",
-            "Days served on the as-of date: as-of − commencement + 1 (the commencement day is day 1) plus jail "
-            "credit; a credit not recorded counts as none, so the figure can only be higher.",
+            "Days served on the as-of date: as-of − commencement + 1 (the commencement day is day 1) plus jail credit.",
             "sentence",
         ),
         (
@@ -188,7 +230,8 @@ FACTS: tuple[Fact, ...] = (
         (
             "has_violent_current_offense",
             "boolean",
-            "A current charge has category violent.",
+            "A current charge is violent: category violent, or an 18 U.S.C. § 924(c) count whose predicate is a "
+            "crime of violence (§ 924(c)(3)); one whose predicate is a drug trafficking crime is not.",
             "charge",
         ),
         (
@@ -222,8 +265,8 @@ FACTS: tuple[Fact, ...] = (
         (
             "has_crack_cocaine_offense",
             "boolean",
-            "A current 21 U.S.C. § 841/844/846/960/963 charge is described as cocaine base or crack (Fair "
-            "Sentencing Act of 2010, Pub. L. 111-220, § 2); NULL when such a charge has no description.",
+            "A current 21 U.S.C. § 841/844/846/960/963 charge is for cocaine base or crack, by its statute "
+            "(§ 841(b)(1)(A)(iii), (B)(iii)) or its description (Fair Sentencing Act of 2010, Pub. L. 111-220, § 2).",
             "charge, offense_lists.yaml",
         ),
         (
@@ -242,8 +285,7 @@ FACTS: tuple[Fact, ...] = (
             "has_851_enhancement",
             "boolean",
             "A current charge carries a 21 U.S.C. § 851 prior-conviction enhancement (in its enhancements or "
-            "statute), whose penalties First Step Act § 401 changed. Enhancements are recorded only when "
-            "present, so none recorded counts as none.",
+            "statute), whose penalties First Step Act § 401 changed.",
             "charge, offense_lists.yaml",
         ),
         (
@@ -321,21 +363,19 @@ FACTS: tuple[Fact, ...] = (
         (
             "prior_commitments",
             "integer",
-            "Earlier commitments: completed sentences, those commenced (or imposed) on the same date counted "
-            "once. NULL when the source records no completed sentences (source rule).",
+            "Earlier commitments: completed sentences, those commenced (or imposed) on the same date counted once.",
             "sentence",
         ),
         (
             "prior_violent_offenses",
             "integer",
-            "Counts of violent offences on completed sentences; NULL when a prior charge has no category or a "
-            "completed sentence has no charges, and under the source rule.",
+            "Counts of violent offences (as for `has_violent_current_offense`) on completed sentences.",
             "sentence, charge",
         ),
         (
             "has_violent_prior_offense",
             "boolean",
-            "A completed sentence has a violent charge; NULL as for `prior_violent_offenses` unless one is found.",
+            "A completed sentence has a violent charge (as for `has_violent_current_offense`).",
             "sentence, charge",
         ),
         (
@@ -351,8 +391,7 @@ FACTS: tuple[Fact, ...] = (
         (
             "incidents_total",
             "integer",
-            "Disciplinary incidents on or before the as-of date. NULL when the source supplies no incidents "
-            "(source rule).",
+            "Disciplinary incidents on or before the as-of date.",
             "incident",
         ),
         (
@@ -384,8 +423,7 @@ FACTS: tuple[Fact, ...] = (
         (
             "gct_days_lost",
             "integer",
-            "Good conduct time disallowed or forfeited (28 CFR 541.3) for incidents of this term; an incident "
-            "without a recorded loss counts as none.",
+            "Good conduct time disallowed or forfeited (28 CFR 541.3) for incidents of this term.",
             "incident, sentence",
         ),
     ),
@@ -430,8 +468,7 @@ FACTS: tuple[Fact, ...] = (
         (
             "programs_completed",
             "integer",
-            "Programme enrolments completed on or before the as-of date. NULL when the source supplies no "
-            "enrolments (source rule).",
+            "Programme enrolments completed on or before the as-of date.",
             "enrollment",
         ),
         (
@@ -496,6 +533,91 @@ FACTS: tuple[Fact, ...] = (
             "date",
             "Parole eligibility as the source computed it (e.g. MEPD), the latest among current sentences.",
             "sentence",
+        ),
+    ),
+    *_group(
+        "California: the controlling commitment and Redo.io's screen",
+        (
+            "ca_controlling_case",
+            "text",
+            "County and case number of the current sentence the source names as controlling "
+            "(`sentence.controlling`; CDCR `controlling case number`); NULL unless exactly one is named.",
+            "sentence",
+        ),
+        (
+            "ca_controlling_offense",
+            "text",
+            "The controlling offence as the source writes it (CDCR `controlling offense`, e.g. `PC459 2nd`).",
+            "sentence",
+        ),
+        (
+            "ca_controlling_release_date",
+            "date",
+            "The source's own release date (CDCR EPRD) on the controlling sentence: the date of the whole "
+            "commitment, which other current cases do not carry.",
+            "sentence",
+        ),
+        (
+            "ca_controlling_parole_eligibility_date",
+            "date",
+            "The source's own parole-eligibility date (CDCR MEPD of a life term) on the controlling sentence.",
+            "sentence",
+        ),
+        (
+            "ca_source_years_served",
+            "number",
+            "Years served as the source computed them (Redo.io's `time served in years`): years from the end of "
+            "the controlling offence to `ca_source_years_served_on`, a stand-in for time in custody.",
+            "sentence",
+        ),
+        (
+            "ca_source_years_served_on",
+            "date",
+            "The day the source computed `ca_source_years_served` (for Redo.io's screen, 2024-11-08); NULL when "
+            "the figure does not match that day.",
+            "sentence",
+        ),
+        *_screen_list_facts(),
+        (
+            "ca_current_mentions_12022",
+            "boolean",
+            "A current charge's statute or enhancements contain `12022` (Redo.io rule r_11, a substring test, "
+            "so § 12022.5 and § 12022.53 count); NULL when none does and a current charge has no statute or its "
+            "source may not record every enhancement.",
+            "charge",
+        ),
+    ),
+    *_group(
+        "California: prison priors (Penal Code § 1172.75)",
+        (
+            "ca_has_prison_prior_enhancement",
+            "boolean",
+            "A current charge is, or carries, a one-year prior prison term enhancement under Cal. Penal Code "
+            "§ 667.5(b), executed or stayed; NULL when none is and a current charge has no statute or its source "
+            "may not record every enhancement.",
+            "charge, offense_lists.yaml",
+        ),
+        (
+            "ca_prison_prior_imposed_date",
+            "date",
+            "The latest date a current sentence carrying a § 667.5(b) enhancement was imposed; NULL when one "
+            "has no imposed date.",
+            "sentence, charge, offense_lists.yaml",
+        ),
+        (
+            "ca_prison_prior_offense_date",
+            "date",
+            "The latest offence date among the charges of the current sentences carrying a § 667.5(b) "
+            "enhancement: the enhancement was imposed at sentencing, after it.",
+            "charge, offense_lists.yaml",
+        ),
+        (
+            "ca_sexually_violent_prior",
+            "boolean",
+            "A prior charge is a sexually violent offence (Cal. Welf. & Inst. Code § 6600(b)): never true from "
+            "records, which do not show the force the section requires, so NULL when a prior charge is under a "
+            "listed section; false when the prior sentences are known and none is (source rule).",
+            "sentence, charge, offense_lists.yaml",
         ),
     ),
     *_group(

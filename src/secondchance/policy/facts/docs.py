@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 from secondchance.law.offense_lists import offense_lists
-from secondchance.policy.facts.catalogue import FACTS, UNKNOWN_RULES
+from secondchance.policy.facts.catalogue import FACTS, UNKNOWN_RULES, Fact
+from secondchance.records.completeness import RECORD_KINDS
 
 __all__ = ["DOC_PATH", "facts_doc", "write_facts_doc"]
 
@@ -19,6 +20,17 @@ DOC_PATH = Path(__file__).resolve().parents[4] / "docs" / "facts.md"
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _absence(item: Fact) -> str:
+    return item.absence.rule if item.absence is not None else "Not declared."
+
+
+def _kinds() -> list[str]:
+    """The kinds of record a source declares itself complete for, as a table."""
+    lines = ["| kind | table | complete means |", "|---|---|---|"]
+    lines += [f"| `{kind}` | {spec.table} | {_cell(spec.meaning)} |" for kind, spec in RECORD_KINDS.items()]
+    return lines
 
 
 def facts_doc() -> str:
@@ -36,13 +48,15 @@ def facts_doc() -> str:
         "## Unknown values",
         "",
     ]
-    lines += [UNKNOWN_RULES]
+    lines += [UNKNOWN_RULES, "### Kinds of record a source declares itself complete for", "", *_kinds()]
     group = None
     for item in FACTS:
         if item.group != group:
             group = item.group
-            lines += ["", f"## {group}", "", "| fact | type | description | reads |", "|---|---|---|---|"]
-        lines.append(f"| `{item.name}` | {item.type} | {_cell(item.description)} | {_cell(item.reads)} |")
+            header = "| fact | type | description | when nothing is recorded | reads |"
+            lines += ["", f"## {group}", "", header, "|---|---|---|---|---|"]
+        cells = (f"`{item.name}`", item.type, _cell(item.description), _cell(_absence(item)), _cell(item.reads))
+        lines.append(f"| {' | '.join(cells)} |")
     lines += [
         "",
         "## Statute lists",

@@ -1,23 +1,27 @@
 """The facts view: one DuckDB SELECT computing every fact of the catalogue for every person, as of a date.
 
 The query is set-based: each records table is aggregated once by person, then left-joined to `person`.
-Statute lists are matched once per distinct statute (`policy.facts.offense_lists`). The rules for
-unknown values are in the docstring of `policy.facts.catalogue`.
+Statute lists are matched once per distinct statute (`policy.facts.offense_lists`). Silence is unknown
+(`policy.facts.catalogue.UNKNOWN_RULES`, decision 8): a fact reads "no rows" or an empty field as none
+only where the person's source declares itself complete for that kind of record (`source_completeness`),
+and a sentence whose source may not record all its counts carries one unrecorded, unknown count.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 import duckdb
 
 from secondchance.law.missouri import dangerous_felony_sql
 from secondchance.law.offense_lists import list_flag_sql, offense_lists, text_flags_sql, text_key_sql
+from secondchance.policy.facts import california
 from secondchance.policy.facts.catalogue import FACTS
-from secondchance.records.schema import DUCKDB_TYPES, ENUMS, NEED_DOMAINS, TABLES
-from secondchance.records.store import create_table_sql
+from secondchance.records.completeness import RECORD_KINDS, SOURCE_COMPLETENESS_SQL
+from secondchance.records.schema import DUCKDB_TYPES, ENUMS, NEED_DOMAINS, TABLES, table
+from secondchance.records.store import create_table_sql, store_columns
 from secondchance.sentencing.computed_dates import CREATE_COMPUTED_DATES_SQL, add_missing_columns
 from secondchance.sentencing.conventions import DAYS_PER_YEAR
 
@@ -50,6 +54,11 @@ _NEVER = "DATE '9999-12-31'"  # stands for an unknown date inside one aggregate;
 def _strict_max(x: str) -> str:
     """The latest date, or NULL when a row's date is unknown (one aggregate)."""
     return f"nullif(max(coalesce({x}, {_NEVER})), {_NEVER})"
+
+
+def _strict(aggregate: str, x: str) -> str:
+    """An aggregate (min, max) over every row, or NULL when a row's value is unknown."""
+    return f"CASE WHEN count(*) = count({x}) THEN {aggregate}({x}) END"
 
 
 def _age(birth: str, on: str) -> str:
@@ -101,6 +110,13 @@ def _kept(columns: dict[str, str], names: set[str] | None) -> dict[str, str]:
     return dict(columns) if names is None else {name: sql for name, sql in columns.items() if name in names}
 
 
+# The earliest commencement, NULL when a current sentence that runs after no other has none.
+_COMMENCEMENT = (
+    "CASE WHEN bool_and(cs.commencement_date IS NOT NULL OR cs.consecutive_to_id IS NOT NULL) "
+    "THEN min(cs.commencement_date) END"
+)
+
+
 def _sentence_columns() -> dict[str, str]:
     """Per person, over the current sentences (`current_sentence AS cs`)."""
     return {
@@ -109,11 +125,10 @@ def _sentence_columns() -> dict[str, str]:
         f"THEN arg_max(sentence_type, {_SENTENCE_RANK}) END",
         "is_life_sentence": _any("sentence_type IN ('life', 'life_without_parole')"),
         "is_life_without_parole": _any("sentence_type = 'life_without_parole'"),
-        "sentence_imposed_date": "min(imposed_date)",
-        "commencement_date": "min(cs.commencement_date)",
-        "jail_credit_days": "max(cs.jail_credit_days)",
-        "served_from_date": "CAST(min(cs.commencement_date) - CAST(coalesce(max(cs.jail_credit_days), 0) AS INTEGER) "
-        "AS DATE)",
+        "sentence_imposed_date": _strict("min", "imposed_date"),
+        "commencement_date": _COMMENCEMENT,
+        "jail_credit_days": _strict("max", "cs.jail_credit_days"),
+        "served_from_date": f"CAST({_COMMENCEMENT} - CAST({_strict('max', 'cs.jail_credit_days')} AS INTEGER) AS DATE)",
         "source_release_date": _strict_max("cs.source_release_date"),
         "source_parole_eligibility_date": _strict_max("cs.source_parole_eligibility_date"),
     }
@@ -135,11 +150,55 @@ def _computed_columns() -> dict[str, str]:
     }
 
 
+# A charge is violent by its category, or, for an 18 U.S.C. § 924(c) count, by its predicate (§ 924(c)(1)(A):
+# a crime of violence or a drug trafficking crime), which only its description names; a federal weapon count
+# without a statute may be a § 924(c) count.
+_IS_VIOLENT = (
+    "CASE WHEN offense_category = 'violent' OR l_usc_924c_crime_of_violence THEN true "
+    "WHEN l_usc_924c THEN (CASE WHEN l_usc_924c_drug_trafficking_crime THEN false END) "
+    "WHEN l_usc_924c IS NULL AND offense_category = 'weapon' THEN NULL "
+    "ELSE offense_category = 'violent' END"
+)
+# Fair Sentencing Act of 2010, § 2: a count whose penalty turns on the substance is a crack count, or not,
+# only when its statute or description names the substance.
+_IS_CRACK = (
+    "CASE WHEN l_crack_cocaine THEN true WHEN l_substance_named THEN false "
+    "WHEN l_crack_cocaine_statutes THEN NULL ELSE l_crack_cocaine END"
+)
+
+
+def _enhancement_flag(list_name: str, *, statute_decides: bool = False) -> str:
+    """A charge's match of a list read in its enhancements: none recorded is none only where the source is complete.
+
+    With `statute_decides`, a listed statute is also an answer on its own, so an unknown statute stays unknown.
+    """
+    system = offense_lists()[list_name].system
+    flag = f"l_{list_name}"
+    otherwise = flag if statute_decides else "false"
+    return (
+        f"CASE WHEN {flag} THEN true WHEN system <> '{system}' THEN false "
+        f"WHEN id IS NOT NULL AND complete_enhancement THEN {otherwise} END"
+    )
+
+
+def _charge_derived() -> dict[str, str]:
+    """Per current or prior charge, from its list flags."""
+    return {"is_violent": _IS_VIOLENT}
+
+
 def _current_charge_derived() -> dict[str, str]:
     """Per current charge, from its list flags."""
     return {
-        "is_drug": "coalesce(offense_category = 'drug', l_federal_drug_trafficking OR l_mo_drug OR l_ca_drug)",
+        "is_crack": _IS_CRACK,
+        "enh_851": _enhancement_flag("enhancement_851"),
+        "enh_3559c": _enhancement_flag("sentence_3559c"),
+        "enh_pc12022": _enhancement_flag("pc12022"),
+        "enh_ca_violent": _enhancement_flag("ca_violent_felony", statute_decides=True),
+        # Without a category, a statute in a drug list says drug; one in none says nothing.
+        "is_drug": "CASE WHEN offense_category IS NOT NULL THEN offense_category = 'drug' "
+        "WHEN l_federal_drug_trafficking OR l_mo_drug OR l_ca_drug THEN true END",
         "in_ca_tables": "l_ca_serious_felony OR l_ca_violent_felony OR l_ca_super_strike OR l_ca_registrable_sex",
+        **california.current_charge_derived(),
     }
 
 
@@ -147,30 +206,31 @@ def _current_charge_columns() -> dict[str, str]:
     """Per person, over the current charges."""
     return {
         "current_offense_categories": f"CASE WHEN count(*) = count(offense_category) THEN {_CATEGORY_LIST} END",
-        "has_violent_current_offense": _any("offense_category = 'violent'"),
+        "has_violent_current_offense": _any("is_violent"),
         "has_drug_current_offense": _any("is_drug"),
         "has_sex_current_offense": _any("offense_category = 'sex'"),
         "has_weapon_current_offense": _any("offense_category = 'weapon'"),
         "is_drug_only_offense": _all("is_drug"),
         "has_federal_drug_trafficking_offense": _any("l_federal_drug_trafficking"),
         "has_fsa_excluded_offense": _any("l_fsa_excluded"),
-        "has_crack_cocaine_offense": _any("l_crack_cocaine"),
+        "has_crack_cocaine_offense": _any("is_crack"),
         "known_924c": "coalesce(sum(counts) FILTER (WHERE l_usc_924c), 0)",
         "unknown_924c": "count(*) > count(l_usc_924c)",
-        "has_851_enhancement": _any("l_enhancement_851"),
-        "has_3559c_sentence": _any("l_sentence_3559c"),
+        "has_851_enhancement": _any("enh_851"),
+        "has_3559c_sentence": _any("enh_3559c"),
         "mo_no_parole_charge": _any("l_mo_no_parole"),
         # RSMo 556.061(19): the list decides, the flag only adds (as the sentencing engine reads it)
         "has_mo_dangerous_felony": _any(dangerous_felony_sql("l_mo_dangerous_felony", "dangerous_felony")),
         "has_mo_drug_offense": _any("l_mo_drug"),
-        "has_ca_violent_felony": _any("l_ca_violent_felony"),
-        "has_pc12022_enhancement": _any("l_pc12022"),
+        "has_ca_violent_felony": _any("enh_ca_violent"),
+        "has_pc12022_enhancement": _any("enh_pc12022"),
         "ca_current_offense_in_tables_abcd": "CASE WHEN bool_or(in_ca_tables) THEN true "
         "WHEN bool_and(system <> 'us-ca') THEN false END",
         "aggravating_role": _any(f"role IN {_AGGRAVATING_ROLES}"),
         "death_or_injury_resulted": _any("death_or_injury_resulted"),
         "weapon_involved": _any("weapon_involved"),
         "earliest_offense_date": "min(offense_date)",
+        **california.current_charge_columns(),
     }
 
 
@@ -179,9 +239,10 @@ def _prior_columns() -> dict[str, str]:
     return {
         "prior_commitments": "count(DISTINCT coalesce(CAST(s.commencement_date AS VARCHAR), "
         "CAST(s.imposed_date AS VARCHAR), 'sentence ' || CAST(s.id AS VARCHAR)))",
-        "violent_counts": "coalesce(sum(c.counts) FILTER (WHERE c.offense_category = 'violent'), 0)",
-        "unknown_rows": "count(*) FILTER (WHERE c.id IS NULL OR c.offense_category IS NULL)",
+        "violent_counts": "coalesce(sum(c.counts) FILTER (WHERE c.is_violent), 0)",
+        "unknown_rows": "count(*) FILTER (WHERE c.id IS NULL OR c.is_violent IS NULL)",
         "in_ca_tables_cd": "bool_or(c.l_ca_super_strike OR c.l_ca_registrable_sex)",
+        **california.prior_columns(),
     }
 
 
@@ -198,6 +259,7 @@ def _incident_columns(at: str) -> dict[str, str]:
         "incidents_last_12m": f"count(*) FILTER (WHERE i.incident_date > {at} - INTERVAL 12 MONTH "
         f"AND i.incident_date <= {at})",
         "gct_days_lost": "coalesce(sum(i.gct_days_lost) FILTER (WHERE in_term), 0)",
+        "unknown_gct_term": "count(*) FILTER (WHERE in_term AND i.gct_days_lost IS NULL)",
     }
 
 
@@ -220,7 +282,7 @@ def _inputs(at: str) -> dict[str, str]:
         "as_of_date": at,
         "system": "ss.system",
         "jurisdiction": "p.jurisdiction",
-        "in_custody": "CASE WHEN sc.source IS NOT NULL THEN coalesce(cu.in_custody, false) END",
+        "in_custody": "CASE WHEN cu.in_custody THEN true WHEN k.complete_custody_period THEN false END",
         "birth_date": "p.birth_date",
         "age_years": _age("p.birth_date", at),
         "sex": "p.sex",
@@ -230,7 +292,7 @@ def _inputs(at: str) -> dict[str, str]:
         "final_order_of_removal": "p.final_order_of_removal",
         **{name: f"ss.{name}" for name in _sentence_columns() if name != "system"},
         "served_days": f"CASE WHEN ss.commencement_date IS NOT NULL THEN greatest(date_diff('day', "
-        f"ss.commencement_date, {at}) + 1, 0) + coalesce(ss.jail_credit_days, 0) END",
+        f"ss.commencement_date, {at}) + 1, 0) + ss.jail_credit_days END",
         "term_months": "ts.term_months",
         "sentence_term_days": "date_diff('day', ss.commencement_date, ts.term_end_exclusive)",
         "sentence_term_years": f"ts.term_months / 12.0 + ts.term_days / {DAYS_PER_YEAR}.0",
@@ -240,16 +302,17 @@ def _inputs(at: str) -> dict[str, str]:
         "violent_counts": "ps.violent_counts",
         "unknown_rows": "ps.unknown_rows",
         "in_ca_tables_cd": "ps.in_ca_tables_cd",
-        "source_has_priors": "sp.source IS NOT NULL",
-        "source_has_incidents": "si.source IS NOT NULL",
+        **{f"complete_{kind}": f"coalesce(k.complete_{kind}, false)" for kind in RECORD_KINDS},
+        # The name the California facts read for `complete_prior_sentence`.
+        "source_has_priors": "coalesce(k.complete_prior_sentence, false)",
         **{name: f"inc.{name}" for name in _incident_columns(at)},
         **{name: f"a.{name}" for name in _assessment_columns()},
-        "source_has_enrollments": "se.source IS NOT NULL",
         "programs_completed_known": "pr.programs_completed",
         "evidence_based": "pr.evidence_based",
         "evidence_unknown": "pr.evidence_unknown",
         **{name: f"cd.{name}" for name in _computed_columns()},
         "all_review_reasons": "rv.all_review_reasons",
+        **california.inputs(),
     }
     return inputs
 
@@ -266,29 +329,56 @@ _JOINS: dict[str, str] = {
     "pr": "program_summary AS pr ON pr.person_id = p.id",
     "cu": "custody_summary AS cu ON cu.person_id = p.id",
     "rv": "review_summary AS rv ON rv.person_id = p.id",
-    "si": "sources_with_incidents AS si ON si.source = p.source",
-    "sc": "sources_with_custody AS sc ON sc.source = p.source",
-    "se": "sources_with_enrollments AS se ON se.source = p.source",
-    "sp": "sources_with_priors AS sp ON sp.source = p.source",
+    "k": "source_complete AS k ON k.source = p.source",
+    **california.JOINS,
 }
 
 
-def _charge_ctes(current: dict[str, str], derived: dict[str, str], prior: dict[str, str]) -> dict[str, str]:
+# The charge columns the charge steps read (`charge_scope`).
+_CHARGE_COLUMNS = (
+    "id", "sentence_id", "statute", "enhancements", "description", "offense_category", "offense_date", "counts",
+    "relationship", "role", "death_or_injury_resulted", "weapon_involved", "dangerous_felony",
+)  # fmt: skip
+
+
+def _unrecorded_count_sql() -> str:
+    """The charges, and a row per sentence whose source may not record every count (or that has no charge):
+    the count the records may be silent about, every column unknown."""
+    types = dict(store_columns(table("charge")))
+    values = ", ".join(
+        "s.id AS sentence_id" if name == "sentence_id" else f"CAST(NULL AS {types[name]}) AS {name}"
+        for name in _CHARGE_COLUMNS
+    )
+    names = ", ".join(_CHARGE_COLUMNS)
+    return f"""(
+    SELECT {names} FROM charge
+    UNION ALL
+    SELECT {values}
+    FROM sentence_scope AS s LEFT JOIN (SELECT DISTINCT sentence_id FROM charge) AS h ON h.sentence_id = s.id
+    WHERE (s.is_current OR s.is_prior) AND (h.sentence_id IS NULL OR NOT s.complete_charge)
+)"""
+
+
+def _charge_ctes(
+    current: dict[str, str], derived: dict[str, str], prior: dict[str, str], shared: dict[str, str]
+) -> dict[str, str]:
     """The charge steps, matching only the statute lists the kept current and prior columns read."""
-    read = _words(*current.values(), *derived.values(), *prior.values())
+    read = _words(*current.values(), *derived.values(), *prior.values(), *shared.values())
     lists = [offense_list for name, offense_list in offense_lists().items() if f"l_{name}" in read]
     flags = ",\n        ".join(
         f"{list_flag_sql(offense_list, 'c.system')} AS l_{offense_list.name}" for offense_list in lists
     )
     ctes = {
+        "charge_rows": _unrecorded_count_sql(),
         "charge_scope": f"""MATERIALIZED (
-    SELECT c.id, s.id AS sentence_id, s.person_id, s.system, s.is_current, s.is_prior,
+    SELECT c.id, s.id AS sentence_id, s.person_id, s.system, s.is_current, s.is_prior, s.imposed_date,
+        s.complete_enhancement,
         c.statute, c.enhancements, c.description, c.offense_category, c.offense_date,
         coalesce(c.counts, 1) AS counts, c.relationship, c.role, c.death_or_injury_resulted,
         c.weapon_involved, c.dangerous_felony,
         -- Statute texts repeat across millions of charges: the lists are matched once per distinct text.
         {text_key_sql("c", "s.system")} AS text_key
-    FROM charge AS c JOIN sentence_scope AS s ON c.sentence_id = s.id
+    FROM charge_rows AS c JOIN sentence_scope AS s ON c.sentence_id = s.id
     WHERE s.is_current OR s.is_prior
 )""",
     }
@@ -301,8 +391,10 @@ def _charge_ctes(current: dict[str, str], derived: dict[str, str], prior: dict[s
 )"""
     else:
         ctes["charge_flags"] = "(SELECT * FROM charge_scope)"
+    shared_sql = "".join(f", {sql} AS {name}" for name, sql in shared.items())
+    ctes["charge_facts"] = f"(SELECT *{shared_sql} FROM charge_flags)"
     derived_sql = "".join(f", {sql} AS {name}" for name, sql in derived.items())
-    ctes["current_charges"] = f"(SELECT *{derived_sql} FROM charge_flags WHERE is_current)"
+    ctes["current_charges"] = f"(SELECT *{derived_sql} FROM charge_facts WHERE is_current)"
     if current:
         ctes["current_charge_summary"] = f"""(
     SELECT person_id,
@@ -313,7 +405,7 @@ def _charge_ctes(current: dict[str, str], derived: dict[str, str], prior: dict[s
         ctes["prior_summary"] = f"""(
     SELECT s.person_id,
         {_select_list(prior)}
-    FROM sentence_scope AS s LEFT JOIN charge_flags AS c ON c.sentence_id = s.id
+    FROM sentence_scope AS s LEFT JOIN charge_facts AS c ON c.sentence_id = s.id
     WHERE s.is_prior
     GROUP BY s.person_id
 )"""
@@ -323,7 +415,7 @@ def _charge_ctes(current: dict[str, str], derived: dict[str, str], prior: dict[s
 def facts_query(as_of: date, *, person_ids: Sequence[int] | None = None, facts: Sequence[str] | None = None) -> str:
     """One DuckDB SELECT: a row per person with `person_id`, `source_id`, `source` and every fact, in order.
 
-    With `person_ids`, only those people's rows are read (the source rules still look at every row).
+    With `person_ids`, only those people's rows are read.
     With `facts`, only those facts are computed (in catalogue order), from only the records they read.
     """
     at = f"DATE '{as_of.isoformat()}'"
@@ -343,19 +435,26 @@ def facts_query(as_of: date, *, person_ids: Sequence[int] | None = None, facts: 
         summary_columns.setdefault(alias, set()).add(column)
     joins = [sql for alias, sql in _JOINS.items() if alias in summary_columns]
     current = _kept(_current_charge_columns(), summary_columns.get("cc", set()))
-    derived = {name: sql for name, sql in _current_charge_derived().items() if name in _words(*current.values())}
     prior = _kept(_prior_columns(), summary_columns.get("ps", set()))
+    derived = _used(_current_charge_derived(), current.values())
+    shared = _used(_charge_derived(), [*current.values(), *derived.values(), *prior.values()])
 
     ctes: dict[str, str] = {
+        "source_complete": _SOURCE_COMPLETE,
         "sentence_scope": f"""MATERIALIZED (
-    SELECT id, person_id, source, system, sentence_type, imposed_date, commencement_date, jail_credit_days,
+    SELECT id, person_id, source, system, sentence_type, imposed_date, commencement_date,
+        -- A credit the source does not record is none only where the source records every credit.
+        CASE WHEN jail_credit_days IS NULL AND k.complete_jail_credit THEN 0 ELSE jail_credit_days END
+            AS jail_credit_days,
+        coalesce(k.complete_charge, false) AS complete_charge,
+        coalesce(k.complete_enhancement, false) AS complete_enhancement,
         consecutive_to_id, source_release_date, source_parole_eligibility_date,
         coalesce(commuted_term_months, term_months) AS term_months,
         CASE WHEN commuted_term_months IS NOT NULL THEN 0 ELSE coalesce(term_days, 0) END AS term_days,
         coalesce(min_term_months, commuted_term_months, term_months) AS min_months,
         coalesce(status, 'active') = 'active' AND (imposed_date IS NULL OR imposed_date <= {at}) AS is_current,
         coalesce(status = 'completed' AND (imposed_date IS NULL OR imposed_date <= {at}), false) AS is_prior
-    FROM sentence
+    FROM sentence LEFT JOIN source_complete AS k USING (source)
     WHERE {only()}
 )""",
         "current_sentence": "MATERIALIZED (SELECT * FROM sentence_scope WHERE is_current)",
@@ -416,7 +515,8 @@ def facts_query(as_of: date, *, person_ids: Sequence[int] | None = None, facts: 
         CASE WHEN bool_and(min_months IS NOT NULL) THEN max(min_months) END AS min_term_months
     FROM chain_keyed GROUP BY person_id
 )""",
-        **_charge_ctes(current, derived, prior),
+        **_charge_ctes(current, derived, prior, shared),
+        **california.ctes(at, only),
         "incident_summary": f"""(
     SELECT i.person_id,
         {_select_list(_kept(_incident_columns(at), summary_columns.get("inc", set())))}
@@ -460,10 +560,6 @@ def facts_query(as_of: date, *, person_ids: Sequence[int] | None = None, facts: 
     WHERE d.review_reason IS NOT NULL
     GROUP BY s.person_id
 )""",
-        "sources_with_incidents": "(SELECT DISTINCT source FROM incident)",
-        "sources_with_custody": "(SELECT DISTINCT source FROM custody_period)",
-        "sources_with_enrollments": "(SELECT DISTINCT source FROM enrollment)",
-        "sources_with_priors": "(SELECT DISTINCT source FROM sentence WHERE status = 'completed')",
     }
     join_sql = "".join(f"\n    LEFT JOIN {sql}" for sql in joins)
     ctes["facts"] = f"""(
@@ -478,6 +574,22 @@ SELECT {_final_columns(at, facts)}
 FROM facts
 WHERE {only()}
 """
+
+
+# Per source, whether it declares itself complete for each kind of record (no declaration: not complete).
+_SOURCE_COMPLETE = (
+    "(SELECT source, "
+    + ", ".join(
+        f"coalesce(bool_or(record_kind = '{kind}' AND complete), false) AS complete_{kind}" for kind in RECORD_KINDS
+    )
+    + " FROM source_completeness GROUP BY source)"
+)
+
+
+def _used(columns: dict[str, str], sql: Iterable[str]) -> dict[str, str]:
+    """The columns whose names the SQL mentions."""
+    mentioned = _words(*sql)
+    return {name: expression for name, expression in columns.items() if name in mentioned}
 
 
 def _reached(ctes: dict[str, str], start: str) -> set[str]:
@@ -503,7 +615,7 @@ def _final_expressions(at: str, names: Sequence[str] | None = None) -> dict[str,
         unknown = sorted(set(names) - {item.name for item in FACTS})
         if unknown:
             raise ValueError(f"not facts of the catalogue: {', '.join(unknown)}")
-    incidents = "source_has_incidents"
+    incidents = "complete_incident"
     expressions: dict[str, str] = {
         "served_years": f"served_days / {DAYS_PER_YEAR}.0",
         "fraction_served": "CASE WHEN sentence_term_days > 0 THEN served_days / sentence_term_days END",
@@ -512,13 +624,13 @@ def _final_expressions(at: str, names: Sequence[str] | None = None) -> dict[str,
         "WHEN known_924c IS NOT NULL THEN false END",
         "has_mo_no_parole_offense": "(mo_no_parole_charge OR is_life_without_parole)",
         "age_at_offense_years": _age("birth_date", "earliest_offense_date"),
-        "prior_commitments": "CASE WHEN source_has_priors THEN coalesce(prior_commitments_known, 0) END",
-        "prior_violent_offenses": "CASE WHEN source_has_priors AND coalesce(unknown_rows, 0) = 0 "
+        "prior_commitments": "CASE WHEN complete_prior_sentence THEN coalesce(prior_commitments_known, 0) END",
+        "prior_violent_offenses": "CASE WHEN complete_prior_sentence AND coalesce(unknown_rows, 0) = 0 "
         "THEN coalesce(violent_counts, 0) END",
         "has_violent_prior_offense": "CASE WHEN violent_counts > 0 THEN true "
-        "WHEN source_has_priors AND coalesce(unknown_rows, 0) = 0 THEN false END",
+        "WHEN complete_prior_sentence AND coalesce(unknown_rows, 0) = 0 THEN false END",
         "ca_prior_offense_in_tables_cd": "CASE WHEN in_ca_tables_cd THEN true "
-        "WHEN source_has_priors AND system IS NOT NULL AND system <> 'us-ca' THEN false END",
+        "WHEN complete_prior_sentence AND system IS NOT NULL AND system <> 'us-ca' THEN false END",
         "incidents_total": f"CASE WHEN {incidents} THEN coalesce(incidents_total, 0) END",
         "serious_incidents_last_10y": f"CASE WHEN {incidents} AND coalesce(unknown_10y, 0) = 0 "
         "THEN coalesce(serious_10y, 0) END",
@@ -527,12 +639,13 @@ def _final_expressions(at: str, names: Sequence[str] | None = None) -> dict[str,
         "violent_incidents_this_term": f"CASE WHEN {incidents} AND served_from_date IS NOT NULL "
         "AND coalesce(unknown_violent_term, 0) = 0 THEN coalesce(violent_term, 0) END",
         "incidents_last_12m": f"CASE WHEN {incidents} THEN coalesce(incidents_last_12m, 0) END",
-        "gct_days_lost": f"CASE WHEN {incidents} AND served_from_date IS NOT NULL THEN coalesce(gct_days_lost, 0) END",
+        "gct_days_lost": f"CASE WHEN {incidents} AND served_from_date IS NOT NULL "
+        "AND coalesce(unknown_gct_term, 0) = 0 THEN coalesce(gct_days_lost, 0) END",
         "latest_risk_level": "risk_levels[1]",
         "latest_risk_assessed_on": "DATE '1800-01-01' + CAST(latest_risk_key // 10000000000 AS INTEGER)",
         "risk_level_previous": "risk_levels[2]",
-        "programs_completed": "CASE WHEN source_has_enrollments THEN coalesce(programs_completed_known, 0) END",
-        "evidence_based_programs_completed": "CASE WHEN source_has_enrollments AND coalesce(evidence_unknown, 0) = 0 "
+        "programs_completed": "CASE WHEN complete_enrollment THEN coalesce(programs_completed_known, 0) END",
+        "evidence_based_programs_completed": "CASE WHEN complete_enrollment AND coalesce(evidence_unknown, 0) = 0 "
         "THEN coalesce(evidence_based, 0) END",
         "days_to_release": f"date_diff('day', {at}, projected_release_date)",
         "dates_review_reason": "all_review_reasons",
@@ -540,6 +653,7 @@ def _final_expressions(at: str, names: Sequence[str] | None = None) -> dict[str,
         "medical_circumstance": "CAST(NULL AS BOOLEAN)",
         "family_circumstance": "CAST(NULL AS BOOLEAN)",
         "abuse_in_custody_finding": "CAST(NULL AS BOOLEAN)",
+        **california.final_expressions(),
     }
     columns = {"person_id": "person_id", "source_id": "source_id", "source": "source"}
     for item in FACTS:
@@ -555,6 +669,8 @@ def ensure_fact_inputs(connection: duckdb.DuckDBPyConnection) -> None:
     statements = [create_table_sql(spec) for spec in TABLES if spec.name not in existing]
     if "computed_dates" not in existing:
         statements.append(CREATE_COMPUTED_DATES_SQL)
+    if "source_completeness" not in existing:
+        statements.append(SOURCE_COMPLETENESS_SQL.strip())
     for statement in statements:
         try:
             connection.execute(statement)
