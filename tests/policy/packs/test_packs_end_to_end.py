@@ -16,6 +16,7 @@ from secondchance.policy.checks import load_pack
 from secondchance.policy.engine import evaluate
 from secondchance.policy.facts import materialize_facts
 from secondchance.policy.pack import find_pack
+from secondchance.records.completeness import RecordKind, complete, write_declarations
 from secondchance.records.store import ensure_schema
 from secondchance.sentencing.compute import compute_dates
 from secondchance.sentencing.computed_dates import CREATE_COMPUTED_DATES_SQL
@@ -87,10 +88,17 @@ def _person(
     )
 
 
+def _declare_counts_and_custody_complete(connection: duckdb.DuckDBPyConnection) -> None:
+    """The hand-built source records every count and custody period, and says nothing of other kinds."""
+    kinds: tuple[RecordKind, ...] = ("charge", "custody_period")
+    write_declarations(connection, ["hand"], {kind: complete("written here") for kind in kinds}, None)
+
+
 @pytest.fixture(scope="module")  # read-only in the tests: built once
 def missouri_store() -> duckdb.DuckDBPyConnection:
     connection = duckdb.connect()
     ensure_schema(connection)
+    _declare_counts_and_custody_complete(connection)
     connection.execute(CREATE_COMPUTED_DATES_SQL)
     determinate = {"sentence_type": "determinate", "term_months": 120, "jail_credit_days": 0}
     # 1: second-degree murder, a dangerous felony (RSMo 556.061), 10 years from 2015-01-01.
@@ -176,6 +184,7 @@ def test_missouri_minimum_term_ahead_gives_its_date(missouri_store: duckdb.DuckD
 def federal_store() -> duckdb.DuckDBPyConnection:
     connection = duckdb.connect()
     ensure_schema(connection)
+    _declare_counts_and_custody_complete(connection)
     connection.execute(CREATE_COMPUTED_DATES_SQL)
     crack = {
         "statute": "21 USC 841(a)(1)",
@@ -218,15 +227,15 @@ def federal_store() -> duckdb.DuckDBPyConnection:
 
 def test_clemency_crack_sentence_from_records(federal_store: duckdb.DuckDBPyConnection) -> None:
     # served_from_date = 2005-03-01 - 14 days = 2005-02-15; ten years on 2015-02-15 <= 2024-07-01.
-    # No incidents and no earlier sentences are recorded for this source, so conduct and history facts are
-    # unknown (the source supplies none), and the status is needs-information, not ineligible.
+    # The source declares its counts and custody complete but nothing of incidents or earlier sentences, so
+    # conduct and history facts are unknown, and the status is needs-information, not ineligible.
     served_from = federal_store.execute("SELECT served_from_date FROM facts WHERE source_id = 'F1'").fetchall()
     assert served_from == [(date(2005, 2, 15),)]
     results = _results(federal_store, "us-federal/clemency-2014", date(2024, 7, 1))
     assert results["F1"]["lower-sentence-today"] == "met"
     assert results["F1"]["served-10-years"] == "met"
     assert results["F1"]["nonviolent-low-level"] == "met"
-    # The source records no incidents and no completed sentences, so those facts are NULL (source rule).
+    # Not declared complete for incidents or earlier sentences: those facts are NULL (decision 8).
     assert results["F1"]["good-conduct"] == "unknown"
     assert results["F1"]["no-significant-criminal-history"] == "unknown"
     assert results["F1"]["status"] == "needs-information"
