@@ -25,6 +25,7 @@ from secondchance.errors import UserError
 from secondchance.policy.compiler import CompiledCriterion, CompiledPack
 from secondchance.policy.pack import Criterion, CriterionTranslation, Group, Pack, ParameterValue
 from secondchance.policy.parameters import values_as_of
+from secondchance.policy.population import PopulationCondition, failed_condition
 from secondchance.policy.status import NOT_IN_POPULATION
 from secondchance.policy.templates import TemplateError, fill_template
 
@@ -123,6 +124,8 @@ class Explanation:
     parameters: Mapping[str, ParameterValue]
     criteria: tuple[CriterionExplanation, ...]
     fact_types: Mapping[str, str] = field(default_factory=dict)
+    # Outside the population: the population condition that failed (policy.population), else None.
+    population_failure: PopulationCondition | None = None
 
     @property
     def pack(self) -> Pack:
@@ -329,6 +332,7 @@ def explain(
         run_id, screening_date = None, as_of or date.today()
         result, rows = _screen_on_the_fly(connection, compiled, person.person_id, screening_date)
     fact_types = {fact.name: fact.type for fact in FACTS}
+    failure = _population_failure(connection, compiled, person.person_id, screening_date, str(result["status"]))
     criteria = tuple(
         CriterionExplanation(
             node=node.node,
@@ -353,7 +357,20 @@ def explain(
         parameters=values_as_of(compiled.pack, screening_date),
         criteria=criteria,
         fact_types=fact_types,
+        population_failure=failure,
     )
+
+
+def _population_failure(
+    connection: duckdb.DuckDBPyConnection, compiled: CompiledPack, person_id: int, as_of: date, status: str
+) -> PopulationCondition | None:
+    """For a person outside the pack's population, the population condition that is false or unknown."""
+    if status != NOT_IN_POPULATION or compiled.population is None:
+        return None
+    from secondchance.policy.engine import facts_relation_for
+
+    facts = facts_relation_for(connection, as_of, list(compiled.population.facts))
+    return failed_condition(connection, compiled, facts, person_id, as_of)
 
 
 def explain_person(store: Path, person_reference: str, pack_reference: str, as_of: date | None = None) -> Explanation:

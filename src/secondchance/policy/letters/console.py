@@ -9,6 +9,7 @@ from rich.tree import Tree
 
 from secondchance.policy.explain import Explanation
 from secondchance.policy.letters import LetterItem, format_value, item_tree, translations
+from secondchance.policy.population import describe
 
 __all__ = ["explanation_tree"]
 
@@ -107,6 +108,10 @@ def explanation_tree(explanation: Explanation, language: str = "en") -> Tree:
             + gettext("Every unmet criterion is met on %(date)s.")
             % {"date": format_value(explanation.eligible_on, language)}
         )
+    if not explanation.in_population:
+        # Outside the population no criterion applies: name the condition that failed, list none as unmet.
+        header.append("\n" + describe(explanation.population_failure, language, format_value))
+        return Tree(header)
     tree = Tree(header)
 
     def add(parent: Tree, items: list[LetterItem]) -> None:
