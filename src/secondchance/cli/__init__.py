@@ -23,6 +23,7 @@ from secondchance.cli import (
     _explain,
     _facts,
     _generate,
+    _path,
     _policy,
     _records,
 )
@@ -44,6 +45,7 @@ _dates.register(app)
 _facts.register(app)
 _policy.register(app)
 _explain.register(app)
+_path.register(app)
 _dates_state.register()
 _dates_federal.register()
 _dates_bulk.register()

@@ -1,0 +1,107 @@
+"""`secondchance path`: one person's path, the nearest to eligible, and what blocks the most people.
+
+The store and packs are those of tests/policy/test_path.py, screened as of 1 June 2025; the answers are
+worked by hand there (ten years served from 1 Mar 2016 is reached on 1 Mar 2026).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from tests.cli.conftest import run_cli
+from tests.policy.test_path import screened_store
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    return screened_store(tmp_path_factory.mktemp("path-cli"))
+
+
+def test_one_person_one_pack_prints_the_answer_first(store: tuple[Path, Path, Path]) -> None:
+    outcome = run_cli("path", "P-DATE-UNKNOWN", "--pack", store[1], "--store", store[0])
+    assert outcome.code == 0, outcome.stderr
+    lines = [line for line in outcome.stdout.splitlines() if line.strip()]
+    assert lines[0].startswith("test/path-rules (as of 2025-06-01, run 1)")
+    assert lines[1].strip() == "eligible on 2030-01-01 if no-violent-offense is confirmed"
+    # The table wraps its cells at 80 columns: the document and its holder are there, word by word.
+    assert {"judgment", "(clerk", "sentencing", "court)"} <= set(outcome.stdout.split())
+
+
+def test_without_a_pack_every_pack_of_the_latest_run(store: tuple[Path, Path, Path]) -> None:
+    outcome = run_cli("path", "P-DATE", "--json", "--store", store[0])
+    assert outcome.code == 0, outcome.stderr
+    rows = json.loads(outcome.stdout)
+    assert [(row["pack"], row["answer"]) for row in rows] == [
+        ("test/path-rules", "eligible on 2026-03-01"),
+        ("test/path-judgement", "eligible on 2026-03-01 if a-medical and not-a-danger are confirmed"),
+    ]
+    judgement = rows[1]["steps"]
+    assert [(step["category"], step["criterion"], step["role"]) for step in judgement] == [
+        ("time", "served-10-years", None),
+        ("document", "a-medical", None),
+        ("role", "not-a-danger", "court"),
+    ]
+
+
+def test_not_eligible_names_the_criterion(store: tuple[Path, Path, Path]) -> None:
+    outcome = run_cli("path", "P-NO", "--pack", store[1], "--json", "--store", store[0])
+    assert (
+        json.loads(outcome.stdout)[0]["answer"] == "not eligible under this pack: Your current offence is not violent."
+    )
+
+
+def test_nearest_lists_people_in_order(store: tuple[Path, Path, Path]) -> None:
+    outcome = run_cli("path", "--pack", store[1], "--nearest", "--limit", "3", "--json", "--store", store[0])
+    assert outcome.code == 0, outcome.stderr
+    rows = json.loads(outcome.stdout)["test/path-rules"]
+    assert [(row["person_id"], row["open_items"], row["eligible_on"]) for row in rows] == [
+        ("P-NOW", 0, None),
+        ("P-UNKNOWN", 1, None),
+        ("P-DATE", 1, "2026-03-01"),
+    ]
+    table = run_cli("path", "--pack", store[1], "--nearest", "--store", store[0])
+    assert table.code == 0
+    assert table.stdout.index("P-NOW") < table.stdout.index("P-UNKNOWN") < table.stdout.index("P-NO ")
+
+
+def test_blocking_names_the_document(store: tuple[Path, Path, Path]) -> None:
+    outcome = run_cli("path", "--blocking", "--pack", store[1], "--json", "--store", store[0])
+    assert outcome.code == 0, outcome.stderr
+    first = json.loads(outcome.stdout)[0]
+    assert (first["criterion"], first["among"], first["only"], first["document"]) == (
+        "no-violent-offense",
+        3,
+        2,
+        "judgment",
+    )
+    table = run_cli("path", "--blocking", "--pack", store[1], "--store", store[0])
+    assert "no-violent-offense" in table.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "give a person's source id, or --nearest or --blocking"),
+        (("P-NOW", "--nearest"), "leave out the person"),
+        (("--nearest", "--blocking"), "give one"),
+        (("P-NOW", "--limit", "3"), "--limit is for --nearest"),
+        (("--nearest", "--limit", "0"), "--limit 0 cannot be less than 1"),
+        (("NOBODY",), "no person with source id 'NOBODY'"),
+        (("P-NOW", "--as-of", "2025-13-01"), "--as-of '2025-13-01' is not a date"),
+    ],
+)
+def test_mistakes_are_one_line_and_exit_1(store: tuple[Path, Path, Path], args: tuple[str, ...], message: str) -> None:
+    outcome = run_cli("path", *args, "--store", store[0])
+    assert outcome.code == 1
+    assert len(outcome.error_lines) == 1
+    assert message in outcome.error_lines[0]
+
+
+def test_nearest_without_a_run_of_that_pack_says_to_screen(tmp_path: Path, store: tuple[Path, Path, Path]) -> None:
+    other = tmp_path / "other.yaml"
+    other.write_text(store[1].read_text(encoding="utf-8").replace("test/path-rules", "test/unscreened"), "utf-8")
+    outcome = run_cli("path", "--nearest", "--pack", other, "--store", store[0])
+    assert outcome.code == 1
+    assert "run `secondchance screen --pack test/unscreened` first" in outcome.error_lines[0]
