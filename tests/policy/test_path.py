@@ -19,7 +19,15 @@ from secondchance.policy.checks import load_pack
 from secondchance.policy.engine import screen
 from secondchance.policy.explain import find_person
 from secondchance.policy.facts import FACTS
-from secondchance.policy.path import PackPath, blocking, nearest, person_paths, population_paths
+from secondchance.policy.path import (
+    Blocker,
+    PackPath,
+    blocker_order,
+    blocking,
+    nearest,
+    person_paths,
+    population_paths,
+)
 from secondchance.policy.path_settlers import documents_named, role_named
 from secondchance.records.schema import DUCKDB_TYPES
 from secondchance.records.store import open_store
@@ -302,3 +310,11 @@ def test_only_the_population_is_screened(store: tuple[Path, Path, Path]) -> None
         row = connection.execute("SELECT count(DISTINCT person_id) FROM screening_result").fetchone()
     # Six federal prisoners are in the population of both packs; the Missouri one is not written.
     assert row == (6,)
+
+
+def test_blockers_with_equal_counts_are_in_natural_order() -> None:
+    def blocker(criterion_id: str) -> Blocker:
+        return Blocker("p", criterion_id, "t", "document", None, None, None, only=0, among=1)
+
+    found = sorted([blocker("r_10"), blocker("r_5"), blocker("r_1")], key=blocker_order)
+    assert [item.criterion_id for item in found] == ["r_1", "r_5", "r_10"]

@@ -203,6 +203,9 @@ def _show_nearest(
         print_json({pack_id: [_path_json(item, steps=False) for item in rows] for pack_id, rows in listed.items()})
         return
     for pack_id, rows in listed.items():
+        if not rows:
+            console.print(f"Nearest to eligible: {escape(pack_id)}: no one in the run is in its population")
+            continue
         table = data_table(f"Nearest to eligible: {pack_id}")
         id_column(table, "person id")
         id_column(table, "status")
@@ -232,10 +235,10 @@ def _blocker_json(blocker: Blocker) -> dict[str, Any]:
 
 
 def _show_blocking(connection: duckdb.DuckDBPyConnection, packs: list[CompiledPack], as_of: Any, as_json: bool) -> None:
-    from secondchance.policy.path import blocking, population_paths
+    from secondchance.policy.path import blocker_order, blocking, population_paths
 
     blockers = [item for compiled in packs for item in blocking(population_paths(connection, compiled, as_of))]
-    blockers.sort(key=lambda item: (-item.among, -item.only, item.pack_id, item.criterion_id))
+    blockers.sort(key=blocker_order)
     if as_json:
         print_json([_blocker_json(item) for item in blockers])
         return

@@ -16,6 +16,7 @@ Unknown is never "not eligible": only an unmet criterion with no date to come is
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -38,6 +39,7 @@ __all__ = [
     "PackPath",
     "Step",
     "answer_line",
+    "blocker_order",
     "blocking",
     "latest_run_packs",
     "nearest",
@@ -195,23 +197,31 @@ class _Branch:
 class _Walker:
     """Walks an explanation's criterion tree, turning what is not met into steps."""
 
-    def __init__(self, explanation: Explanation, words: Mapping[str, str]) -> None:
+    def __init__(
+        self, explanation: Explanation, words: Mapping[str, str], texts: dict[str, tuple[str, str | None]]
+    ) -> None:
         self.explanation = explanation
         self.words = words
+        self.texts = texts  # criterion id -> (text, unknown_reason), filled once per pack
+
+    def words_of(self, item: CriterionExplanation) -> tuple[str, str | None]:
+        """The criterion's text and unknown_reason with the parameters filled in."""
+        if item.id not in self.texts:
+            pack = self.explanation.pack
+            self.texts[item.id] = (item.text(pack, self.words), item.unknown_reason(pack, self.words))
+        return self.texts[item.id]
 
     def group_step(self, item: CriterionExplanation) -> Step:
         """A group none of whose ways can be met: it cannot be met, in its own words."""
-        pack = self.explanation.pack
-        text = item.text(pack, self.words)
-        return Step("cannot", item.id, text, "group", item.status, reason=item.unknown_reason(pack, self.words))
+        text, reason = self.words_of(item)
+        return Step("cannot", item.id, text, "group", item.status, reason=reason)
 
     def node(self, item: CriterionExplanation) -> _Branch:
         if item.status == "met":
             return _Branch(())
         if item.kind != "group":
-            pack = self.explanation.pack
-            text = item.text(pack, self.words)
-            return _Branch((_leaf_step(item, text, item.unknown_reason(pack, self.words), self.explanation.as_of),))
+            text, reason = self.words_of(item)
+            return _Branch((_leaf_step(item, text, reason, self.explanation.as_of),))
         children = self.explanation.children(item)
         if item.combination == "all_of":
             return self.all_of(children)
@@ -232,16 +242,22 @@ def _ordered(steps: Sequence[Step]) -> tuple[Step, ...]:
     return tuple(sorted(unique, key=lambda step: (_RANK[step.category], step.eligible_on or date.min)))
 
 
-def path_of(explanation: Explanation, words: Mapping[str, str] | None = None) -> PackPath:
+def path_of(
+    explanation: Explanation,
+    words: Mapping[str, str] | None = None,
+    texts: dict[str, tuple[str, str | None]] | None = None,
+) -> PackPath:
     """The path to eligibility of one explained result (stored or screened on the fly).
 
-    `words` are the pack's parameters as text (computed from the explanation when not given).
+    `words` are the pack's parameters as text (computed from the explanation when not given); `texts`
+    is a cache of criterion texts that people screened with the same pack and parameters can share.
     """
     from secondchance.policy.letters import parameter_words
 
     steps: tuple[Step, ...] = ()
     if explanation.in_population:
-        walker = _Walker(explanation, words if words is not None else parameter_words(explanation.parameters, "en"))
+        words = words if words is not None else parameter_words(explanation.parameters, "en")
+        walker = _Walker(explanation, words, texts if texts is not None else {})
         steps = _ordered(walker.all_of(explanation.top_level).steps)
     return PackPath(
         pack_id=explanation.pack.id,
@@ -361,6 +377,7 @@ def population_paths(
     run_id, run_as_of = pack_run(connection, compiled, as_of)
     parameters = values_as_of(compiled.pack, run_as_of)
     words = parameter_words(parameters, "en")
+    texts: dict[str, tuple[str, str | None]] = {}
     people = connection.execute(
         "SELECT r.person_id, coalesce(p.source, ''), coalesce(r.source_id, ''), r.status, r.eligible_on, "
         "r.unmet_count, r.unknown_count FROM screening_result r LEFT JOIN person p ON p.id = r.person_id "
@@ -401,7 +418,7 @@ def population_paths(
             parameters=parameters,
             criteria=criteria,
         )
-        paths.append(path_of(explanation, words))
+        paths.append(path_of(explanation, words, texts))
     return paths
 
 
@@ -429,6 +446,14 @@ class Blocker:
     role: str | None
     only: int  # people for whom it is the only thing to confirm (a wait for a date aside)
     among: int  # people for whom it is one of the things to confirm
+
+
+def blocker_order(blocker: Blocker) -> tuple[int, int, str, list[int | str]]:
+    """Most people first, then most people for whom it is the only one; ids in natural order (r_5 before r_10)."""
+    natural: list[int | str] = [
+        int(part) if part.isdigit() else part for part in re.split(r"(\d+)", blocker.criterion_id)
+    ]
+    return -blocker.among, -blocker.only, blocker.pack_id, natural
 
 
 def blocking(paths: Sequence[PackPath]) -> list[Blocker]:
@@ -460,4 +485,4 @@ def blocking(paths: Sequence[PackPath]) -> list[Blocker]:
         )
         for (pack, cid), step in found.items()
     ]
-    return sorted(blockers, key=lambda blocker: (-blocker.among, -blocker.only, blocker.pack_id, blocker.criterion_id))
+    return sorted(blockers, key=blocker_order)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["DEFAULT_ROLE", "DOCUMENTS", "ROLES", "Document", "Role", "documents_named", "role_named"]
 
@@ -76,7 +77,9 @@ def _first_position(text: str, phrases: tuple[str, ...]) -> int | None:
     return min(positions) if positions else None
 
 
-def documents_named(*texts: str | None) -> list[Document]:
+# A pack has few texts and a population many people: each text is read once.
+@lru_cache(maxsize=4096)
+def documents_named(*texts: str | None) -> tuple[Document, ...]:
     """The documents the texts name, in order of first mention; a name inside a longer one counts once."""
     found: list[tuple[int, int, Document]] = []
     for rank, text in enumerate(texts):
@@ -98,9 +101,10 @@ def documents_named(*texts: str | None) -> list[Document]:
     for _, _, document in sorted(found, key=lambda item: (item[0], item[1])):
         if document not in ordered:
             ordered.append(document)
-    return ordered
+    return tuple(ordered)
 
 
+@lru_cache(maxsize=4096)
 def role_named(*texts: str | None) -> str | None:
     """The role the first text to name one names first; None when none does."""
     for text in texts:
