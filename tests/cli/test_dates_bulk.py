@@ -1,14 +1,16 @@
-"""`dates review` and `dates reconcile` CSV output neutralises cells a spreadsheet would run as formulas."""
+"""`dates review` and `dates reconcile` CSV and XLSX output never lets a spreadsheet run a cell as a formula."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
+from openpyxl import load_workbook
 from tests.csv_injection import HOSTILE_CELLS, ORDINARY_CELL, assert_neutralised, read_csv_rows
 
 from secondchance.records.ingest import load_frames
@@ -71,3 +73,23 @@ def test_reconcile_csv_file_neutralises_formulas(computed_store: Path, tmp_path:
     rows = read_csv_rows(out)
     assert {row["status"] for row in rows} == {"difference"}
     assert_neutralised([row["sentence_source_id"] for row in rows])
+
+
+def test_review_xlsx_keeps_formulas_as_text(computed_store: Path, tmp_path: Path) -> None:
+    out = tmp_path / "review.xlsx"
+    result = dates("review", "--format", "xlsx", "--out", out, "--store", computed_store)
+    assert result.returncode == 0, result.stderr
+    sheet = load_workbook(out)["manual review"]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:F{len(SOURCE_IDS) + 1}"
+    header = [cell.value for cell in sheet[1]]
+    column = header.index("sentence_source_id") + 1
+    cells = [sheet.cell(row=row, column=column) for row in range(2, len(SOURCE_IDS) + 2)]
+    # The ids as the records hold them (XML reads a carriage return back as a line feed), never formulas.
+    assert sorted(cell.value for cell in cells) == sorted(value.replace("\r", "\n") for value in SOURCE_IDS)
+    assert {cell.data_type for cell in cells} == {"s"}
+
+
+def test_compute_as_of_defaults_to_today(computed_store: Path) -> None:
+    result = dates("compute", "--json", "--store", computed_store)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["as_of"] == dt.date.today().isoformat()

@@ -284,12 +284,6 @@ DEEP_PARENTHESES = "(" * 450 + "served_days >= 1" + ")" * 450
 DEEP_NOTS = "NOT " * 900 + "in_custody"
 
 
-def _facts_without_the_columns(world: World) -> Path:
-    path = world.path("facts.csv")
-    path.write_text("a,b\n1,2\n", encoding="utf-8")
-    return path
-
-
 # The failures issue 8 found, each run as the person would run it.
 FOUND: dict[str, tuple[str, ...]] = {
     "screen csv to standard output": ("screen", "--pack", PACK, "--as-of", AS_OF, "--format", "csv"),
@@ -300,7 +294,6 @@ FOUND: dict[str, tuple[str, ...]] = {
     "deep parentheses, screened": ("screen", "--pack", "{deep_parentheses}", "--as-of", AS_OF),
     "deep NOTs, checked": ("pack", "check", "{deep_nots}"),
     "deep NOTs, screened": ("screen", "--pack", "{deep_nots}", "--as-of", AS_OF),
-    "a facts file without the columns": ("screen", "--pack", PACK, "--as-of", AS_OF, "--facts", "{bad_facts}"),
     "out into a missing folder": ("screen", "--pack", PACK, "--format", "json", "--out", "{missing_parent}"),
     "out onto a folder": ("screen", "--pack", PACK, "--format", "json", "--out", "{folder}"),
 }
@@ -321,7 +314,6 @@ def test_the_failures_the_issue_found_end_in_one_line(world: World, name: str) -
     places = {
         "{deep_parentheses}": str(_pack_testing(world, "parentheses.yaml", DEEP_PARENTHESES)),
         "{deep_nots}": str(_pack_testing(world, "nots.yaml", DEEP_NOTS)),
-        "{bad_facts}": str(_facts_without_the_columns(world)),
     }
     words = [places.get(word, world.expand(word)) for word in FOUND[name]]
     if words[0] == "screen":

@@ -99,7 +99,7 @@ def test_an_output_path_that_cannot_be_written_is_refused_before_the_work(
         (("dates", "compute", "--as-of", "9999-12-31"), "--as-of 9999-12-31 is outside"),
         (("screen", "--all", "--as-of", "9999-12-31"), "--as-of 9999-12-31 is outside"),
         (("screen", "--all", "--limit", "-1"), "--limit -1 cannot be negative"),
-        (("screen", "--all", "--out", "x.csv"), "--out is for --format csv, json or parquet"),
+        (("screen", "--all", "--out", "x.csv"), "--out is for --format csv, json, parquet or xlsx"),
         (("facts", "show", "P1", "--as-of", "0001-01-01"), "--as-of 0001-01-01 is outside"),
         (("explain", "P1", "--pack", "x", "--as-of", "9999-12-31"), "--as-of 9999-12-31 is outside"),
     ],

@@ -240,7 +240,8 @@ def test_explain_prints_every_criterion(store: Path) -> None:
 
 
 def test_explain_writes_letters(store: Path, tmp_path: Path) -> None:
-    code, output = invoke("explain", "F-1", "--pack", CLEMENCY, "--letter", "--lang", "es", "--store", store)
+    on = ("--as-of", AS_OF.isoformat())  # the stored run's date (the default is today)
+    code, output = invoke("explain", "F-1", "--pack", CLEMENCY, *on, "--letter", "--lang", "es", "--store", store)
     assert code == 0 and "Lo cumplirá el 10 de enero de 2027." in output
     out = tmp_path / "carta.pdf"
     code, output = invoke(
@@ -255,6 +256,7 @@ def test_explain_writes_letters(store: Path, tmp_path: Path) -> None:
         "pdf",
         "--out",
         out,
+        *on,
         "--store",
         store,
     )

@@ -29,22 +29,30 @@ from secondchance.sentencing.compute import ComputeSummary, compute_dates
 from secondchance.sentencing.reasons import ReasonCode
 from secondchance.sentencing.reconcile import ReconcileReport, reconcile
 from secondchance.spreadsheet_safe_csv import csv_text
+from secondchance.spreadsheet_xlsx import Sheet, write_xlsx
 
 __all__ = ["register"]
 
 FormatOption = Annotated[str, typer.Option("--format", help="table, csv or json.")]
 _FORMATS = ("table", "csv", "json")
+_REVIEW_FORMATS = (*_FORMATS, "xlsx")
 
 
 def _as_of(text: str | None) -> date:
     return date.today() if text is None else parse_date_option("--as-of", text)
 
 
-def _check_format(output: str, out: Path | None) -> None:
-    if output not in _FORMATS:
-        raise UserError(f"--format {output!r}: use table, csv or json")
+def _either(words: tuple[str, ...]) -> str:
+    return f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+def _check_format(output: str, out: Path | None, formats: tuple[str, ...] = _FORMATS) -> None:
+    if output not in formats:
+        raise UserError(f"--format {output!r}: use {_either(formats)}")
     if out is not None and output == "table":
-        raise UserError("--out is for --format csv or json")
+        raise UserError(f"--out is for --format {_either(formats[1:])}")
+    if output == "xlsx" and out is None:
+        raise UserError("--format xlsx needs --out PATH")
     check_output_path("--out", out)
 
 
@@ -121,14 +129,14 @@ def _write_text(out: Path, text: str) -> None:
 def review(
     store: StoreOption = None,
     reason: Annotated[str | None, typer.Option("--reason", help="Only this reason code.")] = None,
-    output: FormatOption = "table",
-    out: Annotated[Path | None, typer.Option("--out", help="Write csv or json here.", show_default=False)] = None,
+    output: Annotated[str, typer.Option("--format", help="table, csv, json or xlsx.")] = "table",
+    out: Annotated[Path | None, typer.Option("--out", help="Write csv, json or xlsx here.", show_default=False)] = None,
 ) -> None:
     """List the sentences sent to manual review, with their reason code and what the reviewer needs to know.
 
-    Example: secondchance dates review --reason CONSECUTIVE_CYCLE --format csv
+    Example: secondchance dates review --reason CONSECUTIVE_CYCLE --format xlsx --out review.xlsx
     """
-    _check_format(output, out)
+    _check_format(output, out, _REVIEW_FORMATS)
     if reason is not None and reason not in ReasonCode.__members__:
         raise UserError(f"--reason {reason!r} is not a reason code; codes: {', '.join(ReasonCode.__members__)}")
     path = _store_or_error(store)
@@ -139,6 +147,10 @@ def review(
         cursor = connection.execute(_REVIEW_SQL, {"reason": reason})
         columns = [d[0] for d in cursor.description or []]
         rows = [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
+    if output == "xlsx" and out is not None:
+        write_xlsx(out, [Sheet("manual review", columns, [list(row.values()) for row in rows])])
+        console.print(f"Wrote {len(rows):,} rows to {escape(str(out))}")
+        return
     if output != "table":
         _write(rows, output, out, columns)
         return

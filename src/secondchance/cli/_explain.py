@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -21,7 +22,7 @@ def explain(
         str | None,
         typer.Option(
             "--as-of",
-            help="Screening date (YYYY-MM-DD); default the latest stored run, else today.",
+            help="Screening date (YYYY-MM-DD); default today (a stored run of that date is read, else screened now).",
             show_default=False,
         ),
     ] = None,
@@ -53,7 +54,7 @@ def explain(
     if fmt == "pdf" and out is None:
         raise UserError("--format pdf needs --out PATH")
     check_output_path("--out", out)
-    screening_date = optional_date_option("--as-of", as_of)
+    screening_date = optional_date_option("--as-of", as_of) or date.today()
     explanation = explain_person(store_path(store), person, pack, screening_date)
     if not letter:
         from secondchance.policy.letters.console import explanation_tree

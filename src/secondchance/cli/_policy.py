@@ -23,7 +23,7 @@ from secondchance.cli._app import (
     store_path,
     text_column,
 )
-from secondchance.cli._errors import first_line, is_java_error, is_spark_error, spark_first_line
+from secondchance.cli._errors import is_java_error, is_spark_error, spark_first_line
 from secondchance.cli._options import check_count, check_output_path, optional_date_option
 from secondchance.errors import UserError
 
@@ -35,7 +35,7 @@ __all__ = ["pack_app", "print_screening_summary", "register"]
 
 pack_app = typer.Typer(name="pack", help="Check and list policy packs.", no_args_is_help=True)
 
-OutputFormat = Literal["table", "csv", "json", "parquet"]
+OutputFormat = Literal["table", "csv", "json", "parquet", "xlsx"]
 
 
 @pack_app.command("check")
@@ -112,23 +112,6 @@ def pack_list(as_json: JsonOption = False) -> None:
     console.print(table)
 
 
-def _facts_relation(connection: object, facts: str | None) -> tuple[str | None, str | None]:
-    """The facts relation and its label: a file (Parquet or CSV), a table in the store, or None (computed)."""
-    if facts is None:
-        return None, None
-    from sqlglot import exp
-
-    path = Path(facts)
-    if path.suffix.lower() in (".parquet", ".csv"):
-        if not path.is_file():
-            raise UserError(f"no facts file at {facts}")
-        reader = "read_parquet" if path.suffix.lower() == ".parquet" else "read_csv_auto"
-        return f"SELECT * FROM {reader}({exp.Literal.string(str(path)).sql('duckdb')})", str(path)
-    if not facts.replace("_", "").isalnum():
-        raise UserError(f"--facts {facts!r}: give a Parquet or CSV file, or the name of a table in the store")
-    return facts, f"table {facts}"
-
-
 def screen(
     pack: Annotated[
         list[str] | None, typer.Option("--pack", help="Pack id or file; repeat for several.", show_default=False)
@@ -150,16 +133,16 @@ def screen(
             show_default=False,
         ),
     ] = None,
-    output: Annotated[str, typer.Option("--format", help="table, csv, json or parquet.")] = "table",
-    out: Annotated[Path | None, typer.Option("--out", help="Write csv/json/parquet here.", show_default=False)] = None,
+    output: Annotated[
+        str, typer.Option("--format", help="table, csv, json, parquet or xlsx (a sheet per pack).")
+    ] = "table",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write csv/json/parquet/xlsx here.", show_default=False)
+    ] = None,
     almost: Annotated[
         bool, typer.Option("--almost-eligible", help="Only the almost-eligible, soonest eligible_on first.")
     ] = False,
     limit: Annotated[int, typer.Option("--limit", help="Rows of the almost-eligible list in table format.")] = 20,
-    facts: Annotated[
-        str | None,
-        typer.Option("--facts", help="Precomputed facts: a Parquet/CSV file or a store table.", show_default=False),
-    ] = None,
     evidence: Annotated[
         bool, typer.Option("--evidence/--no-evidence", help="Record the fact values each criterion read.")
     ] = True,
@@ -167,12 +150,12 @@ def screen(
 ) -> None:
     """Screen everyone in the records store against policy packs and record the run.
 
-    Example: secondchance screen --all --as-of 2024-07-01 --format csv --out screening.csv
+    Example: secondchance screen --all --as-of 2024-07-01 --format xlsx --out screening.xlsx
     """
     from secondchance.policy.results import almost_eligible, counts_by_status, export
     from secondchance.records.store import open_store
 
-    _check_engine_options(engine, facts, spark_master, parquet)
+    _check_engine_options(engine, spark_master, parquet)
     _check_output_options(output, out, limit)
     screening_date = optional_date_option("--as-of", as_of) or date.today()
     compiled = _compiled_packs(pack, all_packs)
@@ -184,11 +167,17 @@ def screen(
         if engine == "spark":
             run = _screen_on_spark(connection, compiled, screening_date, parquet, spark_master, evidence)
         else:
-            run = _screen_on_duckdb(connection, compiled, screening_date, facts, evidence)
+            run = _screen_on_duckdb(connection, compiled, screening_date, evidence)
         seconds = time.perf_counter() - clock
         for pack_run in run.packs:
             for warning in pack_run.warnings:
                 typer.echo(f"note: {warning}", err=True)
+        if output == "xlsx" and out is not None:
+            from secondchance.policy.results_xlsx import export_xlsx
+
+            rows = export_xlsx(connection, run.run_id, compiled, screening_date, out, almost_only=almost)
+            console.print(f"run {run.run_id}: wrote {rows:,} rows, a sheet per pack, to {escape(str(out))}")
+            return
         if output != "table":
             export(connection, run.run_id, output, out, almost_only=almost)  # type: ignore[arg-type]
             if out is not None:
@@ -203,14 +192,12 @@ def screen(
 MAX_LIMIT = 1_000_000
 
 
-def _check_engine_options(engine: str, facts: str | None, spark_master: str | None, parquet: str | None) -> None:
+def _check_engine_options(engine: str, spark_master: str | None, parquet: str | None) -> None:
     """Refuse an unknown engine and options that belong to the other engine."""
     from secondchance.policy.engine import ENGINES
 
     if engine not in (*ENGINES, "spark"):
         raise UserError(f"--engine {engine!r}: available engines are {', '.join((*ENGINES, 'spark'))}")
-    if engine == "spark" and facts is not None:
-        raise UserError("--facts works with --engine duckdb; the Spark engine computes the facts from --parquet")
     if engine != "spark" and (spark_master is not None or parquet is not None):
         raise UserError("--spark-master and --parquet need --engine spark")
     if parquet is not None and not Path(parquet).is_dir() and "://" not in parquet:
@@ -219,12 +206,12 @@ def _check_engine_options(engine: str, facts: str | None, spark_master: str | No
 
 def _check_output_options(output: str, out: Path | None, limit: int) -> None:
     """Refuse an unknown format, an --out that cannot be written, and a negative or absurd --limit."""
-    if output not in ("table", "csv", "json", "parquet"):
-        raise UserError(f"--format {output!r}: use table, csv, json or parquet")
-    if output == "parquet" and out is None:
-        raise UserError("--format parquet needs --out PATH")
+    if output not in ("table", "csv", "json", "parquet", "xlsx"):
+        raise UserError(f"--format {output!r}: use table, csv, json, parquet or xlsx")
+    if output in ("parquet", "xlsx") and out is None:
+        raise UserError(f"--format {output} needs --out PATH")
     if output == "table" and out is not None:
-        raise UserError("--out is for --format csv, json or parquet")
+        raise UserError("--out is for --format csv, json, parquet or xlsx")
     check_output_path("--out", out)
     check_count("--limit", limit, maximum=MAX_LIMIT, why="use --format csv for every row")
 
@@ -244,37 +231,12 @@ def _compiled_packs(pack: list[str] | None, all_packs: bool) -> list[CompiledPac
 
 
 def _screen_on_duckdb(
-    connection: duckdb.DuckDBPyConnection,
-    compiled: list[CompiledPack],
-    screening_date: date,
-    facts: str | None,
-    evidence: bool,
+    connection: duckdb.DuckDBPyConnection, compiled: list[CompiledPack], screening_date: date, evidence: bool
 ) -> ScreeningRun:
-    """Screen with the DuckDB engine, on facts computed from the store or read from --facts."""
+    """Screen with the DuckDB engine, on the facts computed from the store."""
     from secondchance.policy.engine import screen as run_screen
 
-    relation, label = _facts_relation(connection, facts)
-    try:
-        return run_screen(
-            connection, compiled, as_of=screening_date, facts=relation, facts_label=label, evidence=evidence
-        )
-    except _FACTS_ERRORS as error:
-        if facts is None:
-            raise  # the store's own facts failed: not the person's input, so a bug report
-        raise UserError(f"screening stopped: --facts {facts}: {first_line(str(error))}") from None
-
-
-# What DuckDB raises for a facts file or table that is not what the packs read: a missing column or
-# table, a value of the wrong type, a file that is not Parquet or CSV.
-_FACTS_ERRORS = (
-    duckdb.BinderException,
-    duckdb.CatalogException,
-    duckdb.ConversionException,
-    duckdb.InvalidInputException,
-    duckdb.IOException,
-    duckdb.OutOfRangeException,
-    duckdb.ParserException,
-)
+    return run_screen(connection, compiled, as_of=screening_date, evidence=evidence)
 
 
 def _screen_on_spark(
@@ -340,19 +302,34 @@ def _counts_table(run: ScreeningRun, counts: list[tuple[str, str, int]]) -> Rich
         table.add_column(header, justify="right", overflow="fold", min_width=widest)
     for pack_run, cells in zip(run.packs, rows, strict=True):
         table.add_row(escape(pack_run.compiled.pack.id), *cells)
+    table.caption = COUNTS_CAPTION
+    table.caption_justify = "left"
     return table
 
 
 def _almost_eligible_table(listing: list[tuple[object, ...]]) -> RichTable:
-    """The almost-eligible, soonest first, with the ids a person types to explain each."""
+    """The almost-eligible, soonest first, with the id a person types to explain each."""
     table = data_table("Almost eligible, soonest first")
     table.add_column("eligible on", no_wrap=True)
-    for column in ("pack", "source id"):
+    for column in ("pack", "person"):
         id_column(table, column)
     text_column(table, "unmet now")
     for listed_pack, _, source_id, eligible_on, unmet in listing:
         table.add_row(str(eligible_on), escape(str(listed_pack)), escape(str(source_id)), escape(str(unmet)))
+    table.caption = ALMOST_ELIGIBLE_CAPTION
+    table.caption_justify = "left"
     return table
+
+
+# What the words of the screening tables mean, printed under them (DESIGN.md, "Policy packs").
+COUNTS_CAPTION = (
+    "almost: every unmet criterion is met by time alone within the pack's window; needs info: nothing unmet, "
+    "something the records cannot decide (not a refusal); outside: not in the pack's population, so not screened."
+)
+ALMOST_ELIGIBLE_CAPTION = (
+    "person: the id to give `secondchance explain PERSON --pack PACK`. unmet now: the ids of the pack's "
+    "criteria not met yet, all met by time alone on or before the date shown; `explain` gives their words."
+)
 
 
 def register(app: typer.Typer) -> None:
