@@ -105,3 +105,29 @@ def test_nearest_without_a_run_of_that_pack_says_to_screen(tmp_path: Path, store
     outcome = run_cli("path", "--nearest", "--pack", other, "--store", store[0])
     assert outcome.code == 1
     assert "run `secondchance screen --pack test/unscreened` first" in outcome.error_lines[0]
+
+
+@pytest.mark.realdata
+def test_the_cdcr_cohort_agrees_with_its_screen(tmp_path: Path) -> None:
+    from tests.conftest import shared_dataset
+
+    folder = shared_dataset("cdcr_redoio")
+    store = tmp_path / "cdcr.duckdb"
+    for args in (
+        ("ingest", "--adapter", "cdcr", folder),
+        ("dates", "compute"),
+        ("screen", "--pack", "us-ca/pir-resentencing", "--as-of", "2024-11-08"),
+    ):
+        assert run_cli(*args, "--store", store).code == 0
+    outcome = run_cli(
+        "path", "--nearest", "--pack", "us-ca/pir-resentencing", "--limit", "100000", "--json", "--store", store
+    )
+    rows = json.loads(outcome.stdout)["us-ca/pir-resentencing"]
+    assert len(rows) == 551  # every person of the cohort is in the screen's population
+    by_status: dict[str, set[str]] = {}
+    for row in rows:
+        by_status.setdefault(row["status"], set()).add(row["outcome"])
+    # Eligible is "eligible now"; needing information is never "not eligible"; ineligible never "eligible now".
+    assert by_status.get("eligible", {"eligible-now"}) == {"eligible-now"}
+    assert by_status.get("needs-information", set()) <= {"eligible-if"}
+    assert "eligible-now" not in by_status.get("ineligible", set())
