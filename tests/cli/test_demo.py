@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -18,8 +20,17 @@ def test_demo_computes_dates_screens_and_explains(tmp_path: Path) -> None:
         env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 0, result.stderr
-    for heading in ("Rows per table", "Computed dates for", "Screening run 1 as of 2026-11-25", "Almost eligible"):
+    today = date.today().isoformat()
+    for heading in ("Rows per table", "Computed dates for", f"Screening run 1 as of {today}", "Almost eligible"):
         assert heading in result.stdout, heading
+    # It says which date it screens as, and why.
+    assert f"Screening as of {today}: today, the date every command uses unless told --as-of" in result.stdout
+    # The almost-eligible list shows no date already past, and one person id: the one explain takes.
+    listed = result.stdout.split("Almost eligible, soonest first")[1].split("run 1 recorded")[0]
+    dates = re.findall(r"^(\d{4}-\d{2}-\d{2}) ", listed, flags=re.MULTILINE)
+    assert dates and all(day >= today for day in dates), dates
+    assert "source id" not in result.stdout
+    assert "person: the id to give `secondchance explain PERSON --pack PACK`" in " ".join(listed.split())
     with duckdb.connect(str(store), read_only=True) as connection:
         sentences = connection.execute("SELECT count(*) FROM sentence").fetchone()
         computed = connection.execute("SELECT count(*) FROM computed_dates").fetchone()

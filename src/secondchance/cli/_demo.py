@@ -1,8 +1,10 @@
 """`secondchance demo`: a synthetic population, its dates, its screening and one explanation.
 
 The demo is the list of steps in `DEMO_STEPS`, run in order; each step reads what earlier steps
-left in the shared `DemoContext`. Every step works as of the population's reference date
-(`records.synthetic.calibration.AS_OF`), so the demo shows the same thing on any day.
+left in the shared `DemoContext`. Every step works as of one date, `demo_date()`: today, the default
+of every command, so no date it lists as ahead of a person is already past. The synthetic records are
+built around a fixed reference date (`records.synthetic.calibration.AS_OF`), so a seed gives the same
+people on any day; on a later day they are read as the records left them (in custody stays in custody).
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
+import duckdb
 import typer
 from rich.console import Console
 from rich.table import Table as RichTable
@@ -26,20 +30,36 @@ from secondchance.records.synthetic.calibration import AS_OF
 from secondchance.records.synthetic.summary import PopulationSummary, summarise_population
 from secondchance.sentencing.compute import compute_dates
 
-__all__ = ["DEMO_SEED", "DEMO_STEPS", "DemoContext", "demo", "register"]
+__all__ = ["DEMO_SEED", "DEMO_STEPS", "DemoContext", "demo", "demo_date", "register"]
 
 DEMO_SEED = 1
 # The pack whose first almost-eligible person the demo explains.
 DEMO_PACK = "us-federal/clemency-2014"
 
 
+def demo_date() -> date:
+    """The date the demo works as of: today, or the population's reference date on a clock set before it."""
+    return max(date.today(), AS_OF)
+
+
+def demo_date_reason(as_of: date) -> str:
+    """Why the demo works as of `as_of`, in one sentence."""
+    if as_of == date.today():
+        return (
+            f"today, the date every command uses unless told --as-of; the synthetic records run to {AS_OF}, "
+            "the date they are built around, and anyone in custody then is taken to be in custody still"
+        )
+    return f"the date the synthetic records are built around (nothing in them is dated later; today is {date.today()})"
+
+
 @dataclass
 class DemoContext:
-    """What the demo steps share: where the store is, how many people, and what earlier steps left."""
+    """What the demo steps share: where the store is, how many people, the date, and what earlier steps left."""
 
     store: Path
     people: int
     seed: int = DEMO_SEED
+    as_of: date = field(default_factory=demo_date)
     console: Console = field(default_factory=lambda: console)
     results: dict[str, Any] = field(default_factory=dict)
 
@@ -57,7 +77,7 @@ def demo_generate(context: DemoContext) -> None:
 def demo_summary(context: DemoContext) -> None:
     """Step 2: print the population summary."""
     with open_store(context.store, read_only=True) as connection:
-        summary = summarise_population(connection, AS_OF)
+        summary = summarise_population(connection, context.as_of)
     context.results["summary"] = summary
     render_summary(summary, context.console)
 
@@ -108,7 +128,7 @@ def render_summary(summary: PopulationSummary, out: Console) -> None:
 def demo_dates(context: DemoContext) -> None:
     """Demo step: compute dates for the population and show release years and manual review."""
     with open_store(context.store) as connection:
-        summary = compute_dates(connection, AS_OF)
+        summary = compute_dates(connection, context.as_of)
         years = connection.execute(
             """SELECT year(d.projected_release_date) AS year, count(*) FROM computed_dates d
             JOIN sentence s ON s.id = d.sentence_id
@@ -123,7 +143,7 @@ def demo_dates(context: DemoContext) -> None:
     table = RichTable(title="Projected release of current sentences, by year")
     table.add_column("year")
     table.add_column("sentences", justify="right")
-    today = AS_OF.year
+    today = context.as_of.year
     before = sum(count for year, count in years if year < today)
     later = sum(count for year, count in years if year > today + 10)
     if before:
@@ -144,37 +164,45 @@ def demo_screening(context: DemoContext) -> None:
     from secondchance.policy.checks import load_pack
     from secondchance.policy.engine import screen
     from secondchance.policy.pack import list_packs
-    from secondchance.policy.results import almost_eligible, counts_by_status
+    from secondchance.policy.results import counts_by_status
 
     packs = [load_pack(path) for _, path in list_packs()]
+    context.console.print(f"[bold]Screening as of {context.as_of}[/bold]: {demo_date_reason(context.as_of)}.")
     clock = time.perf_counter()
     with open_store(context.store) as connection:
-        run = screen(connection, packs, as_of=AS_OF)
+        run = screen(connection, packs, as_of=context.as_of)
         counts = counts_by_status(connection, run.run_id)
-        listing = almost_eligible(connection, run.run_id, 10)
+        listing = _almost_eligible_ahead(connection, run.run_id)
     context.results["screening"] = run
-    print_screening_summary(run, counts, listing, time.perf_counter() - clock, almost=False)
+    print_screening_summary(run, counts, listing[:10], time.perf_counter() - clock, almost=False)
+
+
+def _almost_eligible_ahead(connection: duckdb.DuckDBPyConnection, run_id: int) -> list[tuple[Any, ...]]:
+    """The run's almost-eligible, soonest first, without any whose date is already past."""
+    from secondchance.policy.results import almost_eligible
+
+    today = date.today()
+    return [row for row in almost_eligible(connection, run_id) if row[3] is not None and row[3] >= today]
 
 
 def demo_explanation(context: DemoContext) -> None:
     """Explain one person's result criterion by criterion: the first almost eligible for clemency."""
     from secondchance.policy.explain import explain_person
     from secondchance.policy.letters.console import explanation_tree
-    from secondchance.policy.results import almost_eligible
 
     with open_store(context.store, read_only=True) as connection:
-        listing = almost_eligible(connection, context.results["screening"].run_id)
+        listing = _almost_eligible_ahead(connection, context.results["screening"].run_id)
     candidates = [row for row in listing if row[0] == DEMO_PACK] or listing
     if not candidates:
         context.console.print("Nobody is almost eligible, so there is no explanation to show.")
         return
     pack_id, _, source_id = (str(value) for value in candidates[0][:3])
-    explanation = explain_person(context.store, source_id, pack_id, AS_OF)
+    explanation = explain_person(context.store, source_id, pack_id, context.as_of)
     context.console.print(f"[bold]Why person {escape(source_id)} is almost eligible for {escape(pack_id)}[/bold]")
     context.console.print(explanation_tree(explanation, "en"))
     context.console.print(
         f"The letter to this person: secondchance explain {escape(source_id)} --pack {escape(pack_id)} "
-        f"--store {escape(str(context.store))} --as-of {AS_OF.isoformat()} --letter --lang es"
+        f"--store {escape(str(context.store))} --as-of {context.as_of.isoformat()} --letter --lang es"
     )
 
 
