@@ -48,7 +48,8 @@ def test_without_a_pack_every_pack_of_the_latest_run(store: tuple[Path, Path, Pa
 def test_not_eligible_names_the_criterion(store: tuple[Path, Path, Path]) -> None:
     outcome = run_cli("path", "P-NO", "--pack", store[1], "--json", "--store", store[0])
     assert (
-        json.loads(outcome.stdout)[0]["answer"] == "not eligible under this pack: Your current offence is not violent."
+        json.loads(outcome.stdout)[0]["answer"]
+        == 'not eligible under this pack: no-violent-offense is not met ("Your current offence is not violent")'
     )
 
 

@@ -170,7 +170,10 @@ def test_answers_of_the_rules_pack(store: tuple[Path, Path, Path]) -> None:
     assert paths["P-NOW"].answer == "eligible now"
     assert paths["P-DATE"].answer == "eligible on 2026-03-01"
     assert paths["P-UNKNOWN"].answer == "eligible if no-violent-offense is confirmed"
-    assert paths["P-NO"].answer == "not eligible under this pack: Your current offence is not violent."
+    assert (
+        paths["P-NO"].answer
+        == 'not eligible under this pack: no-violent-offense is not met ("Your current offence is not violent")'
+    )
     # Age 65 comes on 1 Jan 2030 (a wait), cheaper than the unknown medical branch, and later than 1 Mar 2026.
     assert paths["P-DATE-UNKNOWN"].answer == "eligible on 2030-01-01 if no-violent-offense is confirmed"
     assert paths["P-TWO"].answer == "eligible if served-10-years and no-violent-offense are confirmed"
@@ -217,7 +220,7 @@ def test_an_at_least_group_that_cannot_be_met_gives_its_own_words(tmp_path: Path
     people = {"P-X": federal(served_from_date=date(2010, 1, 1), medical_circumstance=False, family_circumstance=False)}
     store = screened_store(tmp_path, people)
     item = _paths(store, store[2])["P-X"]
-    assert item.answer == "not eligible under this pack: Two of three things are recorded."
+    assert item.answer == 'not eligible under this pack: two-of-three is not met ("Two of three things are recorded")'
 
 
 def test_one_person_outside_the_population_has_its_own_answer(store: tuple[Path, Path, Path]) -> None:

@@ -143,9 +143,11 @@ def answer_line(path: PackPath) -> str:
     if outcome == "outside-population":
         return f"{OUTSIDE_POPULATION}: {path.population_reason}" if path.population_reason else OUTSIDE_POPULATION
     if outcome == "not-eligible":
-        reasons = [step.text for step in path.steps if not step.is_open]
-        # Each reason is a sentence; joined with semicolons, all but the last lose their full stop.
-        return "not eligible under this pack: " + "; ".join([*(text.rstrip(".") for text in reasons[:-1]), reasons[-1]])
+        # A criterion's text states what must hold, so it is quoted as the condition not met, never as a finding.
+        reasons = [
+            f'{step.criterion_id} is not met ("{step.text.rstrip(".")}")' for step in path.steps if not step.is_open
+        ]
+        return "not eligible under this pack: " + "; ".join(reasons)
     if outcome == "eligible-now":
         return "eligible now"
     when = f" on {path.eligible_on.isoformat()}" if path.eligible_on else ""
@@ -272,12 +274,11 @@ def path_of(
 
 def _population_reason(explanation: Explanation) -> str | None:
     """The population condition that is false or unknown, when the explanation names it."""
-    condition = getattr(explanation, "population_failure", None)
-    text = getattr(condition, "text", None)
-    if not text:
+    condition = explanation.population_failure
+    if condition is None:
         return None
     # An unknown condition is not a "no": the person may be in the population once it is recorded.
-    return f"{text} is {'unknown' if getattr(condition, 'value', None) is None else 'not met'}"
+    return f"{condition.text} is {'unknown' if condition.value is None else 'not met'}"
 
 
 # ---------------------------------------------------------------------------- one person, every pack
