@@ -11,10 +11,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 from openpyxl import load_workbook
+from rich.console import Console
 from tests.csv_injection import HOSTILE_CELLS, ORDINARY_CELL, assert_neutralised, read_csv_rows
 
+from secondchance.cli._dates import REASON_WORDS, review_reason_table
 from secondchance.records.ingest import load_frames
 from secondchance.records.store import open_store
+from secondchance.sentencing.reasons import ReasonCode
 
 SOURCE_IDS = [*HOSTILE_CELLS, ORDINARY_CELL]
 
@@ -93,3 +96,10 @@ def test_compute_as_of_defaults_to_today(computed_store: Path) -> None:
     result = dates("compute", "--json", "--store", computed_store)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["as_of"] == dt.date.today().isoformat()
+
+
+def test_every_review_code_is_explained_where_it_is_counted() -> None:
+    assert set(REASON_WORDS) == set(ReasonCode)
+    console = Console(width=200, record=True)
+    console.print(review_reason_table({"CONSECUTIVE_CYCLE": 2}, "Manual review by reason"))
+    assert "sentences consecutive to each other in a loop" in console.export_text()

@@ -13,10 +13,11 @@ from rich.table import Table as RichTable
 
 from secondchance.cli._app import console, data_table, escape, id_column, text_column
 from secondchance.errors import UserError
-from secondchance.sentencing.reasons import ManualReview
+from secondchance.sentencing.reasons import ManualReview, ReasonCode
 from secondchance.sentencing.timeline import Timeline
 
 __all__ = [
+    "REASON_WORDS",
     "cannot_compute",
     "dates_app",
     "register",
@@ -41,13 +42,34 @@ def cannot_compute(review: ManualReview) -> UserError:
     return UserError(f"cannot compute this sentence ({review.code}): {review.detail}")
 
 
+# What each manual-review code means, shown beside it (sentencing.reasons.ReasonCode; docs/sentencing-bulk.md).
+REASON_WORDS: dict[str, str] = {
+    ReasonCode.UNSUPPORTED_SENTENCE_TYPE: "a sentence type the engine does not compute (e.g. federal life)",
+    ReasonCode.UNSUPPORTED_SYSTEM: "a sentencing system with no rules here",
+    ReasonCode.MISSING_COMMENCEMENT_DATE: "no date the term began",
+    ReasonCode.MISSING_TERM: "no term imposed",
+    ReasonCode.MISSING_OFFENSE_DATE: "no offence date, which decides the rules in force",
+    ReasonCode.CONFLICTING_CREDITS: "credits that contradict each other",
+    ReasonCode.CONSECUTIVE_CYCLE: "sentences consecutive to each other in a loop",
+    ReasonCode.CONSECUTIVE_TARGET_MISSING: "consecutive to a sentence not in the store",
+    ReasonCode.NO_PROFILE_FOR_DATE: "the state's rules are not written for that offence date",
+    ReasonCode.MISSING_FACT: "a fact a rule needs is unknown (e.g. prior prison commitments)",
+    ReasonCode.INCONSISTENT_DATES: "dates that cannot all be true (e.g. born after the term began)",
+    ReasonCode.RULE_NEEDS_REVIEW: "the rule that applies is one the engine does not compute",
+    ReasonCode.DATE_OUT_OF_RANGE: "starts or ends outside the dates the engine computes",
+    ReasonCode.PAROLE_RULE_UNCERTAIN: "the law's minimum prison term for it could not be established",
+    ReasonCode.CONDITIONAL_RELEASE_UNCERTAIN: "whether it has a conditional release term could not be established",
+}
+
+
 def review_reason_table(review: Mapping[str, int], title: str) -> RichTable:
-    """Sentences sent to manual review, by reason, most frequent first."""
+    """Sentences sent to manual review, by reason, most frequent first, each reason in words."""
     table = RichTable(title=title)
     id_column(table, "reason")
     table.add_column("sentences", justify="right", no_wrap=True)
+    text_column(table, "what it means")
     for reason, count in sorted(review.items(), key=lambda item: -item[1]):
-        table.add_row(escape(reason), f"{count:,}")
+        table.add_row(escape(reason), f"{count:,}", escape(REASON_WORDS.get(reason, "")))
     return table
 
 
