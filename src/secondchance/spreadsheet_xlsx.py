@@ -90,10 +90,20 @@ def _column_letter(number: int) -> str:
     return str(get_column_letter(number))
 
 
-def _write_sheet(workbook: Any, sheet: Sheet, taken: set[str], path: Path) -> int:
-    """Append one sheet to a write-only workbook; returns the number of data rows."""
+def _text_cell(worksheet: Any, value: str, where: str) -> Any:
+    """A cell that holds `value` as text with the quote prefix, never a formula; refused beyond Excel's length."""
     from openpyxl.cell import WriteOnlyCell
 
+    if len(value) > MAX_CELL_CHARACTERS:
+        raise UserError(f"{where}: more than Excel's {MAX_CELL_CHARACTERS:,} characters in a cell; use --format csv")
+    cell = WriteOnlyCell(worksheet, value=value)
+    cell.data_type = "s"  # openpyxl would store text beginning with = as a formula
+    cell.quotePrefix = True  # Excel keeps it text even when the cell is edited
+    return cell
+
+
+def _write_sheet(workbook: Any, sheet: Sheet, taken: set[str], path: Path) -> int:
+    """Append one sheet to a write-only workbook; returns the number of data rows."""
     name = sheet_name(sheet.name, taken)
     worksheet = workbook.create_sheet(name)
     rows = iter(sheet.rows)
@@ -108,19 +118,12 @@ def _write_sheet(workbook: Any, sheet: Sheet, taken: set[str], path: Path) -> in
         count += 1
         if count > MAX_ROWS:
             raise UserError(f"{path}: sheet {name} has more than Excel's {MAX_ROWS:,} rows; use --format csv")
-        cells = []
-        for column, value in enumerate(row, start=1):
-            cell = WriteOnlyCell(worksheet, value=value)
-            if isinstance(value, str):
-                if len(value) > MAX_CELL_CHARACTERS:
-                    raise UserError(
-                        f"{path}: sheet {name}, row {count + 1}, column {sheet.columns[column - 1]}: more than "
-                        f"Excel's {MAX_CELL_CHARACTERS:,} characters in a cell; use --format csv"
-                    )
-                cell.data_type = "s"  # text, never a formula, whatever it begins with
-                cell.quotePrefix = value.startswith(FORMULA_TRIGGERS)
-            cells.append(cell)
-        worksheet.append(cells)
+        for column, value in enumerate(row):
+            if isinstance(value, str) and (len(value) > MAX_CELL_CHARACTERS or value.startswith(FORMULA_TRIGGERS)):
+                row[column] = _text_cell(
+                    worksheet, value, f"{path}: sheet {name}, row {count + 1}, column {sheet.columns[column]}"
+                )
+        worksheet.append(row)
     last = _column_letter(max(len(sheet.columns), 1))
     worksheet.auto_filter.ref = f"A1:{last}{count + 1}"
     return count
