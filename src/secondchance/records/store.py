@@ -22,6 +22,7 @@ import duckdb
 from secondchance.errors import UserError
 from secondchance.records.completeness import SOURCE_COMPLETENESS_SQL
 from secondchance.records.schema import DUCKDB_TYPES, TABLES, Table
+from secondchance.records.supplied import SUPPLIED_TABLES
 
 __all__ = [
     "DEFAULT_STORE",
@@ -107,11 +108,13 @@ def create_table_sql(spec: Table) -> str:
 
 
 def ensure_schema(connection: duckdb.DuckDBPyConnection) -> None:
-    """Create every records table, the ingest log and the completeness declarations if they are missing."""
+    """Create every records table, the ingest log, the completeness declarations and the supplied layer if missing."""
     for spec in TABLES:
         connection.execute(create_table_sql(spec))
     connection.execute(INGEST_LOG_SQL)
     connection.execute(SOURCE_COMPLETENESS_SQL)
+    for statement in SUPPLIED_TABLES.values():
+        connection.execute(statement)
 
 
 def _what_file_holds(head: bytes) -> str:

@@ -42,6 +42,7 @@ import duckdb
 
 from secondchance.law.missouri import dangerous_felony_sql, felony_class_sql
 from secondchance.law.offense_lists import list_flag_sql, offense_lists, text_flags_sql, text_key_sql
+from secondchance.records.supplied import ACTIVE_FACTS_SQL, ensure_supplied_tables
 from secondchance.records.validate import quote_literal
 from secondchance.sentencing.conventions import sql_texts
 from secondchance.sentencing.federal.literacy import DIPLOMA_EDUCATION_LEVELS, NO_DIPLOMA_EDUCATION_LEVELS
@@ -233,12 +234,19 @@ priors AS (  -- RSMo 558.019.2: previous prison commitments to the department of
     FROM started s JOIN completed_missouri p ON p.person_id = s.person_id AND p.id <> s.id AND p.began < s.began
     GROUP BY s.id
 ),
-{_california_sql()}
+{_california_sql()},
+{_supplied_sql(as_of)}
 SELECT
-    s.id AS sentence_id, s.person_id, s.system, s.sentence_type, s.commencement_date,
+    s.id AS sentence_id, s.person_id, s.system, s.sentence_type,
+    CASE WHEN {_SUPPLIED_APPLIES} AND sp.has_start
+        AND (s.commencement_date IS NULL OR s.commencement_date = sp.earliest_start)
+        THEN sp.commencement_date ELSE s.commencement_date END AS commencement_date,
     coalesce(s.commuted_term_months, s.term_months) AS term_months,
     CASE WHEN s.commuted_term_months IS NOT NULL THEN 0 ELSE s.term_days END AS term_days,
-    s.min_term_months, s.jail_credit_days, s.supervised_release_months,
+    s.min_term_months,
+    CASE WHEN {_SUPPLIED_APPLIES} AND sp.has_credit THEN sp.jail_credit_days ELSE s.jail_credit_days END
+        AS jail_credit_days,
+    s.supervised_release_months,
     s.consecutive_to_id, s.consecutive_to_source_id,
     f.offense_date,
     CASE WHEN s.system = 'federal' THEN f.excluded_offense END AS excluded_offense,
@@ -266,11 +274,43 @@ LEFT JOIN rdap rd ON rd.person_id = s.person_id
 LEFT JOIN literacy lp ON lp.person_id = s.person_id
 LEFT JOIN rdap_bar rb ON rb.sentence_id = s.id
 LEFT JOIN ca_strike cs ON cs.person_id = s.person_id
+LEFT JOIN supplied_start sp ON sp.person_id = s.person_id
 """
 
 
+# A supplied sentence input applies to the person's active sentences that run after no other sentence.
+_SUPPLIED_APPLIES = (
+    "coalesce(s.status, 'active') = 'active' AND s.consecutive_to_id IS NULL AND s.consecutive_to_source_id IS NULL"
+)
+
+
+def _supplied_sql(as_of: date) -> str:
+    """Per person, a supplied commencement date and jail credit holding on `as_of` (`records.supplied`).
+
+    DESIGN.md ("Supplied facts and criterion decisions"): a supplied value wins over the source's. A
+    commencement date replaces the records' on the sentence that starts the term (the earliest, or one
+    without a date), as the facts read it; the records' other sentences keep theirs.
+    """
+    return f"""active_start AS (
+    SELECT person_id, min(commencement_date) AS earliest_start FROM sentence
+    WHERE coalesce(status, 'active') = 'active' GROUP BY person_id
+),
+supplied_start AS (
+    SELECT f.person_id, any_value(a.earliest_start) AS earliest_start,
+        bool_or(f.fact = 'commencement_date') AS has_start,
+        max(f.value_date) FILTER (WHERE f.fact = 'commencement_date') AS commencement_date,
+        bool_or(f.fact = 'jail_credit_days') AS has_credit,
+        max(f.value_integer) FILTER (WHERE f.fact = 'jail_credit_days') AS jail_credit_days
+    FROM ({ACTIVE_FACTS_SQL}) AS f LEFT JOIN active_start a ON a.person_id = f.person_id
+    WHERE f.fact IN ('commencement_date', 'jail_credit_days')
+        AND (f.holds_from IS NULL OR f.holds_from <= DATE '{as_of.isoformat()}')
+    GROUP BY f.person_id
+)"""
+
+
 def create_member_inputs(connection: duckdb.DuckDBPyConnection, as_of: date, target: str) -> None:
-    """Create the temporary table `target` of `member_inputs_sql`."""
+    """Create the temporary table `target` of `member_inputs_sql` (supplied sentence inputs included)."""
+    ensure_supplied_tables(connection)
     connection.execute(f"CREATE OR REPLACE TEMP TABLE {target} AS {member_inputs_sql(as_of)}")
 
 
