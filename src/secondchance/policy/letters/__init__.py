@@ -3,7 +3,10 @@
 The words of the letter are in Jinja2 templates (`templates/`), translated through gettext catalogues
 managed with Babel (`locale/<lang>/LC_MESSAGES/messages.po`, compiled to `.mo`); criterion texts come
 from the pack and its `translations`. Dates and numbers are written by Babel in each language's own
-way ("25 November 2026", "25 de noviembre de 2026"). docs/letters.md describes the letter.
+way ("25 November 2026", "25 de noviembre de 2026"). A letter is addressed from the organisation's
+contact file (`contacts`), signed by a configured sender (`sender`), dated, and laid out for US Letter
+or A4 paper. Facts are named in plain words and legal terms follow a cited court glossary (`words`).
+docs/letters.md describes the letter.
 """
 
 from __future__ import annotations
@@ -23,19 +26,27 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from secondchance.errors import UserError
 from secondchance.policy.explain import CriterionExplanation, Explanation
+from secondchance.policy.letters.contacts import Contact
+from secondchance.policy.letters.sender import Sender
+from secondchance.policy.letters.words import fact_label, terms_used, value_label
 from secondchance.policy.pack import ParameterValue
 
 __all__ = [
     "FORMATS",
     "LANGUAGES",
+    "PAPERS",
     "LetterFormat",
     "LetterItem",
+    "LetterOptions",
     "format_value",
     "item_tree",
     "letter_context",
     "locale_dir",
     "parameter_words",
     "render_letter",
+    "render_pdf",
+    "render_text",
+    "salutation",
     "translations",
 ]
 
@@ -43,6 +54,10 @@ LetterFormat = Literal["md", "html", "pdf"]
 FORMATS: tuple[str, ...] = ("md", "html", "pdf")
 # Language code -> the Babel locale whose conventions the letter follows (British English dates).
 LANGUAGES: dict[str, str] = {"en": "en_GB", "es": "es"}
+# Paper name -> the CSS @page size WeasyPrint lays the letter out on (US Letter is 8.5 x 11 in).
+PAPERS: dict[str, str] = {"letter": "letter", "a4": "A4"}
+# Spanish greetings that agree with a known sex; an unknown sex takes the catalogue's neutral greeting.
+_SPANISH_GREETINGS = {"female": "Estimada {name}:", "male": "Estimado {name}:"}
 
 _HERE = Path(__file__).resolve().parent
 _MARKDOWN_SPECIAL = set("\\`*_[]<>#|{}!")
@@ -93,6 +108,16 @@ def parameter_words(parameters: Mapping[str, ParameterValue], language: str) -> 
     return {name: format_value(value, language) for name, value in parameters.items()}
 
 
+@dataclass(frozen=True)
+class LetterOptions:
+    """How one letter is addressed, signed, dated and laid out."""
+
+    contact: Contact | None = None
+    sender: Sender | None = None
+    paper: str = "letter"
+    dated: date | None = None  # the letter's date; today when None
+
+
 @dataclass
 class LetterItem:
     """One criterion or group, in words, as the templates show it."""
@@ -120,6 +145,7 @@ def item_tree(explanation: Explanation, language: str) -> list[LetterItem]:
     words = parameter_words(explanation.parameters, language)
 
     def build(item: CriterionExplanation) -> LetterItem:
+        evidence = item.evidence.items()
         return LetterItem(
             id=item.id,
             text=item.text(explanation.pack, words, language),
@@ -129,12 +155,27 @@ def item_tree(explanation: Explanation, language: str) -> list[LetterItem]:
             at_least=item.at_least,
             eligible_on=format_value(item.eligible_on, language) if item.eligible_on is not None else None,
             eligible_on_passed=item.eligible_on is not None and item.eligible_on <= explanation.as_of,
-            evidence=[(name, format_value(value, language)) for name, value in item.evidence.items()],
+            evidence=[(fact_label(name, language), _evidence_value(value, language)) for name, value in evidence],
             unknown_reason=item.unknown_reason(explanation.pack, words, language),
             children=[build(child) for child in explanation.children(item)],
         )
 
     return [build(item) for item in explanation.top_level]
+
+
+def _evidence_value(value: Any, language: str) -> str:
+    """A fact value in plain words: recorded codes such as `determinate` by their words."""
+    return value_label(value, language) if isinstance(value, str) else format_value(value, language)
+
+
+def salutation(contact: Contact | None, person_id: str, language: str) -> str:
+    """The greeting: by name from the contact file (agreeing in Spanish only when sex is known), else by id."""
+    gettext = translations(language).gettext
+    if contact is None:
+        return gettext("To the person with record number %(number)s,") % {"number": person_id}
+    if language == "es" and contact.sex in _SPANISH_GREETINGS:
+        return _SPANISH_GREETINGS[contact.sex].format(name=contact.name)
+    return gettext("Dear %(name)s,") % {"name": contact.name}
 
 
 def _flatten(items: list[LetterItem]) -> list[LetterItem]:
@@ -145,11 +186,59 @@ def _flatten(items: list[LetterItem]) -> list[LetterItem]:
     return found
 
 
-def letter_context(explanation: Explanation, language: str) -> dict[str, Any]:
+def _glossary_lines(explanation: Explanation, language: str) -> list[tuple[str, str]]:
+    """For a Spanish letter, the glossary terms its criteria use: (Spanish, English), so court papers can be read."""
+    if language != "es":
+        return []
+    words = parameter_words(explanation.parameters, "en")
+    english = " ".join(
+        [item.text(explanation.pack, words, "en") for item in explanation.criteria]
+        + [item.unknown_reason(explanation.pack, words, "en") or "" for item in explanation.criteria]
+    )
+    return [(term.es, term.en) for term in terms_used(english)]
+
+
+def _sender_lines(sender: Sender | None, language: str) -> list[str]:
+    if sender is None:
+        return []
+    gettext = translations(language).gettext
+    lines = [sender.organisation, *sender.address]
+    if sender.phone:
+        lines.append(gettext("Phone: %(phone)s") % {"phone": sender.phone})
+    if sender.email:
+        lines.append(gettext("Email: %(email)s") % {"email": sender.email})
+    return lines
+
+
+def _recipient_lines(contact: Contact | None, person_id: str, language: str) -> list[str]:
+    gettext = translations(language).gettext
+    if contact is None:
+        return [gettext("Record number %(number)s") % {"number": person_id}]
+    number = [gettext("Number: %(number)s") % {"number": contact.number}] if contact.number else []
+    return [contact.name, *number, *contact.address]
+
+
+def _addressing(explanation: Explanation, language: str, options: LetterOptions) -> dict[str, Any]:
+    person_id = explanation.person.source_id
+    return {
+        "paper": PAPERS[options.paper],
+        "sender": options.sender,
+        "sender_lines": _sender_lines(options.sender, language),
+        "letter_date": format_value(options.dated or date.today(), language),
+        "recipient_lines": _recipient_lines(options.contact, person_id, language),
+        "addressed_by_id": options.contact is None,
+        "salutation": salutation(options.contact, person_id, language),
+    }
+
+
+def letter_context(explanation: Explanation, language: str, options: LetterOptions | None = None) -> dict[str, Any]:
     """Everything the letter templates show, in `language`."""
+    options = options or LetterOptions()
+    if options.paper not in PAPERS:
+        raise UserError(f"--paper {options.paper!r}: use {' or '.join(PAPERS)}")
     items = item_tree(explanation, language)
     every = _flatten(items)
-    return {
+    return _addressing(explanation, language, options) | {
         "language": language,
         "title": explanation.title(language),
         "pack_id": explanation.pack.id,
@@ -167,6 +256,7 @@ def letter_context(explanation: Explanation, language: str) -> dict[str, Any]:
         "unknown": [item for item in items if item.status == "unknown"],
         "dated": [item for item in every if item.eligible_on is not None and item.kind != "group"],
         "review_count": sum(1 for item in every if item.needs_review),
+        "glossary": _glossary_lines(explanation, language),
     }
 
 
@@ -195,31 +285,30 @@ def _environment(kind: Literal["md", "html"], language: str) -> Environment:
     return environment
 
 
-def render_text(explanation: Explanation, language: str, kind: Literal["md", "html"]) -> str:
+def render_text(
+    explanation: Explanation, language: str, kind: Literal["md", "html"], options: LetterOptions | None = None
+) -> str:
     """The letter as Markdown or HTML text."""
     template = _environment(kind, language).get_template(f"letter.{kind}.j2")
-    return template.render(**letter_context(explanation, language))
+    return template.render(**letter_context(explanation, language, options))
 
 
 def render_pdf(html: str) -> bytes:
     """An HTML letter as PDF bytes (WeasyPrint), fetching nothing: no file, network or data URL."""
-    from weasyprint import HTML  # type: ignore[import-untyped]
-    from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
+    from secondchance.policy.letters.pdf import html_to_pdf
 
-    # Letters carry their styles inline; a pack's words are escaped, and even were they not, a link
-    # to a file or a server in a letter must not be followed.
-    nothing = URLFetcher(allowed_protocols=frozenset())
-    pdf: bytes = HTML(string=html, base_url=str(_HERE), url_fetcher=nothing).write_pdf()
-    return pdf
+    return html_to_pdf(html, _HERE)
 
 
-def render_letter(explanation: Explanation, language: str = "en", fmt: str = "md") -> str | bytes:
+def render_letter(
+    explanation: Explanation, language: str = "en", fmt: str = "md", options: LetterOptions | None = None
+) -> str | bytes:
     """The letter in a language and format: Markdown or HTML text, or PDF bytes."""
     _check_language(language)
     if fmt == "md":
-        return render_text(explanation, language, "md")
+        return render_text(explanation, language, "md", options)
     if fmt == "html":
-        return render_text(explanation, language, "html")
+        return render_text(explanation, language, "html", options)
     if fmt == "pdf":
-        return render_pdf(render_text(explanation, language, "html"))
+        return render_pdf(render_text(explanation, language, "html", options))
     raise UserError(f"--format {fmt!r}: letters are written as {', '.join(FORMATS)}")
