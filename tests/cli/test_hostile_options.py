@@ -62,6 +62,7 @@ BASELINES: dict[str, tuple[list[str], dict[str, str]]] = {
     "facts show": ([PERSON], {"--as-of": AS_OF, "--store": "{store}"}),
     "pack check": ([PACK], {}),
     "pack list": ([], {}),
+    "path": ([PERSON], {"--pack": PACK, "--as-of": AS_OF, "--store": "{store}"}),
 }
 
 # Options that act only beside another: the hostile value is tried with these too (None: a flag).
