@@ -89,6 +89,24 @@ def test_two_processes_write_the_same_letters(files: dict[str, Path], tmp_path: 
         assert _text(tmp_path / "one" / name) == _text(tmp_path / "two" / name), name
 
 
+def test_a_batch_of_html_letters_has_no_combined_pdf(files: dict[str, Path], tmp_path: Path) -> None:
+    outcome = run_cli(
+        "explain", "--pack", CLEMENCY, "--status", "almost-eligible", "--letter", "--format", "html",
+        "--out", tmp_path / "html", "--as-of", AS_OF.isoformat(), "--store", files["store"],
+        "--sender", files["sender"], "--jobs", "1",
+    )  # fmt: skip
+    assert outcome.code == 0, outcome.stderr
+    assert sorted(path.name for path in (tmp_path / "html").iterdir()) == [
+        "letter-F-1.html",
+        "letter-F-2.html",
+        "letter-F-3.html",
+    ]
+    assert "Record number F-2" in (tmp_path / "html" / "letter-F-2.html").read_text(encoding="utf-8")
+    assert "addressed by record number, with no contact (no --contacts file given): 3" in " ".join(
+        outcome.stdout.split()
+    )
+
+
 def test_a_hostile_contact_file_is_refused_with_file_and_line(files: dict[str, Path], tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("person,name\nF-1,Ana\nF-2,\n", encoding="utf-8")
