@@ -36,6 +36,6 @@ def test_the_words_are_words_not_names() -> None:
     assert fact_label("served_from_date", "es") == "fecha desde la que cuenta el tiempo cumplido"
     assert (value_label("determinate", "en"), value_label("life_without_parole", "es")) == (
         "a fixed term",
-        "cadena perpetua sin libertad bajo palabra",
+        "cadena perpetua sin libertad condicional",
     )
     assert value_label("some other text", "en") == "some other text"
