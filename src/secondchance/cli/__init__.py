@@ -26,6 +26,7 @@ from secondchance.cli import (
     _path,
     _policy,
     _records,
+    _supplied,
 )
 from secondchance.cli._app import app, console_error
 from secondchance.cli._errors import (
@@ -45,6 +46,7 @@ _dates.register(app)
 _facts.register(app)
 _policy.register(app)
 _explain.register(app)
+_supplied.register(app)
 _path.register(app)
 _dates_state.register()
 _dates_federal.register()

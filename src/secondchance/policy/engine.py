@@ -25,6 +25,7 @@ from secondchance.errors import UserError
 from secondchance.policy import limits
 from secondchance.policy.compiler import CompiledPack
 from secondchance.policy.parameters import values_as_of
+from secondchance.policy.provenance import STORE_LAYER, SuppliedLayer, add_provenance, decisions_arrow, supplied_names
 from secondchance.policy.results import ensure_results_schema, next_run_id, record_run
 from secondchance.policy.sandbox import Sandbox
 from secondchance.policy.status import evaluation_sql, is_query
@@ -47,6 +48,7 @@ __all__ = [
 ENGINES: tuple[str, ...] = ("duckdb",)
 _FACTS_TABLE = "screening_facts"
 _EVALUATED_TABLE = "screening_evaluated"
+_DECISIONS_TABLE = "screening_decisions"
 
 
 @dataclass
@@ -89,8 +91,18 @@ def _string(value: str) -> str:
     return exp.Literal.string(value).sql("duckdb")
 
 
-def facts_relation_for(connection: duckdb.DuckDBPyConnection, as_of: date, names: Sequence[str] | None = None) -> str:
-    """The SELECT computing every fact (or only `names`) from the records store as of a date (policy.facts.query)."""
+def facts_relation_for(
+    connection: duckdb.DuckDBPyConnection,
+    as_of: date,
+    names: Sequence[str] | None = None,
+    *,
+    layer: SuppliedLayer | None = None,
+    person_ids: Sequence[int] | None = None,
+) -> str:
+    """The SELECT computing every fact (or only `names`) from the records store as of a date (policy.facts.query).
+
+    With `layer`, a supplied value holding on that date wins over the derived one.
+    """
     try:
         from secondchance.policy.facts import query
 
@@ -101,7 +113,10 @@ def facts_relation_for(connection: duckdb.DuckDBPyConnection, as_of: date, names
             "pass --facts with a facts table or file"
         ) from None
     facts_query: Any = query.facts_query
-    return str(facts_query(as_of, facts=names))
+    if layer is None:
+        return str(facts_query(as_of, facts=names, person_ids=person_ids))
+    held = supplied_names(connection, layer)
+    return str(facts_query(as_of, facts=names, person_ids=person_ids, supplied=layer.facts, supplied_names=held))
 
 
 def facts_read(packs: Sequence[CompiledPack]) -> list[str]:
@@ -123,13 +138,25 @@ def evaluate(
     as_of: date,
     *,
     population_only: bool = True,
+    layer: SuppliedLayer | None = None,
 ) -> pa.Table:
-    """The evaluation of one pack over a facts relation of `connection`, run in a sandbox."""
+    """The evaluation of one pack over a facts relation of `connection`, run in a sandbox.
+
+    With `layer`, its decisions settle their criteria (the facts relation carries its supplied values).
+    """
     sql = evaluation_sql(
-        compiled, _FACTS_TABLE, values_as_of(compiled.pack, as_of), as_of, "duckdb", population_only=population_only
+        compiled,
+        _FACTS_TABLE,
+        values_as_of(compiled.pack, as_of),
+        as_of,
+        "duckdb",
+        population_only=population_only,
+        decisions=_DECISIONS_TABLE if layer is not None else None,
     )
     with Sandbox() as sandbox:
         sandbox.load(_FACTS_TABLE, _facts_arrow(connection, facts, [compiled]))
+        if layer is not None:
+            sandbox.load(_DECISIONS_TABLE, decisions_arrow(connection, layer))
         return sandbox.run(sql, label=f"pack {compiled.pack.id}")
 
 
@@ -151,11 +178,18 @@ def _write_pack(
     compiled: CompiledPack,
     as_of: date,
     evidence: bool,
+    layer: SuppliedLayer | None,
 ) -> int:
     values = values_as_of(compiled.pack, as_of)
     # The evidence JSON is built once, straight into screening_criterion, from the facts carried through.
-    sql = evaluation_sql(compiled, _FACTS_TABLE, values, as_of, "duckdb", evidence=False, carry_facts=evidence)
-    return write_evaluated(connection, run_id, compiled, sandbox.run(sql, label=f"pack {compiled.pack.id}"), evidence)
+    decisions = _DECISIONS_TABLE if layer is not None else None
+    sql = evaluation_sql(
+        compiled, _FACTS_TABLE, values, as_of, "duckdb", evidence=False, carry_facts=evidence, decisions=decisions
+    )
+    people = write_evaluated(connection, run_id, compiled, sandbox.run(sql, label=f"pack {compiled.pack.id}"), evidence)
+    if evidence and layer is not None:
+        add_provenance(connection, run_id, compiled, as_of, layer)
+    return people
 
 
 def write_evaluated(
@@ -240,11 +274,13 @@ def _load_facts(
     as_of: date,
     facts: str | None,
     facts_label: str | None,
+    layer: SuppliedLayer | None = None,
+    person_ids: Sequence[int] | None = None,
 ) -> tuple[pa.Table, str]:
     """The facts the packs read, as Arrow, and how the run record names where they came from."""
     if facts is None:
         # Only the facts the packs read are computed, from only the records those facts read.
-        query = facts_relation_for(connection, as_of, facts_read(packs))
+        query = facts_relation_for(connection, as_of, facts_read(packs), layer=layer, person_ids=person_ids)
         return _facts_arrow(connection, query, packs), facts_label or "records store (policy.facts.query)"
     relation = f"({facts}) AS counted" if is_query(facts) else facts
     _check_columns(connection, relation, packs, facts_label or facts)
@@ -259,14 +295,17 @@ def _run_packs(
     as_of: date,
     evidence: bool,
     seconds: float,
+    layer: SuppliedLayer | None,
 ) -> list[PackRun]:
     with Sandbox(seconds=seconds) as sandbox:
         sandbox.load(_FACTS_TABLE, facts)
+        if layer is not None:
+            sandbox.load(_DECISIONS_TABLE, decisions_arrow(connection, layer))
         return screen_packs(
             packs,
             as_of,
             facts.num_rows,
-            lambda compiled: _write_pack(connection, sandbox, run_id, compiled, as_of, evidence),
+            lambda compiled: _write_pack(connection, sandbox, run_id, compiled, as_of, evidence, layer),
         )
 
 
@@ -297,20 +336,24 @@ def screen(
     facts_label: str | None = None,
     evidence: bool = True,
     seconds: float = limits.PACK_SECONDS,
+    layer: SuppliedLayer | None = STORE_LAYER,
+    person_ids: Sequence[int] | None = None,
 ) -> ScreeningRun:
     """Screen everyone in the facts relation against each pack and record the run; returns its summary.
 
-    Without `facts`, the facts are computed from the records store as of `as_of`. Without `evidence`,
+    Without `facts`, the facts are computed from the records store as of `as_of` (only for `person_ids`,
+    when given). The supplied `layer` (by default the store's) gives supplied values to computed facts
+    and settles criteria by its decisions; None screens the records alone. Without `evidence`,
     criteria are written without the fact values they read (faster on big populations). A pack is
     stopped after `seconds`; the run is written whole or not at all.
     """
     started_at = datetime.now(UTC).replace(tzinfo=None)
     clock = time.perf_counter()
-    facts_table, label = _load_facts(connection, packs, as_of, facts, facts_label)
+    facts_table, label = _load_facts(connection, packs, as_of, facts, facts_label, layer, person_ids)
     facts_seconds = time.perf_counter() - clock
     with results_transaction(connection):
         run_id = start_run(connection)
-        runs = _run_packs(connection, packs, facts_table, run_id, as_of, evidence, seconds)
+        runs = _run_packs(connection, packs, facts_table, run_id, as_of, evidence, seconds, layer)
         record_run(
             connection,
             run_id=run_id,

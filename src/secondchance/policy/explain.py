@@ -26,6 +26,7 @@ from secondchance.policy.compiler import CompiledCriterion, CompiledPack
 from secondchance.policy.pack import Criterion, CriterionTranslation, Group, Pack, ParameterValue
 from secondchance.policy.parameters import values_as_of
 from secondchance.policy.population import PopulationCondition, failed_condition
+from secondchance.policy.provenance import DECIDED_KEY, PROVENANCE_KEYS, STORE_LAYER, SUPPLIED_KEY, provenance_sql
 from secondchance.policy.status import NOT_IN_POPULATION
 from secondchance.policy.templates import TemplateError, fill_template
 
@@ -60,6 +61,8 @@ class CriterionExplanation:
     eligible_on: date | None
     evidence: Mapping[str, Any]  # fact name -> value read (dates as date objects); empty for groups
     children: tuple[str, ...] = ()
+    # `_supplied` (fact -> where its value came from) and `_decided` (the decision), `policy.provenance`
+    provenance: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -101,6 +104,31 @@ class CriterionExplanation:
         words = self._translation(pack, language)
         template = words.text if words is not None else self.node.text
         return _fill(template, values)
+
+    @property
+    def supplied(self) -> Mapping[str, Mapping[str, Any]]:
+        """Each supplied fact this result rests on, with who supplied it, from what document and why."""
+        found = self.provenance.get(SUPPLIED_KEY)
+        return found if isinstance(found, dict) else {}
+
+    @property
+    def decided(self) -> Mapping[str, Any] | None:
+        """The decision that settled this criterion (who, met or unmet, why, from what), if one did."""
+        found = self.provenance.get(DECIDED_KEY)
+        return found if isinstance(found, dict) else None
+
+    def provenance_lines(self) -> list[str]:
+        """The supplied values and the decision behind this result, in words (English)."""
+        lines = [
+            f"{name} = {item.get('value')}{_since(item)}, supplied by {item.get('by')} from "
+            f"{_document(item)}: {item.get('reason')}"
+            for name, item in self.supplied.items()
+        ]
+        if self.decided is not None:
+            item = self.decided
+            source = f" from {_document(item)}" if item.get("document") else ""
+            lines.append(f"decided {item.get('decision')} by {item.get('by')}{source}: {item.get('reason')}")
+        return lines
 
     def unknown_reason(self, pack: Pack, values: Mapping[str, str], language: str = "en") -> str | None:
         """Why the criterion can be unknown and who can supply what is missing, in `language`."""
@@ -157,6 +185,18 @@ class Explanation:
         """The pack title in `language`."""
         translated = self.pack.translations.get(language)
         return translated.title if translated is not None and translated.title and language != "en" else self.pack.title
+
+
+def _document(item: Mapping[str, Any]) -> str:
+    """A document and the place in it: "legal status summary, page 3"; a bare number reads as a page."""
+    ref = str(item.get("ref") or "").strip()
+    if not ref:
+        return str(item.get("document"))
+    return f"{item.get('document')}, {'page ' + ref if ref.isdigit() else ref}"
+
+
+def _since(item: Mapping[str, Any]) -> str:
+    return f" from {item['from']}" if item.get("from") else ""
 
 
 def _fill(template: str, values: Mapping[str, str]) -> str:
@@ -264,16 +304,18 @@ def _screen_on_the_fly(
     """Screen one person through the engine, population or not."""
     from secondchance.policy.engine import evaluate, facts_relation_for
 
-    facts = f"SELECT * FROM ({facts_relation_for(connection, as_of)}) AS all_facts WHERE person_id = {int(person_id)}"
-    fetched = evaluate(connection, compiled, facts, as_of, population_only=False).to_pylist()
+    relation = facts_relation_for(connection, as_of, layer=STORE_LAYER, person_ids=[person_id])
+    facts = f"SELECT * FROM ({relation}) AS all_facts WHERE person_id = {int(person_id)}"
+    fetched = evaluate(connection, compiled, facts, as_of, population_only=False, layer=STORE_LAYER).to_pylist()
     if not fetched:
         raise UserError(f"person {person_id} has no facts as of {as_of.isoformat()}")
     row = fetched[0]
+    provenance = _provenance(connection, compiled, person_id, as_of)
     criteria = {
         node.id: (
             str(row[f"{node.alias}_status"]),
             row[f"{node.alias}_eligible_on"],
-            row.get(f"{node.alias}_evidence"),
+            _with_provenance(row.get(f"{node.alias}_evidence"), provenance.get(node.id)),
         )
         for node in compiled.all_criteria()
     }
@@ -284,6 +326,27 @@ def _screen_on_the_fly(
         "unknown": row["unknown_count"],
     }
     return result, criteria
+
+
+def _provenance(
+    connection: duckdb.DuckDBPyConnection, compiled: CompiledPack, person_id: int, as_of: date
+) -> dict[str, str]:
+    """Per criterion, the provenance JSON of the supplied values and decision it rests on (`policy.provenance`)."""
+    rows = connection.execute(provenance_sql(compiled, as_of, STORE_LAYER, [person_id])).fetchall()
+    return {str(criterion): str(text) for _, criterion, text in rows}
+
+
+def _with_provenance(evidence: str | None, provenance: str | None) -> str | None:
+    """The evidence JSON with the provenance keys added, as a stored run has them."""
+    if provenance is None:
+        return evidence
+    values = json.loads(evidence) if evidence else {}
+    return json.dumps({**(values if isinstance(values, dict) else {}), **json.loads(provenance)})
+
+
+def _split_provenance(values: dict[str, Any]) -> dict[str, Any]:
+    """Take the provenance keys out of evidence values (they name no fact) and return them."""
+    return {key: values.pop(key) for key in PROVENANCE_KEYS if key in values}
 
 
 def _evidence(text: str | None, fact_types: Mapping[str, str]) -> dict[str, Any]:
@@ -340,10 +403,12 @@ def explain(
             depth=depth,
             status=rows[node.id][0],
             eligible_on=rows[node.id][1],
-            evidence=_evidence(rows[node.id][2], fact_types),
+            evidence=evidence,
             children=tuple(child.id for child in node.children),
+            provenance=_split_provenance(evidence),
         )
         for node, depth in _walk(compiled.criteria)
+        for evidence in (_evidence(rows[node.id][2], fact_types),)
     )
     return Explanation(
         person=person,

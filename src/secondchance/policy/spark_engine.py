@@ -36,6 +36,7 @@ from secondchance.policy.engine import (
     write_evaluated,
 )
 from secondchance.policy.parameters import values_as_of
+from secondchance.policy.provenance import STORE_LAYER, SuppliedLayer, add_provenance, supplied_names
 from secondchance.policy.results import record_run
 from secondchance.policy.sandbox import PackTimeout
 from secondchance.policy.spark_sql import to_spark
@@ -48,7 +49,17 @@ from secondchance.sentencing.computed_dates import CREATE_COMPUTED_DATES_SQL
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-__all__ = ["ENGINE", "FACTS_VIEW", "register_parquet", "screen_store", "spark_facts", "spark_screen"]
+__all__ = [
+    "DECISIONS_VIEW",
+    "ENGINE",
+    "FACTS_VIEW",
+    "SUPPLIED_VIEW",
+    "register_layer",
+    "register_parquet",
+    "screen_store",
+    "spark_facts",
+    "spark_screen",
+]
 
 ENGINE = "spark"
 FACTS_VIEW = "screening_facts"
@@ -134,14 +145,43 @@ def register_parquet(spark: SparkSession, directory: str | Path) -> list[str]:
     return sorted(files)
 
 
-def spark_facts(spark: SparkSession, as_of: date, names: Sequence[str] | None = None) -> DataFrame:
+# The supplied layer of the store, as Spark views (`register_layer`), with `records.supplied`'s columns.
+SUPPLIED_VIEW = "supplied_facts"
+DECISIONS_VIEW = "supplied_decisions"
+_SUPPLIED_SCHEMA = (
+    "id BIGINT, person_id BIGINT, fact STRING, value STRING, value_boolean BOOLEAN, value_integer BIGINT, "
+    "value_number DOUBLE, value_date DATE, value_text STRING, holds_from DATE"
+)
+_DECISIONS_SCHEMA = "person_id BIGINT, pack_id STRING, criterion_id STRING, decision STRING"
+
+
+def register_layer(
+    spark: SparkSession, connection: duckdb.DuckDBPyConnection, layer: SuppliedLayer = STORE_LAYER
+) -> list[str]:
+    """Register the supplied facts and decisions of `connection` as Spark views; returns the facts supplied."""
+    names = supplied_names(connection, layer)
+    columns = ", ".join(item.split()[0] for item in _SUPPLIED_SCHEMA.split(", "))
+    rows = connection.execute(f"SELECT {columns} FROM ({layer.facts}) AS f").fetchall()
+    spark.createDataFrame(rows, _SUPPLIED_SCHEMA).createOrReplaceTempView(SUPPLIED_VIEW)
+    decisions = connection.execute(
+        f"SELECT person_id, pack_id, criterion_id, decision FROM ({layer.decisions}) AS d"
+    ).fetchall()
+    spark.createDataFrame(decisions, _DECISIONS_SCHEMA).createOrReplaceTempView(DECISIONS_VIEW)
+    return names
+
+
+def spark_facts(
+    spark: SparkSession, as_of: date, names: Sequence[str] | None = None, supplied: Sequence[str] | None = None
+) -> DataFrame:
     """The facts of everyone as of a date (all, or `names`), cached as the view `screening_facts`.
 
-    The tables' views must be registered (`register_parquet`).
+    The tables' views must be registered (`register_parquet`); with `supplied` (the facts the layer
+    holds, `register_layer`), a supplied value wins over the derived one.
     """
     from secondchance.policy.facts.query import facts_query
 
-    facts = spark.sql(to_spark(facts_query(as_of, facts=names)))
+    view = SUPPLIED_VIEW if supplied is not None else None
+    facts = spark.sql(to_spark(facts_query(as_of, facts=names, supplied=view, supplied_names=supplied)))
     if names is not None:
         facts = facts.select("person_id", "source_id", *names)
     facts = facts.cache()
@@ -198,12 +238,16 @@ def _write_store(
     seconds: float,
 ) -> int:
     # Spark carries the facts each criterion read; DuckDB builds the evidence JSON, as its own engine does.
+    values = values_as_of(compiled.pack, as_of)
     sql = evaluation_sql(
-        compiled, FACTS_VIEW, values_as_of(compiled.pack, as_of), as_of, "spark", evidence=False, carry_facts=evidence
+        compiled, FACTS_VIEW, values, as_of, "spark", evidence=False, carry_facts=evidence, decisions=DECISIONS_VIEW
     )
     label = f"pack {compiled.pack.id}"
     evaluated = within_time_limit(spark, label, lambda: spark.sql(sql).toArrow(), seconds)
-    return write_evaluated(connection, run_id, compiled, evaluated, evidence)
+    people = write_evaluated(connection, run_id, compiled, evaluated, evidence)
+    if evidence:
+        add_provenance(connection, run_id, compiled, as_of, STORE_LAYER)
+    return people
 
 
 def _next_parquet_run_id(out: str) -> int:
@@ -236,8 +280,10 @@ def spark_screen(
         raise UserError("say where the Spark results go: a records store, or an output folder (not both)")
     started_at = datetime.now(UTC).replace(tzinfo=None)
     register_parquet(spark, parquet)
+    # The store's supplied layer travels with results written to the store; a cluster's Parquet run has none.
+    supplied = register_layer(spark, connection) if connection is not None else None
     clock = time.perf_counter()
-    facts = spark_facts(spark, as_of, facts_read(packs))
+    facts = spark_facts(spark, as_of, facts_read(packs), supplied)
     people = facts.count()
     facts_seconds = time.perf_counter() - clock
     label = f"parquet {parquet} (policy.facts.query on Spark)"

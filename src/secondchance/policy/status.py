@@ -1,8 +1,9 @@
 """The status rules, as one set-based SQL query per pack (DESIGN.md, "Policy packs").
 
 Three-valued semantics: a test that is TRUE is met, FALSE unmet, NULL unknown; a `judgement`
-criterion is always unknown. Groups combine with SQL's own three-valued logic: `all_of` is AND,
-`any_of` is OR, and `at_least: N` is met when N are met and unmet when fewer than N can be.
+criterion is unknown until a person's decision settles it (`decisions`), as a decision settles a
+proxy. Groups combine with SQL's own three-valued logic: `all_of` is AND, `any_of` is OR, and
+`at_least: N` is met when N are met and unmet when fewer than N can be.
 
 A person's status, from the top-level criteria:
 - `eligible`: every criterion met;
@@ -20,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
+from sqlglot import exp
+
 from secondchance.policy import limits
 from secondchance.policy.compiler import CompiledCriterion, CompiledPack, Dialect, render
 from secondchance.policy.pack import Group, ParameterValue
@@ -27,6 +30,7 @@ from secondchance.policy.pack import Group, ParameterValue
 __all__ = [
     "ALMOST_ELIGIBLE",
     "CRITERION_STATUSES",
+    "DECIDABLE_KINDS",
     "ELIGIBLE",
     "INELIGIBLE",
     "NEEDS_INFORMATION",
@@ -127,6 +131,28 @@ def _evidence(names: tuple[str, ...], dialect: Dialect) -> str:
     return f"CAST(json_object({pairs}) AS VARCHAR)"
 
 
+# A decision settles only a criterion that needs a person's reading (DESIGN.md, "Supplied facts and criterion
+# decisions"); a rule is settled by its facts, which can be supplied instead.
+DECIDABLE_KINDS = ("judgement", "proxy")
+_DECIDED = "decided__"
+
+
+def _decidable(leaves: list[CompiledCriterion]) -> list[CompiledCriterion]:
+    return [leaf for leaf in leaves if leaf.kind in DECIDABLE_KINDS]
+
+
+def _decisions_pivot(compiled: CompiledPack, leaves: list[CompiledCriterion], decisions: str, dialect: Dialect) -> str:
+    """One row per person with a decision of this pack: its decision per decidable criterion (NULL for none)."""
+    pack = exp.Literal.string(compiled.pack.id).sql(dialect)
+    columns = ", ".join(
+        f"max(CASE WHEN criterion_id = {exp.Literal.string(leaf.id).sql(dialect)} THEN decision END) "
+        f"AS {_DECIDED}{leaf.alias}"
+        for leaf in leaves
+    )
+    source = f"({decisions}) AS d" if is_query(decisions) else f"{decisions} AS d"
+    return f"SELECT person_id, {columns} FROM {source} WHERE pack_id = {pack} GROUP BY person_id"
+
+
 def is_query(facts: str) -> bool:
     """Whether a facts relation is a query (SELECT, WITH, FROM, VALUES) rather than a table name."""
     return facts.strip().split(None, 1)[0].upper() in ("SELECT", "WITH", "FROM", "VALUES")
@@ -147,6 +173,7 @@ def evaluation_sql(
     population_only: bool = True,
     evidence: bool = True,
     carry_facts: bool = False,
+    decisions: str | None = None,
 ) -> str:
     """One SELECT giving, per person, the status, eligible_on, counts and every criterion's result.
 
@@ -154,6 +181,8 @@ def evaluation_sql(
     Columns per criterion use its alias: `<alias>_status`, `<alias>_eligible_on`, `<alias>_evidence`
     (NULL for every criterion when `evidence` is false, which saves building JSON). With `carry_facts`,
     every fact the pack reads is passed through as `fact__<name>`, so evidence can be built later.
+    With `decisions` (a relation with `person_id`, `pack_id`, `criterion_id`, `decision`), a decision
+    settles its judgement or proxy criterion for the person: met or unmet, whatever the test says.
     """
     nodes = compiled.all_criteria()
     leaves = [node for node in nodes if not isinstance(node.node, Group)]
@@ -161,8 +190,11 @@ def evaluation_sql(
     date_null = "CAST(NULL AS DATE)"
     population = f"COALESCE({render(compiled.population, values, dialect)}, FALSE)" if compiled.population else "TRUE"
     leaf_columns = [f"{population} AS in_population"]
+    decided = _decidable(leaves) if decisions is not None else []
     for leaf in leaves:
         test = render(leaf.test, values, dialect) if leaf.test is not None else boolean_null
+        if leaf in decided:
+            test = f"CASE {_DECIDED}{leaf.alias} WHEN 'met' THEN TRUE WHEN 'unmet' THEN FALSE ELSE {test} END"
         eligible_on = _in_calendar(render(leaf.eligible_on, values, dialect)) if leaf.eligible_on else date_null
         leaf_columns += [
             f"{test} AS {leaf.alias}_t",
@@ -172,7 +204,12 @@ def evaluation_sql(
     where = f" WHERE {population}" if population_only and compiled.population else ""
     carried = [f"{name} AS fact__{name}" for name in compiled.facts_read()] if carry_facts else []
     leaf_columns += carried
-    leaf_sql = f"SELECT person_id, source_id, {', '.join(leaf_columns)} FROM {_relation(facts)}{where}"
+    relation = _relation(facts)
+    if decided:
+        relation += (
+            f" LEFT JOIN ({_decisions_pivot(compiled, decided, decisions or '', dialect)}) AS decided USING (person_id)"
+        )
+    leaf_sql = f"SELECT person_id, source_id, {', '.join(leaf_columns)} FROM {relation}{where}"
 
     built = _Nodes()
     for top in compiled.criteria:

@@ -10,7 +10,7 @@ and a sentence whose source may not record all its counts carries one unrecorded
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 
 import duckdb
@@ -22,10 +22,11 @@ from secondchance.policy.facts.catalogue import FACTS
 from secondchance.records.completeness import RECORD_KINDS, SOURCE_COMPLETENESS_SQL
 from secondchance.records.schema import DUCKDB_TYPES, ENUMS, NEED_DOMAINS, TABLES, table
 from secondchance.records.store import create_table_sql, store_columns
+from secondchance.records.supplied import ACTIVE_FACTS_SQL, ensure_supplied_tables
 from secondchance.sentencing.computed_dates import CREATE_COMPUTED_DATES_SQL, add_missing_columns
 from secondchance.sentencing.conventions import DAYS_PER_YEAR
 
-__all__ = ["facts_query", "ensure_fact_inputs", "materialize_facts", "person_facts"]
+__all__ = ["SUPPLIED_EFFECTS", "facts_query", "ensure_fact_inputs", "materialize_facts", "person_facts"]
 
 
 def _truth(x: str) -> str:
@@ -412,11 +413,21 @@ def _charge_ctes(
     return ctes
 
 
-def facts_query(as_of: date, *, person_ids: Sequence[int] | None = None, facts: Sequence[str] | None = None) -> str:
+def facts_query(
+    as_of: date,
+    *,
+    person_ids: Sequence[int] | None = None,
+    facts: Sequence[str] | None = None,
+    supplied: str | None = None,
+    supplied_names: Collection[str] | None = None,
+) -> str:
     """One DuckDB SELECT: a row per person with `person_id`, `source_id`, `source` and every fact, in order.
 
     With `person_ids`, only those people's rows are read.
     With `facts`, only those facts are computed (in catalogue order), from only the records they read.
+    With `supplied` (a table name or SELECT with `records.supplied.SUPPLIED_FACT_SQL`'s columns, active rows
+    only), a supplied value holding on the as-of date wins over the derived one; `supplied_names`, when
+    given, are the only facts the relation holds, which keeps the SQL small.
     """
     at = f"DATE '{as_of.isoformat()}'"
     listed = ", ".join(str(int(i)) for i in person_ids or ()) or "NULL"
@@ -424,16 +435,19 @@ def facts_query(as_of: date, *, person_ids: Sequence[int] | None = None, facts: 
     def only(alias: str = "") -> str:
         return "true" if person_ids is None else f"{alias}person_id IN ({listed})"
 
-    final = _final_expressions(at, facts)
+    overridden = _overridden(facts, supplied_names) if supplied is not None else []
+    final = _with_supplied(_final_expressions(at, facts), overridden)
     # What the requested facts read, step by step back to the records: the `facts` step's columns, then
     # the summary columns those name (`alias.column`), then the statute lists (in `_charge_ctes`).
-    inputs = _inputs(at)
+    inputs = _with_supplied(_inputs(at), overridden)
+    inputs |= {f"{_SUPPLIED}{name}": f"sv.{_SUPPLIED}{name}" for name in overridden}
+    inputs |= {f"{_HAS_SUPPLIED}{name}": f"sv.{_HAS_SUPPLIED}{name}" for name in overridden}
     read = _words(*final.values())
     inputs = {name: sql for name, sql in inputs.items() if name in read or name in ("person_id", "source_id", "source")}
     summary_columns: dict[str, set[str]] = {}
     for alias, column in _qualified(*inputs.values()):
         summary_columns.setdefault(alias, set()).add(column)
-    joins = [sql for alias, sql in _JOINS.items() if alias in summary_columns]
+    joins = [sql for alias, sql in {**_JOINS, "sv": _SUPPLIED_JOIN}.items() if alias in summary_columns]
     current = _kept(_current_charge_columns(), summary_columns.get("cc", set()))
     prior = _kept(_prior_columns(), summary_columns.get("ps", set()))
     derived = _used(_current_charge_derived(), current.values())
@@ -466,12 +480,14 @@ def facts_query(as_of: date, *, person_ids: Sequence[int] | None = None, facts: 
     QUALIFY row_number() OVER (PARTITION BY sentence_id ORDER BY computed_at DESC NULLS LAST) = 1
 )""",
         # Every column: the term chain and the incidents read its dates, and none of them is costly.
-        "sentence_summary": f"""MATERIALIZED (
+        "sentence_records": f"""MATERIALIZED (
     SELECT cs.person_id,
         {_select_list(_sentence_columns())}
     FROM current_sentence AS cs
     GROUP BY cs.person_id
 )""",
+        **({"supplied_value": _supplied_value(supplied or "", overridden, at, only())} if overridden else {}),
+        "sentence_summary": _sentence_summary(overridden),
         # Apart from `sentence_summary`: joining the computed dates is the costly part, for the date facts only.
         "computed_summary": f"""(
     SELECT cs.person_id,
@@ -494,9 +510,9 @@ def facts_query(as_of: date, *, person_ids: Sequence[int] | None = None, facts: 
     FROM chain JOIN current_sentence AS next ON next.consecutive_to_id = chain.sentence_id
     WHERE chain.depth < 100
 )""",
-        "chain_end": """(
+        "chain_end": f"""(
     SELECT c.person_id, c.months, c.days, c.min_months,
-        CAST(coalesce(c.root_start, ss.commencement_date)
+        CAST({_chain_start(overridden)}
             + to_months(CAST(c.months AS INTEGER)) + to_days(CAST(c.days AS INTEGER)) AS DATE)
             AS end_exclusive
     FROM chain AS c JOIN sentence_summary AS ss USING (person_id)
@@ -574,6 +590,94 @@ SELECT {_final_columns(at, facts)}
 FROM facts
 WHERE {only()}
 """
+
+
+# ---------------------------------------------------------------------------- supplied facts
+# DESIGN.md ("Supplied facts and criterion decisions"): a supplied value wins over the derived one. It
+# replaces the fact itself; a supplied commencement date or jail credit also replaces the sentence
+# summary's, so the facts computed from them (time served, the term's end) follow it.
+
+_SUPPLIED = "sup__"
+_HAS_SUPPLIED = "sup_has__"
+_SUPPLIED_JOIN = "supplied_value AS sv ON sv.person_id = p.id"
+_SENTENCE_INPUTS = ("commencement_date", "jail_credit_days")
+# The facts computed from a supplied sentence input, so evidence can say a value rests on a supplied one.
+SUPPLIED_EFFECTS: dict[str, tuple[str, ...]] = {
+    "commencement_date": (
+        "served_from_date", "served_days", "served_years", "sentence_term_days", "fraction_served",
+        "serious_incidents_this_term", "violent_incidents_this_term", "gct_days_lost",
+    ),
+    "jail_credit_days": ("served_from_date", "served_days", "served_years", "fraction_served"),
+}  # fmt: skip
+
+
+def _overridden(facts: Sequence[str] | None, supplied_names: Collection[str] | None) -> list[str]:
+    """The facts a supplied value may replace: those requested (and the sentence inputs), that the layer holds."""
+    requested = {item.name for item in FACTS} if facts is None else {*facts, *_SENTENCE_INPUTS}
+    held = requested if supplied_names is None else requested & set(supplied_names)
+    return [item.name for item in FACTS if item.name in held]
+
+
+def _with_supplied(columns: dict[str, str], overridden: Sequence[str]) -> dict[str, str]:
+    """The columns, each fact among `overridden` taking its supplied value where one holds."""
+    return {
+        name: f"CASE WHEN coalesce({_HAS_SUPPLIED}{name}, false) THEN {_SUPPLIED}{name} ELSE {sql} END"
+        if name in overridden
+        else sql
+        for name, sql in columns.items()
+    }
+
+
+def _supplied_value(relation: str, overridden: Sequence[str], at: str, only: str) -> str:
+    """Per person, each supplied fact that holds on the as-of date (`sup__F`) and whether there is one."""
+    types = {item.name: item.type for item in FACTS}
+    columns: dict[str, str] = {}
+    for name in overridden:
+        columns[f"{_HAS_SUPPLIED}{name}"] = f"bool_or(fact = '{name}')"
+        columns[f"{_SUPPLIED}{name}"] = f"max(value_{types[name]}) FILTER (WHERE fact = '{name}')"
+    source = f"({relation})" if relation.strip().split(None, 1)[0].upper() in ("SELECT", "WITH", "FROM") else relation
+    return f"""(
+    SELECT person_id,
+        {_select_list(columns)}
+    FROM {source} AS sf
+    WHERE (holds_from IS NULL OR holds_from <= {at}) AND {only}
+    GROUP BY person_id
+)"""
+
+
+def _sentence_summary(overridden: Sequence[str]) -> str:
+    """The sentence summary, with a supplied commencement date or jail credit in place of the records'."""
+    names = list(_sentence_columns())
+    if not any(name in overridden for name in _SENTENCE_INPUTS):
+        return "(SELECT * FROM sentence_records)"
+    replaced = {name: f"r.{name}" for name in names}
+    for name in _SENTENCE_INPUTS:
+        if name in overridden:
+            replaced[name] = (
+                f"CASE WHEN coalesce(sv.{_HAS_SUPPLIED}{name}, false) THEN sv.{_SUPPLIED}{name} ELSE r.{name} END"
+            )
+    start, credit = replaced["commencement_date"], replaced["jail_credit_days"]
+    replaced["served_from_date"] = f"CAST({start} - CAST({credit} AS INTEGER) AS DATE)"
+    supplied_start = (
+        f"coalesce(sv.{_HAS_SUPPLIED}commencement_date, false)" if "commencement_date" in overridden else "false"
+    )
+    return f"""(
+    SELECT r.person_id,
+        {_select_list(replaced)},
+        r.commencement_date AS records_commencement_date,
+        {supplied_start} AS commencement_supplied
+    FROM sentence_records AS r LEFT JOIN supplied_value AS sv ON sv.person_id = r.person_id
+)"""
+
+
+def _chain_start(overridden: Sequence[str]) -> str:
+    """A chain's first day: a supplied commencement date replaces the controlling chain's (or a missing) start."""
+    if "commencement_date" not in overridden:
+        return "coalesce(c.root_start, ss.commencement_date)"
+    return (
+        "CASE WHEN ss.commencement_supplied AND (c.root_start IS NULL OR c.root_start = ss.records_commencement_date) "
+        "THEN ss.commencement_date ELSE coalesce(c.root_start, ss.commencement_date) END"
+    )
 
 
 # Per source, whether it declares itself complete for each kind of record (no declaration: not complete).
@@ -686,15 +790,23 @@ def materialize_facts(connection: duckdb.DuckDBPyConnection, as_of: date, table:
     connection.execute(f"CREATE OR REPLACE TABLE {table} AS {facts_query(as_of)}")
 
 
-def person_facts(connection: duckdb.DuckDBPyConnection, source_id: str, as_of: date) -> dict[str, object] | None:
-    """The facts of the person with this source id (the first source, by name, when several have it), or None."""
+def person_facts(
+    connection: duckdb.DuckDBPyConnection, source_id: str, as_of: date, *, supplied: bool = True
+) -> dict[str, object] | None:
+    """The facts of the person with this source id (the first source, by name, when several have it), or None.
+
+    With `supplied`, the store's supplied values (`records.supplied`) win over the derived ones.
+    """
     ensure_fact_inputs(connection)
+    if supplied:
+        ensure_supplied_tables(connection)
     found = connection.execute(
         "SELECT id FROM person WHERE source_id = ? ORDER BY source, id LIMIT 1", [source_id]
     ).fetchone()
     if found is None:
         return None
-    cursor = connection.execute(facts_query(as_of, person_ids=[int(found[0])]))
+    layer = ACTIVE_FACTS_SQL if supplied else None
+    cursor = connection.execute(facts_query(as_of, person_ids=[int(found[0])], supplied=layer))
     row = cursor.fetchone()
     if row is None:
         return None
