@@ -164,3 +164,14 @@ def test_one_letter_on_a4_addressed_from_the_contact_file(files: dict[str, Path]
     assert "wrote the es letter (pdf)" in outcome.stdout  # the contact's language
     assert all(size == pytest.approx((595.28, 841.89), abs=0.01) for size in page_sizes(out.read_bytes()))
     assert "Reciba un cordial saludo, Lee Chan:" in _text(out)
+
+
+def test_a_contact_row_may_name_the_person_by_source_and_source_id(files: dict[str, Path], tmp_path: Path) -> None:
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text("person,name\nhand:F-3,Sam Ortiz\n", encoding="utf-8")
+    outcome = run_cli(
+        "explain", "F-3", "--pack", CLEMENCY, "--letter", "--as-of", AS_OF.isoformat(), "--store", files["store"],
+        "--contacts", contacts,
+    )  # fmt: skip
+    assert outcome.code == 0, outcome.stderr
+    assert "Dear Sam Ortiz," in outcome.stdout and "record number" not in outcome.stdout

@@ -18,7 +18,6 @@ from secondchance.policy.letters.sender import SENDER_ENV
 
 if TYPE_CHECKING:
     from secondchance.policy.explain import PersonRef
-    from secondchance.policy.letters import LetterOptions
     from secondchance.policy.letters.batch import BatchRequest
 
 __all__ = ["explain", "register"]
@@ -83,6 +82,8 @@ def explain(
     """
     from secondchance.policy.explain import explain_person
     from secondchance.policy.letters import FORMATS, LANGUAGES, PAPERS, LetterOptions, render_letter
+    from secondchance.policy.letters.contacts import find_contact, read_contacts
+    from secondchance.policy.letters.sender import find_sender
 
     if lang is not None and lang not in LANGUAGES:
         raise UserError(f"--lang {lang!r}: use {' or '.join(LANGUAGES)}")
@@ -104,9 +105,13 @@ def explain(
         raise UserError("--format pdf needs --out PATH")
     check_output_path("--out", out)
     screening_date = optional_date_option("--as-of", as_of) or date.today()
-    options = _letter_options(person, contacts, sender, paper, screening_date) if letter else LetterOptions()
+    # The contact file and the sender are checked before any work, and the person is found in the store.
+    known = read_contacts(contacts) if letter and contacts is not None else {}
+    found_sender = find_sender(sender) if letter else None
     explanation = explain_person(store_path(store), person, pack, screening_date)
-    language = lang or (options.contact.language if options.contact else None) or "en"
+    contact = find_contact(known, explanation.person.source, explanation.person.source_id)
+    options = LetterOptions(contact, found_sender, paper, screening_date) if letter else None
+    language = lang or (options.contact.language if options and options.contact else None) or "en"
     if not letter:
         from secondchance.policy.letters.console import explanation_tree
 
@@ -124,16 +129,6 @@ def explain(
         console.print(f"wrote the {escape(language)} letter ({escape(fmt)}) to {escape(str(out))}")
         return
     typer.echo(rendered, nl=False)
-
-
-def _letter_options(person: str, contacts: Path | None, sender: Path | None, paper: str, dated: date) -> LetterOptions:
-    """The contact (if the file has one for the person), the sender and the paper of one letter."""
-    from secondchance.policy.letters import LetterOptions
-    from secondchance.policy.letters.contacts import read_contacts
-    from secondchance.policy.letters.sender import find_sender
-
-    contact = read_contacts(contacts).get(person) if contacts is not None else None
-    return LetterOptions(contact, find_sender(sender), paper, dated)
 
 
 def _check_folder(out: Path | None) -> Path:

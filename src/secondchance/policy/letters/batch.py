@@ -26,7 +26,7 @@ import duckdb
 from secondchance.errors import UserError
 from secondchance.policy.explain import PersonRef, explain
 from secondchance.policy.letters import LetterOptions, render_text
-from secondchance.policy.letters.contacts import Contact
+from secondchance.policy.letters.contacts import Contact, find_contact
 from secondchance.policy.letters.pdf import html_to_document, join_pdfs, write_document
 from secondchance.policy.letters.sender import Sender
 from secondchance.policy.status import STATUSES
@@ -142,16 +142,12 @@ def _stop() -> None:
         stack.close()
 
 
-def _contact(request: BatchRequest, person: PersonRef) -> Contact | None:
-    return request.contacts.get(person.source_id) or request.contacts.get(f"{person.source}:{person.source_id}")
-
-
 def _render(people: list[tuple[PersonRef, str]]) -> list[tuple[bytes | None, bool]]:
     """Write the letters of a chunk of people; for PDF, return each file's bytes for the combined PDF."""
     request: BatchRequest = _WORKER["request"]
     found: list[tuple[bytes | None, bool]] = []
     for person, name in people:
-        contact = _contact(request, person)
+        contact = find_contact(request.contacts, person.source, person.source_id)
         language = request.language or (contact.language if contact else None) or "en"
         options = LetterOptions(contact, request.sender, request.paper, request.dated)
         explanation = explain(_WORKER["connection"], _WORKER["compiled"], person, _WORKER["as_of"])

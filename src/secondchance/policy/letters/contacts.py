@@ -35,6 +35,7 @@ __all__ = [
     "MAX_CONTACT_BYTES",
     "MAX_FIELD_CHARS",
     "Contact",
+    "find_contact",
     "read_contacts",
 ]
 
@@ -153,3 +154,8 @@ def read_contacts(path: Path) -> dict[str, Contact]:
     except csv.Error as error:
         raise _problem(path, reader.line_num or 1, None, f"this is not valid CSV: {error}") from None
     return contacts
+
+
+def find_contact(contacts: Mapping[str, Contact], source: str, source_id: str) -> Contact | None:
+    """A person's row, given in the file by source id or by `source:source_id`."""
+    return contacts.get(source_id) or contacts.get(f"{source}:{source_id}")
