@@ -117,18 +117,22 @@ def explain(
 
         console.print(explanation_tree(explanation, language))
         return
-    rendered = render_letter(explanation, language, fmt, options)
-    if out is not None:
-        try:
-            if isinstance(rendered, bytes):
-                out.write_bytes(rendered)
-            else:
-                out.write_text(rendered, encoding="utf-8")
-        except OSError as error:
-            raise UserError(f"cannot write the letter to {out}: {error.strerror}") from None
-        console.print(f"wrote the {escape(language)} letter ({escape(fmt)}) to {escape(str(out))}")
+    _put_letter(render_letter(explanation, language, fmt, options), out, language, fmt)
+
+
+def _put_letter(rendered: str | bytes, out: Path | None, language: str, fmt: str) -> None:
+    """Write one letter to `out`, or print it (Markdown and HTML) when there is none."""
+    if out is None:
+        typer.echo(rendered, nl=False)
         return
-    typer.echo(rendered, nl=False)
+    try:
+        if isinstance(rendered, bytes):
+            out.write_bytes(rendered)
+        else:
+            out.write_text(rendered, encoding="utf-8")
+    except OSError as error:
+        raise UserError(f"cannot write the letter to {out}: {error.strerror}") from None
+    console.print(f"wrote the {escape(language)} letter ({escape(fmt)}) to {escape(str(out))}")
 
 
 def _check_folder(out: Path | None) -> Path:
