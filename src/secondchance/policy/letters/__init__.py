@@ -43,6 +43,7 @@ __all__ = [
     "letter_context",
     "locale_dir",
     "parameter_words",
+    "provenance_words",
     "render_letter",
     "render_pdf",
     "render_text",
@@ -133,6 +134,7 @@ class LetterItem:
     evidence: list[tuple[str, str]]
     unknown_reason: str | None
     children: list[LetterItem] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)  # supplied values and the decision, in words
 
     @property
     def needs_review(self) -> bool:
@@ -158,9 +160,64 @@ def item_tree(explanation: Explanation, language: str) -> list[LetterItem]:
             evidence=[(fact_label(name, language), _evidence_value(value, language)) for name, value in evidence],
             unknown_reason=item.unknown_reason(explanation.pack, words, language),
             children=[build(child) for child in explanation.children(item)],
+            sources=provenance_words(item, explanation.fact_types, language),
         )
 
     return [build(item) for item in explanation.top_level]
+
+
+def _as_date(text: Any) -> Any:
+    """An ISO date text as a date (supplied values and dates travel as text in the evidence JSON)."""
+    if isinstance(text, str):
+        try:
+            return date.fromisoformat(text[:10])
+        except ValueError:
+            return text
+    return text
+
+
+def _document_words(source: Mapping[str, Any], language: str) -> str:
+    """The document a value came from, with its page ("page 3") or place ("line 12") when given."""
+    document, ref = str(source.get("document") or ""), str(source.get("ref") or "").strip()
+    if not ref:
+        return document
+    if ref.isdigit():
+        return translations(language).gettext("%(document)s, page %(page)s") % {"document": document, "page": ref}
+    return f"{document}, {ref}"
+
+
+def provenance_words(item: CriterionExplanation, fact_types: Mapping[str, str], language: str) -> list[str]:
+    """Each value supplied for this criterion and the decision that settled it, as sentences in `language`."""
+    gettext = translations(language).gettext
+    lines = []
+    for name, source in item.supplied.items():
+        value = source.get("value")
+        words = {
+            "fact": fact_label(name, language),
+            "value": _evidence_value(_as_date(value) if fact_types.get(name) == "date" else value, language),
+            "by": source.get("by"),
+            "document": _document_words(source, language),
+            "reason": source.get("reason"),
+        }
+        if source.get("from"):
+            words["date"] = format_value(_as_date(source["from"]), language)
+            template = gettext("%(fact)s: %(value)s from %(date)s, supplied by %(by)s from %(document)s (%(reason)s).")
+        else:
+            template = gettext("%(fact)s: %(value)s, supplied by %(by)s from %(document)s (%(reason)s).")
+        lines.append(template % words)
+    decided = item.decided
+    if decided is not None:
+        words = {
+            "decision": gettext("Met") if decided.get("decision") == "met" else gettext("Not met"),
+            "by": decided.get("by"),
+            "document": _document_words(decided, language),
+            "reason": decided.get("reason"),
+        }
+        if decided.get("document"):
+            lines.append(gettext("Decided by %(by)s: %(decision)s, from %(document)s (%(reason)s).") % words)
+        else:
+            lines.append(gettext("Decided by %(by)s: %(decision)s (%(reason)s).") % words)
+    return lines
 
 
 def _evidence_value(value: Any, language: str) -> str:

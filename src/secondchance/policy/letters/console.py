@@ -66,6 +66,7 @@ def _node(item: LetterItem, language: str) -> RichGroup:
     if item.evidence:
         read = "; ".join(f"{name} = {value}" for name, value in item.evidence)
         lines.append(Text(f"{gettext('Records read:')} {read}", style="cyan"))
+    lines += [Text(line, style="cyan") for line in item.sources]
     if item.eligible_on:
         if item.eligible_on_passed:
             note = gettext("Met on %(date)s.") % {"date": item.eligible_on}
