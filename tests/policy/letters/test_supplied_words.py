@@ -51,13 +51,13 @@ def _plain(document: str) -> str:
 def test_the_letter_says_what_was_supplied_by_whom_from_what_and_why(explanation: Explanation) -> None:
     english = _plain(str(render_letter(explanation, "en", "html")))
     assert (
-        "date from which time served counts: 1 March 2016, supplied by J. Rivera from legal status summary, page 3 "
+        "Date from which time served counts: 1 March 2016, supplied by J. Rivera from legal status summary, page 3 "
         "(custody began at arrest)." in english
     )
     assert "Decided by A. Lawyer: Met (no incident in ten years)." in english
     spanish = _plain(str(render_letter(explanation, "es", "html")))
     assert (
-        "fecha desde la que cuenta el tiempo cumplido: 1 de marzo de 2016; lo aportó J. Rivera a partir de legal "
+        "Fecha desde la que cuenta el tiempo cumplido: 1 de marzo de 2016; lo aportó J. Rivera a partir de legal "
         "status summary, página 3 (custody began at arrest)." in spanish
     )
     assert "Lo decidió A. Lawyer: Cumplido (no incident in ten years)." in spanish

@@ -204,7 +204,8 @@ def provenance_words(item: CriterionExplanation, fact_types: Mapping[str, str], 
             template = gettext("%(fact)s: %(value)s from %(date)s, supplied by %(by)s from %(document)s (%(reason)s).")
         else:
             template = gettext("%(fact)s: %(value)s, supplied by %(by)s from %(document)s (%(reason)s).")
-        lines.append(template % words)
+        sentence = template % words
+        lines.append(sentence[:1].upper() + sentence[1:])  # fact words begin in lower case
     decided = item.decided
     if decided is not None:
         words = {
