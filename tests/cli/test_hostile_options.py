@@ -63,6 +63,21 @@ BASELINES: dict[str, tuple[list[str], dict[str, str]]] = {
     "pack check": ([PACK], {}),
     "pack list": ([], {}),
     "path": ([PERSON], {"--pack": PACK, "--as-of": AS_OF, "--store": "{store}"}),
+    "supply": (
+        [PERSON, "final_order_of_removal=false"],
+        {"--source": "removal order", "--reason": "read", "--store": "{store}"},
+    ),
+    "decide": (
+        [PERSON, "met"],
+        {
+            "--pack": "us-federal/compassionate-release",
+            "--criterion": "not-a-danger",
+            "--reason": "r",
+            "--store": "{store}",
+        },
+    ),
+    "supplied list": ([], {"--store": "{store}"}),
+    "withdraw": (["1"], {"--reason": "r", "--store": "{store}"}),
 }
 
 # Options that act only beside another: the hostile value is tried with these too (None: a flag).

@@ -66,7 +66,8 @@ def test_a_bad_value_is_refused_with_its_place_and_nothing_is_recorded(setup: tu
                       "--reason", "read", "--store", store)  # fmt: skip
     assert outcome.code == 1
     assert outcome.error_lines[-1] == (
-        "command line, argument 2, column value: 'ten' is not an integer (jail_credit_days is of type integer)"
+        "error: command line, argument 2, column value: 'ten' is not an integer (jail_credit_days is of type "
+        "integer); nothing was recorded"
     )
     assert _count(store, "supplied_fact") == 0
 
@@ -83,8 +84,8 @@ def test_a_file_loads_all_or_nothing_with_file_and_line(setup: tuple[Path, Path]
     refused = run_cli("supply", "--file", answers, "--store", store)
     assert refused.code == 1
     assert refused.error_lines[-1] == (
-        "answers.csv, line 3, column value: '2010-13-01' is not a date (expected YYYY-MM-DD) "
-        "(commencement_date is of type date)"
+        "error: answers.csv, line 3, column value: '2010-13-01' is not a date (expected YYYY-MM-DD) "
+        "(commencement_date is of type date); nothing was recorded"
     )
     assert _count(store, "supplied_fact") == 0
     answers.write_text(answers.read_text(encoding="utf-8").replace("2010-13-01", "2010-02-01"), encoding="utf-8")

@@ -39,7 +39,8 @@ def test_export_writes_one_parquet_file_per_table(tmp_path: Path) -> None:
     result = run_cli("export", "--format", "parquet", out, "--store", store, "--json")
     assert result.returncode == 0, result.stderr
     tables = json.loads(result.stdout)["tables"]
-    assert set(TABLE_NAMES) | {"ingest_log", "source_completeness", "computed_dates"} == set(tables)
+    layer = {"supplied_fact", "criterion_decision"}  # the supplied layer travels with the store
+    assert set(TABLE_NAMES) | {"ingest_log", "source_completeness", "computed_dates"} | layer == set(tables)
     assert sorted(p.stem for p in out.glob("*.parquet")) == sorted(tables)
     people = pl.read_parquet(out / "person.parquet").sort("source_id")
     assert people["sex"].to_list() == ["female", "male"]
@@ -125,7 +126,8 @@ def test_import_refuses_a_file_that_is_not_a_table_of_an_export(tmp_path: Path) 
     assert lines[0] == "error: refused: 1 problem found, nothing was imported"
     assert lines[1].startswith("secrets.parquet: not a table an export holds; the tables are person, sentence, ")
     assert lines[1].endswith(
-        "computed_dates, ingest_log, screening_criterion, screening_result, screening_run, source_completeness"
+        "computed_dates, criterion_decision, ingest_log, screening_criterion, screening_result, screening_run, "
+        "source_completeness, supplied_fact"
     )
 
 

@@ -141,6 +141,8 @@ def check_answers(
         problems += found
         if item is not None:
             checked.append(item)
+    if len(problems) == 1:
+        raise UserError(f"{problems[0].message()}; nothing was recorded")
     if problems:
         count = len(problems)
         raise IngestError(problems, f"refused: {count} problem{'s' if count != 1 else ''} found, nothing was recorded")
@@ -156,15 +158,18 @@ def read_answers_csv(path: Path, default_by: str) -> list[Answer]:
             reader = csv.DictReader(handle)
             header = [name.strip() for name in reader.fieldnames or []]
             missing = [name for name in _REQUIRED if name not in header]
-            if missing:
-                raise IngestError([Problem(path.name, 1, name, None, "this column is missing") for name in missing])
             unknown = [name for name in header if name not in ANSWER_COLUMNS]
-            if unknown:
-                reason = f"is not a column of an answers file ({', '.join(ANSWER_COLUMNS)})"
-                raise IngestError([Problem(path.name, 1, name, None, reason) for name in unknown])
+            if missing or unknown:
+                columns = ", ".join(ANSWER_COLUMNS)
+                raise UserError(
+                    f"{path.name}, line 1: the header lacks {', '.join(missing) or 'nothing'} and has "
+                    f"{', '.join(unknown) or 'nothing else'}; an answers file has the columns {columns}"
+                )
             return [_answer(path.name, reader.line_num, row, default_by) for row in reader]
     except OSError as error:
         raise UserError(f"cannot read {path}: {error.strerror}") from None
+    except csv.Error as error:
+        raise UserError(f"{path.name}, line {reader.line_num}: not a CSV file of answers ({error})") from None
     except UnicodeDecodeError:
         raise UserError(f"{path} is not UTF-8 text") from None
 

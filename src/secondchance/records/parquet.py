@@ -22,6 +22,7 @@ from secondchance.records.problems import IngestError, Problem
 from secondchance.records.readers import error_reason
 from secondchance.records.schema import TABLE_NAMES, TABLES
 from secondchance.records.store import INGEST_LOG_SQL, ensure_schema
+from secondchance.records.supplied import SUPPLIED_TABLES
 from secondchance.records.validate import quote_identifier, quote_literal
 
 __all__ = ["export_parquet", "import_parquet", "store_tables"]
@@ -72,10 +73,13 @@ class _Derived:
 
 
 def _derived_tables(ddl: Sequence[str]) -> dict[str, _Derived]:
-    """The tables the DDL statements create, the ingest log and the completeness declarations (a scratch database)."""
+    """The tables the DDL statements create, the ingest log, the completeness declarations and the supplied layer.
+
+    Each is created in a scratch database to read its columns.
+    """
     tables: dict[str, _Derived] = {}
     with duckdb.connect() as scratch:
-        for statement in (INGEST_LOG_SQL, SOURCE_COMPLETENESS_SQL, *ddl):
+        for statement in (INGEST_LOG_SQL, SOURCE_COMPLETENESS_SQL, *SUPPLIED_TABLES.values(), *ddl):
             before = {row[0] for row in scratch.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
             scratch.execute(statement)
             after = {row[0] for row in scratch.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
