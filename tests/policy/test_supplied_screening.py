@@ -225,3 +225,12 @@ def test_spark_reads_the_layer_as_duckdb_does(
     duckdb_rows = store.execute(query, [on_duckdb]).fetchall()
     assert [row[:2] for row in duckdb_rows] == [("reviewer-agrees", "unmet"), ("served-10-years", "met")]
     assert store.execute(query, [on_spark]).fetchall() == duckdb_rows
+
+
+def test_a_supplied_birth_date_gives_the_age_computed_from_it(store: duckdb.DuckDBPyConnection) -> None:
+    birth = NewSuppliedFact(1, "birth_date", "date", "1960-07-01", date(1960, 7, 1), None, "birth certificate", None,
+                            "corrected date of birth", "Ana")  # fmt: skip
+    record_facts(store, [birth])
+    relation = facts_relation_for(store, AS_OF, ["age_years"], layer=STORE_LAYER)
+    # Born 1 Jul 1960 (the records say 1 Jan 1970): on 15 Jun 2024 the 64th birthday has not come, so 63.
+    assert store.execute(f"SELECT age_years FROM ({relation})").fetchone() == (63,)

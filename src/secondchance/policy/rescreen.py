@@ -88,13 +88,14 @@ def _statuses(
 
 
 def _reviews(connection: duckdb.DuckDBPyConnection, person_ids: Sequence[int]) -> dict[int, list[str]]:
-    """Each person's sentences' review reasons in the computed dates."""
+    """The review reasons of each person's current (active) sentences in the computed dates."""
     if "computed_dates" not in _tables(connection):
         return {}
     listed = ", ".join(str(int(i)) for i in person_ids)
     rows = connection.execute(
-        f"SELECT person_id, list(DISTINCT review_reason ORDER BY review_reason) FILTER (WHERE review_reason "
-        f"IS NOT NULL) FROM computed_dates WHERE person_id IN ({listed}) GROUP BY person_id"
+        f"SELECT d.person_id, list(DISTINCT d.review_reason ORDER BY d.review_reason) FILTER (WHERE d.review_reason "
+        f"IS NOT NULL) FROM computed_dates d JOIN sentence s ON s.id = d.sentence_id "
+        f"WHERE d.person_id IN ({listed}) AND coalesce(s.status, 'active') = 'active' GROUP BY d.person_id"
     ).fetchall()
     return {int(person): [str(reason) for reason in reasons or []] for person, reasons in rows}
 
@@ -112,9 +113,9 @@ def rescreen_people(
     """Re-date (when sentence inputs changed) and re-screen these people with the latest run's packs."""
     from secondchance.policy.engine import screen
 
-    people = sorted(set(person_ids))
     latest = _latest_run(connection)
-    source_ids = _source_ids(connection, people)
+    source_ids = _source_ids(connection, list(set(person_ids)))
+    people = sorted(set(person_ids), key=lambda person: source_ids.get(person, ""))
     result = Rescreen(run_id=None, as_of=latest[1] if latest else None)
     if not people:
         return result

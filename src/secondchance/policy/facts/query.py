@@ -439,9 +439,7 @@ def facts_query(
     final = _with_supplied(_final_expressions(at, facts), overridden)
     # What the requested facts read, step by step back to the records: the `facts` step's columns, then
     # the summary columns those name (`alias.column`), then the statute lists (in `_charge_ctes`).
-    inputs = _with_supplied(_inputs(at), overridden)
-    inputs |= {f"{_SUPPLIED}{name}": f"sv.{_SUPPLIED}{name}" for name in overridden}
-    inputs |= {f"{_HAS_SUPPLIED}{name}": f"sv.{_HAS_SUPPLIED}{name}" for name in overridden}
+    inputs = _supplied_inputs(_inputs(at), overridden, at)
     read = _words(*final.values())
     inputs = {name: sql for name, sql in inputs.items() if name in read or name in ("person_id", "source_id", "source")}
     summary_columns: dict[str, set[str]] = {}
@@ -608,12 +606,13 @@ SUPPLIED_EFFECTS: dict[str, tuple[str, ...]] = {
         "serious_incidents_this_term", "violent_incidents_this_term", "gct_days_lost",
     ),
     "jail_credit_days": ("served_from_date", "served_days", "served_years", "fraction_served"),
+    "birth_date": ("age_years", "age_at_offense_years"),
 }  # fmt: skip
 
 
 def _overridden(facts: Sequence[str] | None, supplied_names: Collection[str] | None) -> list[str]:
-    """The facts a supplied value may replace: those requested (and the sentence inputs), that the layer holds."""
-    requested = {item.name for item in FACTS} if facts is None else {*facts, *_SENTENCE_INPUTS}
+    """The facts a supplied value may replace: those requested (and those others are computed from) that it holds."""
+    requested = {item.name for item in FACTS} if facts is None else {*facts, *SUPPLIED_EFFECTS}
     held = requested if supplied_names is None else requested & set(supplied_names)
     return [item.name for item in FACTS if item.name in held]
 
@@ -626,6 +625,18 @@ def _with_supplied(columns: dict[str, str], overridden: Sequence[str]) -> dict[s
         else sql
         for name, sql in columns.items()
     }
+
+
+def _supplied_inputs(inputs: dict[str, str], overridden: Sequence[str], at: str) -> dict[str, str]:
+    """The `facts` step's columns with supplied values in place, and each supplied value and flag beside them."""
+    columns = _with_supplied(inputs, overridden)
+    if "birth_date" in overridden and "age_years" not in overridden:
+        # Age is computed in the same step as the birth date it reads, so it reads the supplied one itself.
+        has, supplied_age = f"coalesce(sv.{_HAS_SUPPLIED}birth_date, false)", _age(f"sv.{_SUPPLIED}birth_date", at)
+        columns["age_years"] = f"CASE WHEN {has} THEN {supplied_age} ELSE {columns['age_years']} END"
+    columns |= {f"{_SUPPLIED}{name}": f"sv.{_SUPPLIED}{name}" for name in overridden}
+    columns |= {f"{_HAS_SUPPLIED}{name}": f"sv.{_HAS_SUPPLIED}{name}" for name in overridden}
+    return columns
 
 
 def _supplied_value(relation: str, overridden: Sequence[str], at: str, only: str) -> str:
