@@ -31,7 +31,7 @@ from secondchance.records.parquet import export_parquet
 from secondchance.records.problems import IngestError
 from secondchance.records.store import ensure_schema
 from secondchance.records.supplied import NewSuppliedFact, record_decisions, record_facts, withdraw
-from secondchance.sentencing.compute import compute_dates
+from secondchance.sentencing.compute import compute_dates, scalar_mismatches
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -210,6 +210,8 @@ def test_rescreen_redates_and_reports_each_status(store: duckdb.DuckDBPyConnecti
     assert dates.fetchone() == (date(2010, 3, 1), date(2030, 2, 28))
     [change] = result.changes
     assert (change.source_id, change.before, change.after) == ("P1", "needs-information", "needs-information")
+    # The scalar reference reads the same supplied inputs as the bulk path: one answer.
+    assert scalar_mismatches(store, AS_OF) == (1, [])
 
 
 def test_spark_reads_the_layer_as_duckdb_does(
