@@ -5,7 +5,8 @@ a temporary store, or `--store` (which must hold a run of the pack). Takes the f
 run in status order (eligible, almost eligible, needs information, not eligible; then source id),
 writes one PDF letter each and the combined PDF exactly as `explain --status ... --format pdf` does
 (`policy.letters.batch.write_letters`), and prints the seconds, letters per second, pages and the
-machine's load average (other work on the machine slows it).
+CPU seconds this process and its workers used (what the letters cost, whatever else runs) and the
+machine's load average (other work on the machine slows the wall-clock time).
 Usage: python benchmarks/letters.py [--letters N] [--jobs J] [--pack ID] [--lang en|es] [--paper letter|a4]
        [--store PATH] [--out DIR]
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import tempfile
 import time
 from datetime import date
@@ -58,6 +60,12 @@ def first_people(store: Path, pack_id: str, count: int) -> tuple[int, date, list
     return int(run[0]), as_of[0], [PersonRef(int(pid), str(src), str(sid)) for pid, src, sid in rows]
 
 
+def _cpu_seconds() -> float:
+    """User and system time of this process and of its finished worker processes."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--letters", type=int, default=1000)
@@ -89,16 +97,17 @@ def main() -> None:
             dated=as_of,
             jobs=args.jobs,
         )
-        clock = time.perf_counter()
+        clock, cpu = time.perf_counter(), _cpu_seconds()
         result = write_letters(request, run_id, as_of, people, lambda done: None)
-        seconds = time.perf_counter() - clock
+        seconds, cpu = time.perf_counter() - clock, _cpu_seconds() - cpu
         size = result.combined.stat().st_size if result.combined else 0
     print(
         f"{result.letters:,} letters ({args.lang}, {args.paper}) and the combined PDF "
         f"({result.combined_pages:,} pages, {size / 2**20:.1f} MiB) with {args.jobs} jobs: "
         f"{seconds:.1f} s, {result.letters / seconds:.1f} letters per second"
     )
-    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    load = os.getloadavg()[0]
+    print(f"CPU {cpu:.1f} s (this process and its workers); load average {load:.2f} on {os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":
