@@ -252,6 +252,8 @@ def _rescreen(connection: duckdb.DuckDBPyConnection, person_ids: Collection[int]
     for header in ("before", "after"):
         text_column(table, header)
     for change in result.changes:
+        if change.before is None and change.after is None:
+            continue  # outside the pack's population before and after
         mark = "" if change.changed else " (unchanged)"
         table.add_row(
             escape(change.source_id), escape(change.pack_id), change.before or "not screened",
