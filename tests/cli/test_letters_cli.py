@@ -175,3 +175,13 @@ def test_a_contact_row_may_name_the_person_by_source_and_source_id(files: dict[s
     )  # fmt: skip
     assert outcome.code == 0, outcome.stderr
     assert "Dear Sam Ortiz," in outcome.stdout and "record number" not in outcome.stdout
+
+
+def test_a_letter_that_cannot_be_written_stops_the_batch_and_leaves_no_combined_pdf(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "letters"
+    (out / "letter-F-2.pdf").mkdir(parents=True)  # a folder where the second letter goes
+    code, _, errors = _batch(files, out, "--jobs", "1")
+    assert (code, errors) == (1, f"error: cannot write the letter {out / 'letter-F-2.pdf'}: Is a directory")
+    assert sorted(path.name for path in out.iterdir()) == ["letter-F-1.pdf", "letter-F-2.pdf"]

@@ -36,6 +36,7 @@ __all__ = ["COMBINED_NAME", "BatchRequest", "BatchResult", "letter_file_name", "
 COMBINED_NAME = "combined.pdf"
 _CHUNK = 8  # letters per task: small enough for a smooth progress bar, large enough to keep workers busy
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_HERE = Path(__file__).resolve().parent
 
 
 @dataclass(frozen=True)
@@ -152,15 +153,17 @@ def _render(people: list[tuple[PersonRef, str]]) -> list[tuple[bytes | None, boo
         options = LetterOptions(contact, request.sender, request.paper, request.dated)
         explanation = explain(_WORKER["connection"], _WORKER["compiled"], person, _WORKER["as_of"])
         text = render_text(explanation, language, "md" if request.fmt == "md" else "html", options)
-        path = request.out / name
-        if request.fmt == "pdf":
-            pdf = write_document(html_to_document(text, Path(__file__).resolve().parent))
-            path.write_bytes(pdf)
-            found.append((pdf, contact is not None))
-        else:
-            path.write_text(text, encoding="utf-8")
-            found.append((None, contact is not None))
+        pdf = write_document(html_to_document(text, _HERE)) if request.fmt == "pdf" else None
+        _write(request.out / name, pdf if pdf is not None else text.encode("utf-8"))
+        found.append((pdf, contact is not None))
     return found
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as error:
+        raise UserError(f"cannot write the letter {path}: {error.strerror}") from None
 
 
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
@@ -206,11 +209,18 @@ def write_letters(
                     yield pdf
             advance(len(chunk))
 
-    if request.fmt == "pdf":
-        result.combined = request.out / COMBINED_NAME
-        with result.combined.open("wb") as handle:
-            result.combined_pages = join_pdfs(letters(), handle)
-    else:
+    if request.fmt != "pdf":
         for _ in letters():
             pass
+        return result
+    # Written beside and renamed when complete: an interrupted batch leaves no combined PDF that looks whole.
+    result.combined, partial = request.out / COMBINED_NAME, request.out / f".{COMBINED_NAME}.part"
+    try:
+        with partial.open("wb") as handle:
+            result.combined_pages = join_pdfs(letters(), handle)
+        partial.replace(result.combined)
+    except OSError as error:
+        raise UserError(f"cannot write {result.combined}: {error.strerror}") from None
+    finally:
+        partial.unlink(missing_ok=True)
     return result
