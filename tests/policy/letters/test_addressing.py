@@ -143,3 +143,19 @@ def test_evidence_is_shown_in_plain_words(clemency: Explanation) -> None:
     spanish = _plain(str(render_letter(clemency, "es", "html", LetterOptions(ANA, SENDER))))
     assert "date from which time served counts: 10 January 2017" in english
     assert "fecha desde la que cuenta el tiempo cumplido: 10 de enero de 2017" in spanish
+
+
+def test_every_page_names_its_addressee_and_its_place(clemency: Explanation, tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) reads the PDF back")
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(bytes(render_letter(clemency, "en", "pdf", LetterOptions(ANA, SENDER))))  # type: ignore[arg-type]
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    pages = [page for page in text.split("\f") if page.strip()]
+    assert len(pages) >= 2
+    for number, page in enumerate(pages, start=1):
+        assert "Ana Ruiz" in page, number
+        assert f"{number}/{len(pages)}" in page.replace(" ", ""), number
