@@ -159,3 +159,17 @@ def test_every_page_names_its_addressee_and_its_place(clemency: Explanation, tmp
     for number, page in enumerate(pages, start=1):
         assert "Ana Ruiz" in page, number
         assert f"{number}/{len(pages)}" in page.replace(" ", ""), number
+
+
+def test_outside_the_population_the_letter_names_what_the_records_show_and_lists_no_criterion(store: Path) -> None:
+    # The Missouri prisoner is outside the federal clemency screen, whose population is system = 'federal';
+    # this store holds no sentence for them, so the system their records give is not recorded.
+    explanation = explain_person(store, "M-1", CLEMENCY, AS_OF)
+    english = _plain(str(render_letter(explanation, "en", "html", LetterOptions(None, SENDER))))
+    assert "What the records show: sentencing system: not recorded." in english
+    assert "None of its criteria applies to you, so none is listed here." in english
+    for heading in ("What you meet", "What you do not meet", "What is unknown", "Not met.", "Dates"):
+        assert heading not in english
+    spanish = _plain(str(render_letter(explanation, "es", "md", LetterOptions(None, SENDER))))
+    assert "Lo que muestran los registros: sistema de condena: no consta." in spanish
+    assert "No cumplido" not in spanish

@@ -38,4 +38,5 @@ def test_the_words_are_words_not_names() -> None:
         "a fixed term",
         "cadena perpetua sin libertad condicional",
     )
+    assert (value_label("us-mo", "es"), value_label("federal", "en")) == ("Misuri", "federal")
     assert value_label("some other text", "en") == "some other text"

@@ -256,6 +256,16 @@ def _glossary_lines(explanation: Explanation, language: str) -> list[tuple[str, 
     return [(term.es, term.en) for term in terms_used(english)]
 
 
+def _population_facts(explanation: Explanation, language: str) -> str:
+    """For a person outside the population, the facts its failed condition read, in plain words."""
+    failure = explanation.population_failure
+    if explanation.in_population or failure is None:
+        return ""
+    return "; ".join(
+        f"{fact_label(name, language)}: {_evidence_value(value, language)}" for name, value in failure.facts.items()
+    )
+
+
 def _sender_lines(sender: Sender | None, language: str) -> list[str]:
     if sender is None:
         return []
@@ -294,9 +304,11 @@ def letter_context(explanation: Explanation, language: str, options: LetterOptio
     options = options or LetterOptions()
     if options.paper not in PAPERS:
         raise UserError(f"--paper {options.paper!r}: use {' or '.join(PAPERS)}")
-    items = item_tree(explanation, language)
+    # Outside the population no criterion applies: none is listed, and the condition's facts are shown.
+    items = item_tree(explanation, language) if explanation.in_population else []
     every = _flatten(items)
     return _addressing(explanation, language, options) | {
+        "population_facts": _population_facts(explanation, language),
         "language": language,
         "title": explanation.title(language),
         "pack_id": explanation.pack.id,
