@@ -96,6 +96,8 @@ def supply(
     if file is not None:
         if person is not None or assignments:
             raise UserError("give either --file or PERSON FACT=VALUE ..., not both")
+        if any(value is not None for value in (source, ref, reason, holds_from)):
+            raise UserError("--source, --ref, --reason and --from go with FACT=VALUE; a file gives them on each line")
         answers = read_answers_csv(file, who)
     else:
         answers = _command_line_answers(person, assignments or [], source, ref, reason, holds_from, who)

@@ -18,6 +18,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from secondchance.policy.compiler import CompiledPack
+from secondchance.policy.status import is_query
 from secondchance.records.supplied import (
     ACTIVE_DECISIONS_SQL,
     ACTIVE_FACTS_SQL,
@@ -63,7 +64,7 @@ def _string(value: str) -> str:
 
 
 def _relation(sql: str) -> str:
-    return f"({sql})" if sql.strip().split(None, 1)[0].upper() in ("SELECT", "WITH", "FROM") else sql
+    return f"({sql})" if is_query(sql) else sql
 
 
 def supplied_names(connection: duckdb.DuckDBPyConnection, layer: SuppliedLayer) -> list[str]:

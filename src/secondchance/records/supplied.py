@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -246,7 +246,8 @@ def _next_id(connection: duckdb.DuckDBPyConnection) -> int:
     return int(row[0] if row else 0) + 1
 
 
-def _in_transaction(connection: duckdb.DuckDBPyConnection, work: Any) -> Any:
+def _in_transaction(connection: duckdb.DuckDBPyConnection, work: Callable[[], list[int]]) -> list[int]:
+    """Run `work` in one transaction: all of its writes, or none."""
     connection.execute("BEGIN TRANSACTION")
     try:
         result = work()
@@ -282,7 +283,7 @@ def record_facts(connection: duckdb.DuckDBPyConnection, items: Sequence[NewSuppl
             ids.append(new_id)
         return ids
 
-    return list(_in_transaction(connection, write))
+    return _in_transaction(connection, write)
 
 
 def record_decisions(connection: duckdb.DuckDBPyConnection, items: Sequence[NewDecision]) -> list[int]:
@@ -307,7 +308,7 @@ def record_decisions(connection: duckdb.DuckDBPyConnection, items: Sequence[NewD
             ids.append(new_id)
         return ids
 
-    return list(_in_transaction(connection, write))
+    return _in_transaction(connection, write)
 
 
 @dataclass(frozen=True)
