@@ -120,3 +120,20 @@ def test_facts_show_gives_the_supplied_value(setup: tuple[Path, Path]) -> None:
     run_cli("supply", "P1", "commencement_date=2010-03-01", "--source", "LSS", "--reason", "read", "--store", store)
     shown = json.loads(run_cli("facts", "show", "P1", "--as-of", "2024-06-15", "--json", "--store", store).stdout)
     assert (shown["commencement_date"], shown["served_days"]) == ("2010-03-01", 5221)
+
+
+def test_two_values_for_one_fact_in_one_file_are_refused(setup: tuple[Path, Path], tmp_path: Path) -> None:
+    store, _ = setup
+    answers = tmp_path / "answers.csv"
+    answers.write_text(
+        "person,fact,value,source,reason\n"
+        "P1,commencement_date,2010-03-01,summary,read\n"
+        "P1,commencement_date,2010-04-01,summary,read\n",
+        encoding="utf-8",
+    )
+    refused = run_cli("supply", "--file", answers, "--store", store)
+    assert refused.error_lines[-1] == (
+        "error: answers.csv, line 3, column fact: 'commencement_date' gives commencement_date for this person "
+        "again (also on line 2); give one value; nothing was recorded"
+    )
+    assert _count(store, "supplied_fact") == 0

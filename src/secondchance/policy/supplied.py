@@ -136,11 +136,19 @@ def check_answers(
     """Every answer checked, ready to record; IngestError listing every problem when any is refused."""
     checked: list[NewSuppliedFact] = []
     problems: list[Problem] = []
+    first: dict[tuple[int, str], Answer] = {}
     for answer in answers:
         item, found = _check_one(connection, answer, today or dt.date.today())
         problems += found
-        if item is not None:
-            checked.append(item)
+        if item is None:
+            continue
+        earlier = first.setdefault((item.person_id, item.fact), answer)
+        if earlier is not answer:
+            # Two values for one person and fact in one command: which holds would depend on their order.
+            where = f"{earlier.line_word} {earlier.line}"
+            reason = f"gives {item.fact} for this person again (also on {where}); give one value"
+            problems.append(Problem(answer.file, answer.line, "fact", answer.fact, reason, answer.line_word))
+        checked.append(item)
     if len(problems) == 1:
         raise UserError(f"{problems[0].message()}; nothing was recorded")
     if problems:
