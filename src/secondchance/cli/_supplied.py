@@ -138,6 +138,9 @@ def _command_line_answers(
 
 
 def _ids(ids: list[int]) -> str:
+    """The ids recorded: a range when there are many (one command's ids are consecutive)."""
+    if len(ids) > 3 and ids == list(range(ids[0], ids[0] + len(ids))):
+        return f"{ids[0]} to {ids[-1]}"
     return ", ".join(str(i) for i in ids)
 
 
@@ -253,15 +256,25 @@ def _rescreen(connection: duckdb.DuckDBPyConnection, person_ids: Collection[int]
         id_column(table, header)
     for header in ("before", "after"):
         text_column(table, header)
-    for change in result.changes:
-        if change.before is None and change.after is None:
-            continue  # outside the pack's population before and after
+    # Outside the pack's population before and after: nothing to say.
+    shown = [change for change in result.changes if change.before is not None or change.after is not None]
+    unchanged = sum(not change.changed for change in shown)
+    listed_all = len(shown) <= _MAX_ROWS
+    if not listed_all:
+        shown = [change for change in shown if change.changed]  # a big file: the changes, and a count
+    for change in shown:
         mark = "" if change.changed else " (unchanged)"
         table.add_row(
             escape(change.source_id), escape(change.pack_id), change.before or "not screened",
             f"{change.after or 'not in population'}{mark}",
         )  # fmt: skip
     console.print(table)
+    if not listed_all and unchanged:
+        console.print(f"{unchanged:,} results unchanged (not listed)")
+
+
+# Rows of the change table before only the changes are listed.
+_MAX_ROWS = 30
 
 
 def register(app: typer.Typer) -> None:

@@ -264,8 +264,8 @@ def record_facts(connection: duckdb.DuckDBPyConnection, items: Sequence[NewSuppl
 
     def write() -> list[int]:
         ids = []
-        for item in items:
-            new_id = _next_id(connection)
+        first_id = _next_id(connection)
+        for new_id, item in enumerate(items, start=first_id):
             typed = dict.fromkeys(("boolean", "integer", "number", "date", "text"))
             typed[item.kind] = item.typed
             connection.execute(
@@ -292,8 +292,8 @@ def record_decisions(connection: duckdb.DuckDBPyConnection, items: Sequence[NewD
 
     def write() -> list[int]:
         ids = []
-        for item in items:
-            new_id = _next_id(connection)
+        first_id = _next_id(connection)
+        for new_id, item in enumerate(items, start=first_id):
             connection.execute(
                 "UPDATE criterion_decision SET superseded_by = ? WHERE person_id = ? AND pack_id = ? "
                 "AND criterion_id = ? AND withdrawn_at IS NULL AND superseded_by IS NULL",
