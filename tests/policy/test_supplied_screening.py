@@ -174,6 +174,12 @@ def test_evidence_and_explanation_say_who_supplied_what_from_which_document(
     assert explained.criterion("reviewer-agrees").provenance_lines() == [
         "decided met by Bo from memo: counsel's reading"
     ]
+    # Screened on the fly (no stored run of that date), the explanation says the same.
+    on_the_fly = explain(store, compiled, find_person(store, "P1"), date(2024, 6, 16))
+    assert on_the_fly.run_id is None
+    assert on_the_fly.criterion("served-10-years").evidence == {"served_days": 5222}
+    assert on_the_fly.criterion("served-10-years").provenance_lines() == item.provenance_lines()
+    assert on_the_fly.criterion("reviewer-agrees").status == "met"
 
 
 def test_bad_values_are_refused_with_place_and_reason_and_nothing_changes(store: duckdb.DuckDBPyConnection) -> None:
