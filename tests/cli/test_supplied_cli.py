@@ -137,3 +137,13 @@ def test_two_values_for_one_fact_in_one_file_are_refused(setup: tuple[Path, Path
         "again (also on line 2); give one value; nothing was recorded"
     )
     assert _count(store, "supplied_fact") == 0
+
+
+def test_a_failed_rescreen_says_the_answers_are_recorded(setup: tuple[Path, Path]) -> None:
+    store, pack = setup
+    pack.unlink()  # the latest run's pack file is gone
+    outcome = run_cli("supply", "P1", "commencement_date=2010-03-01", "--source", "LSS", "--reason", "r",
+                      "--store", store)  # fmt: skip
+    assert outcome.code == 1
+    assert outcome.error_lines[-1].startswith("error: the answers are recorded, but re-screening stopped: ")
+    assert _count(store, "supplied_fact") == 1

@@ -241,7 +241,11 @@ def _rescreen(connection: duckdb.DuckDBPyConnection, person_ids: Collection[int]
     """Re-date and re-screen the people concerned, and print what changed."""
     from secondchance.policy.rescreen import rescreen_people
 
-    result = rescreen_people(connection, person_ids, facts)
+    try:
+        result = rescreen_people(connection, person_ids, facts)
+    except UserError as error:
+        # The answers are recorded; only the re-run failed (a pack of the latest run is gone, say).
+        raise UserError(f"the answers are recorded, but re-screening stopped: {error}") from None
     if result.redated:
         for source_id, before in result.review_before.items():
             after = result.review_after.get(source_id, [])
