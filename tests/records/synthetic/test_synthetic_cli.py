@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -51,7 +52,7 @@ def test_demo_prints_a_population_summary(tmp_path: Path) -> None:
         "People by jurisdiction",
         "Current sentence by offence category",
         "Current sentence by type",
-        "Age on 2026-11-25",
+        f"Age on {date.today().isoformat()}",  # the demo screens as of today
         "Needs (latest assessment",
         "Programme seats against need",
     ):
