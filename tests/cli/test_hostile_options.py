@@ -88,6 +88,7 @@ COMPANIONS: dict[tuple[str, str], dict[str, str | None]] = {
     ("explain", "--lang"): {"--letter": None},
     ("dates review", "--out"): {"--format": "json"},
     ("dates reconcile", "--out"): {"--format": "json"},
+    ("path", "--out"): {"--format": "xlsx"},
 }
 
 # Runs too slow to repeat for every value: the demo builds a population and screens it. Its options are

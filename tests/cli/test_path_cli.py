@@ -7,11 +7,18 @@ worked by hand there (ten years served from 1 Mar 2016 is reached on 1 Mar 2026)
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 from tests.cli.conftest import run_cli
-from tests.policy.test_path import screened_store
+from tests.policy.test_path import AS_OF, screened_store
+
+from secondchance.policy.checks import load_pack
+from secondchance.policy.engine import screen
+from secondchance.records.store import open_store
 
 
 @pytest.fixture(scope="module")
@@ -132,3 +139,139 @@ def test_the_cdcr_cohort_agrees_with_its_screen(tmp_path: Path) -> None:
     assert by_status.get("eligible", {"eligible-now"}) == {"eligible-now"}
     assert by_status.get("needs-information", set()) <= {"eligible-if"}
     assert "eligible-now" not in by_status.get("ineligible", set())
+
+
+# ---------------------------------------------------------------------------- --format xlsx
+
+STEP_HEADER = [
+    "person id",
+    "status",
+    "answer",
+    "open steps",
+    "eligible on (last wait)",
+    "step",
+    "criterion",
+    "what it asks",
+    "settled by",
+    "document",
+    "holder of the document",
+    "who decides",
+    "step met on",
+]
+
+
+def _rows(sheet: Any) -> list[list[Any]]:
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_one_person_as_a_workbook_has_a_row_per_step(tmp_path: Path, store: tuple[Path, Path, Path]) -> None:
+    out = tmp_path / "path.xlsx"
+    outcome = run_cli(
+        "path", "P-DATE-UNKNOWN", "--pack", store[1], "--format", "xlsx", "--out", out, "--store", store[0]
+    )
+    assert outcome.code == 0, outcome.stderr
+    book = load_workbook(out)
+    assert book.sheetnames == ["test_path-rules"]  # "/" cannot be in a sheet name
+    sheet = book["test_path-rules"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:M4"
+    rows = _rows(sheet)
+    assert rows[0] == STEP_HEADER
+    # Served from 1 Mar 2016: ten years on 1 Mar 2026; born 1 Jan 1965: 65 on 1 Jan 2030 (the later, so the
+    # person's date); the offence category is unknown and the pack's reason names the judgment. No almost_within
+    # in the pack, so an unmet criterion makes the status ineligible (docs/packs.md).
+    answer = "eligible on 2030-01-01 if no-violent-offense is confirmed"
+    person = ["P-DATE-UNKNOWN", "ineligible", answer, 3, datetime(2030, 1, 1)]
+    assert rows[1] == [*person, "wait", "served-10-years", "You have served at least 10 years.", "on 2026-03-01"] + [
+        None,
+        None,
+        None,
+        datetime(2026, 3, 1),
+    ]
+    assert [row[6] for row in rows[1:]] == ["served-10-years", "age-65", "no-violent-offense"]
+    assert rows[3][5:12] == [
+        "document",
+        "no-violent-offense",
+        "Your current offence is not violent.",
+        "judgment (clerk of the sentencing court)",
+        "judgment",
+        "clerk of the sentencing court",
+        None,
+    ]
+
+
+def test_nearest_as_a_workbook_has_a_sheet_per_pack(tmp_path: Path, store: tuple[Path, Path, Path]) -> None:
+    out = tmp_path / "nearest.xlsx"
+    outcome = run_cli("path", "--nearest", "--limit", "3", "--format", "xlsx", "--out", out, "--store", store[0])
+    assert outcome.code == 0, outcome.stderr
+    book = load_workbook(out)
+    assert book.sheetnames == ["test_path-rules", "test_path-judgement"]  # the latest run's packs, in order
+    rules = _rows(book["test_path-rules"])
+    assert rules[0] == STEP_HEADER and book["test_path-judgement"].freeze_panes == "A2"
+    # The order of `--nearest`; P-NOW has nothing open: one row, the answer, no step.
+    assert [row[0] for row in rules[1:]] == ["P-NOW", "P-UNKNOWN", "P-DATE"]
+    assert rules[1] == ["P-NOW", "eligible", "eligible now", 0] + [None] * 9
+    # The judgement pack: a-medical (a document) and the court's decision, one row each.
+    judgement = _rows(book["test_path-judgement"])
+    assert [(row[0], row[5], row[6], row[11]) for row in judgement[1:3]] == [
+        ("P-NOW", "document", "a-medical", None),
+        ("P-NOW", "decision", "not-a-danger", "court"),
+    ]
+
+
+def test_blocking_as_a_workbook(tmp_path: Path, store: tuple[Path, Path, Path]) -> None:
+    out = tmp_path / "blocking.xlsx"
+    outcome = run_cli("path", "--blocking", "--pack", store[1], "--format", "xlsx", "--out", out, "--store", store[0])
+    assert outcome.code == 0, outcome.stderr
+    sheet = load_workbook(out)["test_path-rules"]
+    assert sheet.freeze_panes == "A2"
+    rows = _rows(sheet)
+    assert rows[0] == [
+        "criterion",
+        "what it asks",
+        "step",
+        "people for whom it is one thing to confirm",
+        "people for whom it is the only thing to confirm",
+        "settled by",
+        "document",
+        "holder of the document",
+        "who decides",
+    ]
+    # The offence is unknown for P-UNKNOWN, P-DATE-UNKNOWN and P-TWO; only P-TWO has another thing to confirm.
+    assert rows[1][:5] == ["no-violent-offense", "Your current offence is not violent.", "document", 3, 2]
+
+
+def test_a_criterion_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
+    store, rules, _ = screened_store(tmp_path)
+    formula = '=HYPERLINK("http://example.com","x")'
+    hostile = tmp_path / "formula.yaml"
+    text = rules.read_text(encoding="utf-8").replace("test/path-rules", "test/formula")
+    hostile.write_text(text.replace("Your current offence is not violent.", json.dumps(formula)), encoding="utf-8")
+    with open_store(store) as connection:
+        screen(connection, [load_pack(hostile)], as_of=AS_OF, facts="hand_facts")
+    out = tmp_path / "formula.xlsx"
+    outcome = run_cli("path", "P-UNKNOWN", "--pack", hostile, "--format", "xlsx", "--out", out, "--store", store)
+    assert outcome.code == 0, outcome.stderr
+    cell = load_workbook(out)["test_formula"]["H2"]  # "what it asks" of the one step, the unknown offence
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (formula, "s", True)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--format", "xlsx"), "--format xlsx needs --out PATH"),
+        (("--out", "{tmp}/x.xlsx"), "--out is for --format xlsx"),
+        (("--format", "csv", "--out", "{tmp}/x.csv"), "--format 'csv': use table or xlsx"),
+        (("--json", "--format", "xlsx", "--out", "{tmp}/x.xlsx"), "--json and --format xlsx are two outputs"),
+        (("--format", "xlsx", "--out", "{tmp}"), "is a folder"),
+    ],
+)
+def test_output_mistakes_are_one_line(
+    tmp_path: Path, store: tuple[Path, Path, Path], args: tuple[str, ...], message: str
+) -> None:
+    words = [word.replace("{tmp}", str(tmp_path)) for word in args]
+    outcome = run_cli("path", "P-NOW", *words, "--store", store[0])
+    assert outcome.code == 1
+    assert len(outcome.error_lines) == 1
+    assert message in outcome.error_lines[0]
+    assert list(tmp_path.iterdir()) == []  # refused before anything is written

@@ -7,6 +7,7 @@ They run before any work starts, so a bad value costs nothing and the message na
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +20,7 @@ __all__ = [
     "check_count",
     "check_days",
     "check_months",
+    "check_output_format",
     "check_output_path",
     "optional_date_option",
     "parse_date_option",
@@ -80,3 +82,21 @@ def check_output_path(option: str, path: Path | None) -> None:
         raise UserError(f"{option} {path}: {folder} is not a folder")
     if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise UserError(f"{option} {path}: not writable")
+
+
+def _either(words: Sequence[str]) -> str:
+    return f"{', '.join(words[:-1])} or {words[-1]}" if len(words) > 1 else words[0]
+
+
+def check_output_format(output: str, out: Path | None, formats: Sequence[str], *, file_only: Sequence[str]) -> None:
+    """Refuse a format not in `formats`, one of `file_only` without --out, --out with table, and an unwritable --out.
+
+    The messages are screen's: `--format xlsx needs --out PATH`, `--out is for --format ...`.
+    """
+    if output not in formats:
+        raise UserError(f"--format {output!r}: use {_either(formats)}")
+    if output in file_only and out is None:
+        raise UserError(f"--format {output} needs --out PATH")
+    if output == "table" and out is not None:
+        raise UserError(f"--out is for --format {_either([name for name in formats if name != 'table'])}")
+    check_output_path("--out", out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -18,7 +19,7 @@ from secondchance.cli._app import (
     store_path,
     text_column,
 )
-from secondchance.cli._options import check_count, optional_date_option
+from secondchance.cli._options import check_count, check_output_format, optional_date_option
 from secondchance.errors import UserError
 
 if TYPE_CHECKING:
@@ -26,12 +27,12 @@ if TYPE_CHECKING:
 
     from secondchance.policy.compiler import CompiledPack
     from secondchance.policy.path import Blocker, PackPath, Step
+    from secondchance.spreadsheet_xlsx import Sheet
 
 __all__ = ["path", "register"]
 
 _MAX_LIMIT = 1_000_000
-# How each kind of step reads in the table: what it waits for, what settles it.
-_STEP_WORDS = {"time": "wait", "document": "document", "role": "decision", "cannot": "cannot be met"}
+_FORMATS = ("table", "xlsx")
 
 
 def path(
@@ -55,24 +56,47 @@ def path(
     limit: Annotated[
         int | None, typer.Option("--limit", help="With --nearest: rows per pack (default 20).", show_default=False)
     ] = None,
+    output: Annotated[
+        str, typer.Option("--format", help="table or xlsx (a sheet per pack, a row per step; needs --out).")
+    ] = "table",
+    out: Annotated[Path | None, typer.Option("--out", help="Write the xlsx workbook here.", show_default=False)] = None,
     as_json: JsonOption = False,
     store: StoreOption = None,
 ) -> None:
     """Show the path to eligibility: what stands between a person and eligibility, cheapest first.
 
     Example: secondchance path SYN-P-00000002 --pack us-federal/compassionate-release
-    (or: secondchance path --pack us-ca/pir-resentencing --nearest --limit 10)
+    (or: secondchance path --pack us-ca/pir-resentencing --nearest --limit 10 --format xlsx --out nearest.xlsx)
     """
     _check_options(person, nearest, blocking, limit)
+    check_output_format(output, out, _FORMATS, file_only=("xlsx",))
+    if as_json and output != "table":
+        raise UserError(f"--json and --format {output} are two outputs: give one")
     screening_date = optional_date_option("--as-of", as_of)
+    shown = Shown(as_json, out if output == "xlsx" else None)
     with _open(store_path(store)) as connection:
         packs = _packs(connection, pack)
         if person is not None:
-            _show_person(connection, person, packs, screening_date, as_json)
+            _show_person(connection, person, packs, screening_date, shown)
         elif nearest:
-            _show_nearest(connection, packs, screening_date, 20 if limit is None else limit, as_json)
+            _show_nearest(connection, packs, screening_date, 20 if limit is None else limit, shown)
         else:
-            _show_blocking(connection, packs, screening_date, as_json)
+            _show_blocking(connection, packs, screening_date, shown)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """Where a listing goes: the terminal, JSON, or a workbook at `workbook`."""
+
+    as_json: bool
+    workbook: Path | None
+
+
+def _write_workbook(out: Path, sheets: list[Sheet]) -> None:
+    from secondchance.spreadsheet_xlsx import write_xlsx
+
+    rows = write_xlsx(out, sheets)
+    console.print(f"wrote {rows:,} rows, a sheet per pack, to {escape(str(out))}")
 
 
 def _check_options(person: str | None, nearest: bool, blocking: bool, limit: int | None) -> None:
@@ -143,29 +167,19 @@ def _path_json(found: PackPath, *, steps: bool = True) -> dict[str, Any]:
     return row
 
 
-def _settled_by(category: str, eligible_on: Any, document: str | None, holder: str | None, role: str | None) -> str:
-    """What settles a step, in words: the date, the document and its holder, or who decides."""
-    if category == "time":
-        return f"on {eligible_on.isoformat()}" if eligible_on else ""
-    parts = []
-    if document:
-        parts.append(f"{document} ({holder})" if holder else document)
-    elif category == "document":
-        parts.append("a record showing it (the pack names none)")
-    if role:
-        verb = {"role": "decides", "cannot": "may review", "document": "can supply it"}[category]
-        parts.append(f"{role} {verb}")
-    return "; ".join(parts)
-
-
 def _show_person(
-    connection: duckdb.DuckDBPyConnection, reference: str, packs: list[CompiledPack], as_of: Any, as_json: bool
+    connection: duckdb.DuckDBPyConnection, reference: str, packs: list[CompiledPack], as_of: Any, shown: Shown
 ) -> None:
     from secondchance.policy.explain import find_person
-    from secondchance.policy.path import person_paths
+    from secondchance.policy.path import STEP_WORDS, person_paths, settled_by
 
     found = person_paths(connection, find_person(connection, reference), packs, as_of)
-    if as_json:
+    if shown.workbook is not None:
+        from secondchance.policy.path_xlsx import path_sheets
+
+        _write_workbook(shown.workbook, path_sheets({item.pack_id: [item] for item in found}))
+        return
+    if shown.as_json:
         print_json([_path_json(item) for item in found])
         return
     for item in found:
@@ -182,9 +196,9 @@ def _show_person(
             text_column(table, header)
         for step in item.steps:
             table.add_row(
-                _STEP_WORDS[step.category],
+                STEP_WORDS[step.category],
                 escape(step.criterion_id),
-                escape(_settled_by(step.category, step.eligible_on, step.document, step.holder, step.role)),
+                escape(settled_by(step.category, step.eligible_on, step.document, step.holder, step.role)),
                 escape(step.text),
             )
         console.print(table)
@@ -194,12 +208,17 @@ def _show_person(
 
 
 def _show_nearest(
-    connection: duckdb.DuckDBPyConnection, packs: list[CompiledPack], as_of: Any, limit: int, as_json: bool
+    connection: duckdb.DuckDBPyConnection, packs: list[CompiledPack], as_of: Any, limit: int, shown: Shown
 ) -> None:
     from secondchance.policy.path import nearest, population_paths
 
     listed = {compiled.pack.id: nearest(population_paths(connection, compiled, as_of), limit) for compiled in packs}
-    if as_json:
+    if shown.workbook is not None:
+        from secondchance.policy.path_xlsx import path_sheets
+
+        _write_workbook(shown.workbook, path_sheets(listed))
+        return
+    if shown.as_json:
         print_json({pack_id: [_path_json(item, steps=False) for item in rows] for pack_id, rows in listed.items()})
         return
     for pack_id, rows in listed.items():
@@ -234,12 +253,17 @@ def _blocker_json(blocker: Blocker) -> dict[str, Any]:
     }
 
 
-def _show_blocking(connection: duckdb.DuckDBPyConnection, packs: list[CompiledPack], as_of: Any, as_json: bool) -> None:
-    from secondchance.policy.path import blocker_order, blocking, population_paths
+def _show_blocking(connection: duckdb.DuckDBPyConnection, packs: list[CompiledPack], as_of: Any, shown: Shown) -> None:
+    from secondchance.policy.path import blocker_order, blocking, population_paths, settled_by
 
     blockers = [item for compiled in packs for item in blocking(population_paths(connection, compiled, as_of))]
     blockers.sort(key=blocker_order)
-    if as_json:
+    if shown.workbook is not None:
+        from secondchance.policy.path_xlsx import blocking_sheets
+
+        _write_workbook(shown.workbook, blocking_sheets([compiled.pack.id for compiled in packs], blockers))
+        return
+    if shown.as_json:
         print_json([_blocker_json(item) for item in blockers])
         return
     for pack_id in dict.fromkeys(item.pack_id for item in blockers):
@@ -249,7 +273,7 @@ def _show_blocking(connection: duckdb.DuckDBPyConnection, packs: list[CompiledPa
         table.add_column("only", justify="right", no_wrap=True)
         text_column(table, "settled by")
         for item in (blocker for blocker in blockers if blocker.pack_id == pack_id):
-            settled = _settled_by(item.category, None, item.document, item.holder, item.role)
+            settled = settled_by(item.category, None, item.document, item.holder, item.role)
             table.add_row(escape(item.criterion_id), str(item.among), str(item.only), escape(settled))
         console.print(table)
     if not blockers:

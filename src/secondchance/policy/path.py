@@ -34,6 +34,7 @@ from secondchance.policy.status import NOT_IN_POPULATION
 
 __all__ = [
     "CATEGORIES",
+    "STEP_WORDS",
     "Blocker",
     "Outcome",
     "PackPath",
@@ -47,6 +48,7 @@ __all__ = [
     "path_of",
     "person_paths",
     "population_paths",
+    "settled_by",
 ]
 
 Category = Literal["time", "document", "role", "cannot"]
@@ -55,6 +57,32 @@ Outcome = Literal["eligible-now", "eligible-on", "eligible-if", "not-eligible", 
 CATEGORIES: tuple[Category, ...] = ("time", "document", "role", "cannot")
 _RANK = {category: rank for rank, category in enumerate(CATEGORIES)}
 OUTSIDE_POPULATION = "outside this pack's population"
+
+
+# How each kind of step reads in tables and sheets: what it waits for, what settles it.
+STEP_WORDS: dict[Category, str] = {
+    "time": "wait",
+    "document": "document",
+    "role": "decision",
+    "cannot": "cannot be met",
+}
+
+
+def settled_by(
+    category: Category, eligible_on: date | None, document: str | None, holder: str | None, role: str | None
+) -> str:
+    """What settles a step, in words: the date, the document and its holder, or who decides."""
+    if category == "time":
+        return f"on {eligible_on.isoformat()}" if eligible_on else ""
+    parts = []
+    if document:
+        parts.append(f"{document} ({holder})" if holder else document)
+    elif category == "document":
+        parts.append("a record showing it (the pack names none)")
+    if role:
+        verb = {"role": "decides", "cannot": "may review", "document": "can supply it"}[category]
+        parts.append(f"{role} {verb}")
+    return "; ".join(parts)
 
 
 @dataclass(frozen=True)
